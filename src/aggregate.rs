@@ -1,0 +1,211 @@
+//! Aggregates: totals per jurisdiction and per period, for the choropleth, the timeline and the
+//! `countries` / `provinces` collections.
+//!
+//! A total is the sum of `count` (a record standing for 33 attacks adds 33), with the number of
+//! records beside it. In the timeline, `count` puts a record in the period where it starts; `spread`
+//! shares its count over the days it covers, so an August–July series adds to both calendar years in
+//! proportion. Both sum to the same total.
+
+use crate::dates::format_julian;
+use crate::geocode::jurisdictions::{Jurisdiction, Jurisdictions, Level};
+use crate::index::Catalog;
+use crate::model::Kind;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Sums of `count` by kind, and the number of records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// Records.
+    pub records: u64,
+    /// Sum of `count` over all kinds.
+    pub total: u64,
+    /// Sum of `count` of attacks.
+    pub attack: u64,
+    /// Sum of `count` of plots.
+    pub plot: u64,
+    /// Sum of `count` of arrests.
+    pub arrest: u64,
+    /// Sum of `count` of designations.
+    pub designation: u64,
+    /// Sum of `count` of raids.
+    pub raid: u64,
+    /// Sum of `count` of presence records.
+    pub presence: u64,
+}
+
+impl Totals {
+    /// Adds one record.
+    pub fn add(&mut self, kind: Kind, count: u32) {
+        let c = u64::from(count);
+        self.records += 1;
+        self.total += c;
+        *match kind {
+            Kind::Attack => &mut self.attack,
+            Kind::Plot => &mut self.plot,
+            Kind::Arrest => &mut self.arrest,
+            Kind::Designation => &mut self.designation,
+            Kind::Raid => &mut self.raid,
+            Kind::Presence => &mut self.presence,
+        } += c;
+    }
+}
+
+/// How to group jurisdictions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    /// By country.
+    Country,
+    /// By province (records known only to country level are left out and counted in `unassigned`).
+    Province,
+}
+
+/// Timeline bucket size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// Calendar years.
+    Year,
+    /// Calendar months.
+    Month,
+}
+
+/// Totals of one jurisdiction.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupStat {
+    /// Country code or province id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Country code.
+    pub country: String,
+    /// Totals.
+    #[serde(flatten)]
+    pub totals: Totals,
+}
+
+/// Totals of one period.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodStat {
+    /// `YYYY` or `YYYY-MM`.
+    pub period: String,
+    /// Records starting in the period, by kind.
+    #[serde(flatten)]
+    pub totals: Totals,
+    /// Count shared in proportion to the days each record covers in the period.
+    pub spread: f64,
+}
+
+/// The answer of the statistics endpoint.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    /// Totals over everything matched.
+    pub all: Totals,
+    /// Per jurisdiction, largest total first.
+    pub groups: Vec<GroupStat>,
+    /// Totals of records with no jurisdiction at the requested level (country-level records when
+    /// grouping by province).
+    pub unassigned: Totals,
+    /// Per period, in order.
+    pub timeline: Vec<PeriodStat>,
+}
+
+fn bucket_start(day: i32, p: Period) -> time::Date {
+    let d = time::Date::from_julian_day(day).unwrap_or(time::Date::MIN);
+    let month = if p == Period::Year { time::Month::January } else { d.month() };
+    time::Date::from_calendar_date(d.year(), month, 1).unwrap_or(d)
+}
+
+fn next_bucket(d: time::Date, p: Period) -> time::Date {
+    let (y, m) = match p {
+        Period::Year => (d.year() + 1, time::Month::January),
+        Period::Month if d.month() == time::Month::December => (d.year() + 1, time::Month::January),
+        Period::Month => (d.year(), d.month().next()),
+    };
+    time::Date::from_calendar_date(y, m, 1).unwrap_or(time::Date::MAX)
+}
+
+fn label(d: time::Date, p: Period) -> String {
+    match p {
+        Period::Year => format!("{:04}", d.year()),
+        Period::Month => format!("{:04}-{:02}", d.year(), u8::from(d.month())),
+    }
+}
+
+/// Computes totals per jurisdiction and per period over the given records.
+pub fn stats(catalog: &Catalog, jur: &Jurisdictions, ids: &[u32], by: GroupBy, period: Period) -> Stats {
+    let mut all = Totals::default();
+    let mut unassigned = Totals::default();
+    let mut groups: BTreeMap<&str, Totals> = BTreeMap::new();
+    let mut buckets: BTreeMap<time::Date, (Totals, f64)> = BTreeMap::new();
+    for &i in ids {
+        let r = catalog.record(i);
+        all.add(r.kind, r.count);
+        let key = match by {
+            GroupBy::Country => Some(r.country.as_str()),
+            GroupBy::Province => r.admin1_id.as_deref(),
+        };
+        match key {
+            Some(k) => groups.entry(k).or_default().add(r.kind, r.count),
+            None => unassigned.add(r.kind, r.count),
+        }
+        let (s, e) = catalog.span(i);
+        let start = bucket_start(s, period);
+        buckets.entry(start).or_default().0.add(r.kind, r.count);
+        let days = f64::from(e - s + 1);
+        let mut b = start;
+        while b.to_julian_day() <= e {
+            let nb = next_bucket(b, period);
+            let lo = s.max(b.to_julian_day());
+            let hi = e.min(nb.to_julian_day() - 1);
+            if hi >= lo {
+                buckets.entry(b).or_default().1 += f64::from(r.count) * f64::from(hi - lo + 1) / days;
+            }
+            b = nb;
+        }
+    }
+    let mut groups: Vec<GroupStat> = groups
+        .into_iter()
+        .map(|(id, totals)| {
+            let j: Option<&Jurisdiction> = match by {
+                GroupBy::Country => jur.country(id),
+                GroupBy::Province => jur.province_index(id).map(|i| &jur.provinces[i]),
+            };
+            GroupStat {
+                id: id.to_string(),
+                name: j.map_or_else(|| id.to_string(), |j| j.name.clone()),
+                country: j.map_or_else(String::new, |j| j.country.clone()),
+                totals,
+            }
+        })
+        .collect();
+    groups.sort_by(|a, b| b.totals.total.cmp(&a.totals.total).then_with(|| a.id.cmp(&b.id)));
+    let timeline = buckets
+        .into_iter()
+        .map(|(d, (totals, spread))| PeriodStat { period: label(d, period), totals, spread: (spread * 1000.0).round() / 1000.0 })
+        .collect();
+    Stats { all, groups, unassigned, timeline }
+}
+
+/// All-time totals for every jurisdiction of a level, aligned with its list in [`Jurisdictions`].
+pub fn jurisdiction_totals(catalog: &Catalog, jur: &Jurisdictions, level: Level) -> Vec<Totals> {
+    let n = match level {
+        Level::Country => jur.countries.len(),
+        Level::Province => jur.provinces.len(),
+    };
+    let mut out = vec![Totals::default(); n];
+    for r in catalog.records() {
+        let idx = match level {
+            Level::Country => jur.country_index(&r.country),
+            Level::Province => r.admin1_id.as_deref().and_then(|a| jur.province_index(a)),
+        };
+        if let Some(i) = idx {
+            out[i].add(r.kind, r.count);
+        }
+    }
+    out
+}
+
+/// First and last day of a span as ISO dates.
+pub fn interval_strings(span: (i32, i32)) -> (String, String) {
+    (format_julian(span.0), format_julian(span.1))
+}

@@ -1,0 +1,95 @@
+//! The HTTP service: [`app`] builds the whole `axum` router over an [`AppState`].
+//!
+//! Layers, outermost first: a panic becomes a JSON 500; request tracing; CORS (any origin, GET/HEAD);
+//! compression (gzip or brotli, for bodies over 1 KiB); `OPTIONS` answered with `Allow`.
+
+pub mod collections;
+pub mod error;
+pub mod ogc;
+pub mod openapi;
+pub mod params;
+pub mod respond;
+pub mod stats;
+
+use crate::snapshot::Store;
+use axum::body::Body;
+use axum::http::{header, HeaderValue, Method, Request, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use error::ApiError;
+use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The snapshot store.
+    pub store: Arc<Store>,
+}
+
+impl AppState {
+    /// State over a store.
+    pub fn new(store: Arc<Store>) -> Self {
+        AppState { store }
+    }
+}
+
+async fn not_found(req: Request<Body>) -> ApiError {
+    let shown: String = req.uri().path().chars().filter(|c| !c.is_control()).take(200).collect();
+    ApiError::NotFound(format!("nothing at {shown}; the API starts at /api"))
+}
+
+async fn options_and_methods(req: Request<Body>, next: Next) -> Response {
+    match *req.method() {
+        Method::GET | Method::HEAD => next.run(req).await,
+        Method::OPTIONS if req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) => next.run(req).await,
+        Method::OPTIONS => {
+            let mut r = StatusCode::NO_CONTENT.into_response();
+            r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, OPTIONS"));
+            r
+        }
+        _ => ApiError::MethodNotAllowed.into_response(),
+    }
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::Internal("a handler panicked".into()).into_response()
+}
+
+/// The whole service: the map page at `/` and the API under `/api`.
+pub fn app(state: AppState) -> Router {
+    let compress = SizeAbove::new(1024).and(NotForContentType::IMAGES);
+    Router::new()
+        .route("/", get(crate::web::index))
+        .route("/api", get(ogc::landing))
+        .route("/api/", get(ogc::landing))
+        .route("/api/conformance", get(ogc::conformance))
+        .route("/api/openapi.json", get(openapi::openapi))
+        .route("/api/api", get(openapi::openapi))
+        .route("/api/docs", get(openapi::docs))
+        .route("/api/collections", get(ogc::collections))
+        .route("/api/collections/{id}", get(ogc::collection))
+        .route("/api/collections/{id}/items", get(ogc::items))
+        .route("/api/collections/{id}/items/{fid}", get(ogc::item))
+        .route("/api/stats", get(stats::stats))
+        .route("/api/geocode", get(stats::geocode))
+        .route("/api/sources", get(stats::sources))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(middleware::from_fn(options_and_methods))
+        .layer(CompressionLayer::new().compress_when(compress))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+                .expose_headers([header::ETAG]),
+        )
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(panic_response))
+}

@@ -1,0 +1,121 @@
+//! Request context and cacheable responses: absolute links, `ETag` and `If-None-Match`.
+//!
+//! An answer depends only on the data version, the public base URL and the request path and query,
+//! so its `ETag` is a hash of those four; a client or a CDN revalidating gets a `304` without the body
+//! being built, and every replica holding the same data answers the same tag.
+
+use super::error::ApiError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// `application/geo+json`.
+pub const GEOJSON: &str = "application/geo+json";
+/// `application/json`.
+pub const JSON: &str = "application/json";
+
+/// What every handler needs to know about the request.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// Public base URL, e.g. `http://127.0.0.1:8080`.
+    pub base: String,
+    /// Path as requested.
+    pub path: String,
+    /// Raw query string, if any.
+    pub query: Option<String>,
+    if_none_match: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Ctx {
+            base: base_url(&parts.headers),
+            path: parts.uri.path().to_string(),
+            query: parts.uri.query().map(str::to_string),
+            if_none_match: parts
+                .headers
+                .get(header::IF_NONE_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        })
+    }
+}
+
+/// The public base URL from `Host` (and `X-Forwarded-Proto`), falling back to `http://localhost`
+/// when the header is missing or holds characters no host name has.
+fn base_url(h: &HeaderMap) -> String {
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 255
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+    };
+    let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).filter(|s| ok(s)).unwrap_or("localhost");
+    let proto = match h.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) {
+        Some("https") => "https",
+        _ => "http",
+    };
+    format!("{proto}://{host}")
+}
+
+impl Ctx {
+    /// The absolute URL of a path under the base.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// The absolute URL of this request's path with another query string.
+    pub fn with_query(&self, query: &str) -> String {
+        if query.is_empty() {
+            self.url(&self.path)
+        } else {
+            format!("{}{}?{}", self.base, self.path, query)
+        }
+    }
+
+    /// The weak entity tag of this request's answer under data `version`.
+    pub fn etag(&self, version: &str) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for part in [version, &self.base, &self.path, self.query.as_deref().unwrap_or("")] {
+            for b in part.as_bytes().iter().chain(&[0u8]) {
+                h ^= u64::from(*b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        format!("W/\"{version}-{h:016x}\"")
+    }
+
+    /// A `304 Not Modified` if the client already holds `tag`.
+    pub fn not_modified(&self, tag: &str) -> Option<Response> {
+        let inm = self.if_none_match.as_deref()?;
+        let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+        let hit = inm.split(',').any(|t| t.trim() == "*" || bare(t) == bare(tag));
+        hit.then(|| {
+            let mut r = StatusCode::NOT_MODIFIED.into_response();
+            set(&mut r, header::ETAG, tag);
+            r
+        })
+    }
+}
+
+fn set(r: &mut Response, name: header::HeaderName, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        r.headers_mut().insert(name, v);
+    }
+}
+
+/// A 200 answer with its content type, entity tag and caching policy (revalidate every time).
+pub fn ok(content_type: &'static str, tag: &str, body: String) -> Response {
+    let mut r = body.into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    set(&mut r, header::ETAG, tag);
+    r
+}
+
+/// One link object of OGC API responses.
+pub fn link(href: &str, rel: &str, media: &str, title: &str) -> serde_json::Value {
+    serde_json::json!({ "href": href, "rel": rel, "type": media, "title": title })
+}

@@ -1,0 +1,356 @@
+//! Point → jurisdiction: which country and which province a point lies in.
+//!
+//! Countries (Natural Earth admin-0) and provinces (admin-1) are each held in an `rstar` R-tree of
+//! polygon envelopes; a candidate whose envelope holds the point is then tested exactly with an
+//! interval-tree index of its edges (`geo::indexed::IntervalTreeMultiPolygon`), which is correct for
+//! multipolygons, holes and islands. A point in no polygon — on a coastline that the simplified
+//! boundary cuts, or in a harbour — is snapped to the nearest jurisdiction within
+//! [`SNAP_KM`] kilometres.
+
+use crate::load::error::{Errors, LoadError};
+use geo::indexed::IntervalTreeMultiPolygon;
+use geo::{BoundingRect, Closest, ClosestPoint, Contains, Distance, Haversine, Intersects, MultiPolygon, Point, Rect};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// How far (km) a point outside every polygon may lie from a jurisdiction and still be assigned to it.
+pub const SNAP_KM: f64 = 10.0;
+
+/// Administrative level of a jurisdiction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Admin-0.
+    Country,
+    /// Admin-1.
+    Province,
+}
+
+/// One country or province.
+pub struct Jurisdiction {
+    /// ISO 3166-1 alpha-3 (countries) or Natural Earth `adm1_code` (provinces).
+    pub id: String,
+    /// Admin level.
+    pub level: Level,
+    /// ISO 3166-1 alpha-3 of the country it belongs to (its own id for a country).
+    pub country: String,
+    /// Display name.
+    pub name: String,
+    /// Every name and alias it is known by.
+    pub names: Vec<String>,
+    /// ISO 3166-2 subdivision code, where one exists.
+    pub iso_3166_2: Option<String>,
+    /// Whether the country code is a real ISO 3166-1 code (false for Natural Earth's own codes).
+    pub iso_3166: bool,
+    /// A representative point inside the polygon.
+    pub label: (f64, f64),
+    /// Bounding box.
+    pub bbox: Rect<f64>,
+    /// The boundary.
+    pub geometry: MultiPolygon<f64>,
+    index: IntervalTreeMultiPolygon<f64>,
+    line: u64,
+}
+
+impl Jurisdiction {
+    fn contains(&self, p: Point<f64>) -> bool {
+        self.bbox.intersects(&p) && self.index.contains(&p)
+    }
+
+    /// Great-circle distance in km from `p` to the nearest point of the boundary (0 inside).
+    pub fn distance_km(&self, p: Point<f64>) -> f64 {
+        if self.contains(p) {
+            return 0.0;
+        }
+        match self.geometry.closest_point(&p) {
+            Closest::Intersection(_) => 0.0,
+            Closest::SinglePoint(q) => Haversine.distance(p, q) / 1000.0,
+            Closest::Indeterminate => f64::INFINITY,
+        }
+    }
+}
+
+impl std::fmt::Debug for Jurisdiction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Jurisdiction").field("id", &self.id).field("name", &self.name).finish()
+    }
+}
+
+type Envelope = GeomWithData<Rectangle<[f64; 2]>, usize>;
+
+/// Where a point lies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Located {
+    /// Index of the country in [`Jurisdictions::countries`].
+    pub country: usize,
+    /// Index of the province in [`Jurisdictions::provinces`], if one holds (or is near) the point.
+    pub province: Option<usize>,
+    /// Distance the point was snapped to reach its country (0 when inside).
+    pub snapped_km: f64,
+}
+
+/// All countries and provinces, indexed for point lookups.
+pub struct Jurisdictions {
+    /// Countries, in file order.
+    pub countries: Vec<Jurisdiction>,
+    /// Provinces, in file order.
+    pub provinces: Vec<Jurisdiction>,
+    country_tree: RTree<Envelope>,
+    province_tree: RTree<Envelope>,
+    country_by_code: HashMap<String, usize>,
+    province_by_id: HashMap<String, usize>,
+}
+
+impl std::fmt::Debug for Jurisdictions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Jurisdictions({} countries, {} provinces)", self.countries.len(), self.provinces.len())
+    }
+}
+
+fn tree(items: &[Jurisdiction]) -> RTree<Envelope> {
+    RTree::bulk_load(
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, j)| {
+                let (min, max) = (j.bbox.min(), j.bbox.max());
+                GeomWithData::new(Rectangle::from_corners([min.x, min.y], [max.x, max.y]), i)
+            })
+            .collect(),
+    )
+}
+
+impl Jurisdictions {
+    /// Builds the index from the text of `countries.geojson` and `provinces.geojson`.
+    pub fn from_geojson(
+        countries_file: &str,
+        countries_text: &str,
+        provinces_file: &str,
+        provinces_text: &str,
+    ) -> Result<Self, LoadError> {
+        let mut errors = Errors::default();
+        let countries = parse_features(countries_file, countries_text, Level::Country, &mut errors);
+        let provinces = parse_features(provinces_file, provinces_text, Level::Province, &mut errors);
+        let country_by_code: HashMap<String, usize> =
+            countries.iter().enumerate().map(|(i, j)| (j.id.clone(), i)).collect();
+        let province_by_id: HashMap<String, usize> =
+            provinces.iter().enumerate().map(|(i, j)| (j.id.clone(), i)).collect();
+        for p in &provinces {
+            if !country_by_code.contains_key(&p.country) {
+                errors.push(
+                    provinces_file,
+                    p.line,
+                    "country",
+                    format!("{} is not a country in {countries_file}", p.country),
+                );
+            }
+        }
+        let this = Jurisdictions {
+            country_tree: tree(&countries),
+            province_tree: tree(&provinces),
+            countries,
+            provinces,
+            country_by_code,
+            province_by_id,
+        };
+        errors.finish(this)
+    }
+
+    /// The country with this ISO 3166-1 alpha-3 (or Natural Earth) code.
+    pub fn country(&self, code: &str) -> Option<&Jurisdiction> {
+        self.country_by_code.get(code).map(|&i| &self.countries[i])
+    }
+
+    /// Index of the country with this code.
+    pub fn country_index(&self, code: &str) -> Option<usize> {
+        self.country_by_code.get(code).copied()
+    }
+
+    /// Index of the province with this Natural Earth id.
+    pub fn province_index(&self, id: &str) -> Option<usize> {
+        self.province_by_id.get(id).copied()
+    }
+
+    /// Finds the jurisdiction of a point: the country that contains it (or the nearest one within
+    /// [`SNAP_KM`]), and the province of that country that contains it (or the nearest within
+    /// [`SNAP_KM`]).
+    pub fn locate(&self, lon: f64, lat: f64) -> Option<Located> {
+        let (country, snapped_km) = self.country_at(lon, lat)?;
+        let province = self.province_at(lon, lat, &self.countries[country].id);
+        Some(Located { country, province, snapped_km })
+    }
+
+    /// The country containing the point, or the nearest within [`SNAP_KM`], with the distance.
+    pub fn country_at(&self, lon: f64, lat: f64) -> Option<(usize, f64)> {
+        locate_in(&self.country_tree, &self.countries, lon, lat, |_| true)
+    }
+
+    /// The province of `country` containing the point, or the nearest one within [`SNAP_KM`].
+    pub fn province_at(&self, lon: f64, lat: f64, country: &str) -> Option<usize> {
+        locate_in(&self.province_tree, &self.provinces, lon, lat, |j| j.country == country).map(|(i, _)| i)
+    }
+
+    /// Indices of provinces whose bounding box intersects the box.
+    pub fn provinces_in(&self, min: [f64; 2], max: [f64; 2]) -> Vec<usize> {
+        envelopes_in(&self.province_tree, min, max)
+    }
+
+    /// Indices of countries whose bounding box intersects the box.
+    pub fn countries_in(&self, min: [f64; 2], max: [f64; 2]) -> Vec<usize> {
+        envelopes_in(&self.country_tree, min, max)
+    }
+}
+
+fn envelopes_in(tree: &RTree<Envelope>, min: [f64; 2], max: [f64; 2]) -> Vec<usize> {
+    let mut v: Vec<usize> =
+        tree.locate_in_envelope_intersecting(&AABB::from_corners(min, max)).map(|g| g.data).collect();
+    v.sort_unstable();
+    v
+}
+
+fn locate_in(
+    tree: &RTree<Envelope>,
+    items: &[Jurisdiction],
+    lon: f64,
+    lat: f64,
+    accept: impl Fn(&Jurisdiction) -> bool,
+) -> Option<(usize, f64)> {
+    if !(lon.is_finite() && lat.is_finite() && (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
+        return None;
+    }
+    let p = Point::new(lon, lat);
+    let mut inside: Option<usize> = None;
+    for g in tree.locate_all_at_point(&[lon, lat]) {
+        let j = &items[g.data];
+        if accept(j) && j.contains(p) && inside.is_none_or(|i| g.data < i) {
+            inside = Some(g.data);
+        }
+    }
+    if let Some(i) = inside {
+        return Some((i, 0.0));
+    }
+    // Snap: candidates whose envelope lies within SNAP_KM, measured on the sphere.
+    let dlat = SNAP_KM / 111.0;
+    let dlon = (SNAP_KM / (111.0 * lat.to_radians().cos().max(0.01))).min(360.0);
+    let search = AABB::from_corners([lon - dlon, lat - dlat], [lon + dlon, lat + dlat]);
+    let mut best: Option<(usize, f64)> = None;
+    for g in tree.locate_in_envelope_intersecting(&search) {
+        let j = &items[g.data];
+        if !accept(j) {
+            continue;
+        }
+        let d = j.distance_km(p);
+        if d <= SNAP_KM && best.is_none_or(|(bi, bd)| d < bd || (d == bd && g.data < bi)) {
+            best = Some((g.data, d));
+        }
+    }
+    best
+}
+
+
+fn parse_features(file: &str, text: &str, level: Level, errors: &mut Errors) -> Vec<Jurisdiction> {
+    let fc: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            errors.push(file, e.line() as u64, "json", e.to_string());
+            return Vec::new();
+        }
+    };
+    let Some(features) = fc.get("features").and_then(Value::as_array) else {
+        errors.push(file, 1, "features", "not a GeoJSON FeatureCollection");
+        return Vec::new();
+    };
+    // The committed files hold one feature per line after a header line, so the feature's line is
+    // exact; for a file laid out otherwise the error names line 1 and the feature's index.
+    let one_per_line = text.lines().count() == features.len() + 2;
+    let mut out = Vec::with_capacity(features.len());
+    let mut seen = HashMap::new();
+    for (i, f) in features.iter().enumerate() {
+        let line = if one_per_line { i as u64 + 2 } else { 1 };
+        match parse_feature(f, level, line) {
+            Ok(j) => {
+                if let Some(prev) = seen.insert(j.id.clone(), line) {
+                    errors.push(file, line, "id", format!("{} already used on line {prev}", j.id));
+                } else {
+                    out.push(j);
+                }
+            }
+            Err((field, reason)) if one_per_line => errors.push(file, line, field, reason),
+            Err((field, reason)) => errors.push(file, line, &format!("features[{i}].{field}"), reason),
+        }
+    }
+    out
+}
+
+fn parse_feature(f: &Value, level: Level, line: u64) -> Result<Jurisdiction, (&'static str, String)> {
+    let props = f.get("properties").and_then(Value::as_object).ok_or(("properties", "missing".to_string()))?;
+    let text = |k: &'static str| -> Result<String, (&'static str, String)> {
+        props
+            .get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string)
+            .ok_or((k, "missing or empty".to_string()))
+    };
+    let (id, country) = match level {
+        Level::Country => {
+            let a3 = text("iso_a3")?;
+            (a3.clone(), a3)
+        }
+        Level::Province => (text("id")?, text("country")?),
+    };
+    if country.len() != 3 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(("country", format!("{country:?} is not a 3-letter upper-case code")));
+    }
+    let name = text("name")?;
+    let mut names: Vec<String> = props
+        .get("names")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .unwrap_or_default();
+    if !names.contains(&name) {
+        names.insert(0, name.clone());
+    }
+    let iso_3166_2 = props.get("iso_3166_2").and_then(Value::as_str).map(str::to_string);
+    let iso_3166 = props.get("iso_3166").and_then(Value::as_bool).unwrap_or(level == Level::Province);
+    let geometry = f.get("geometry").ok_or(("geometry", "missing".to_string()))?;
+    let geometry: MultiPolygon<f64> = parse_multipolygon(geometry).map_err(|e| ("geometry", e))?;
+    let bbox = geometry.bounding_rect().ok_or(("geometry", "is empty".to_string()))?;
+    if bbox.min().x < -180.0 || bbox.max().x > 180.0 || bbox.min().y < -90.0 || bbox.max().y > 90.0 {
+        return Err(("geometry", "coordinates outside lon -180..180, lat -90..90".into()));
+    }
+    let label = props
+        .get("label")
+        .and_then(Value::as_array)
+        .and_then(|a| Some((a.first()?.as_f64()?, a.get(1)?.as_f64()?)))
+        .ok_or(("label", "missing; expected [lon, lat]".to_string()))?;
+    let index = IntervalTreeMultiPolygon::new(&geometry);
+    let j = Jurisdiction { id, level, country, name, names, iso_3166_2, iso_3166, label, bbox, geometry, index, line };
+    let p = Point::new(label.0, label.1);
+    if !(j.contains(p) || j.distance_km(p) < 0.001) {
+        return Err(("label", format!("({}, {}) is not inside the polygon", label.0, label.1)));
+    }
+    Ok(j)
+}
+
+/// Parses a GeoJSON Polygon or MultiPolygon into a `geo` MultiPolygon.
+pub fn parse_multipolygon(v: &Value) -> Result<MultiPolygon<f64>, String> {
+    let g: geojson::Geometry = serde_json::from_value(v.clone()).map_err(|e| e.to_string())?;
+    match geo::Geometry::<f64>::try_from(g).map_err(|e| e.to_string())? {
+        geo::Geometry::Polygon(p) => Ok(MultiPolygon::new(vec![p])),
+        geo::Geometry::MultiPolygon(m) => Ok(m),
+        other => Err(format!("expected Polygon or MultiPolygon, found {}", geometry_name(&other))),
+    }
+}
+
+fn geometry_name(g: &geo::Geometry<f64>) -> &'static str {
+    match g {
+        geo::Geometry::Point(_) => "Point",
+        geo::Geometry::Line(_) | geo::Geometry::LineString(_) => "LineString",
+        geo::Geometry::MultiPoint(_) => "MultiPoint",
+        geo::Geometry::MultiLineString(_) => "MultiLineString",
+        geo::Geometry::GeometryCollection(_) => "GeometryCollection",
+        _ => "another geometry",
+    }
+}

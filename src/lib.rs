@@ -1,0 +1,34 @@
+//! # iskp-map
+//!
+//! A geospatial service that maps the activity of the Islamic State's Khorasan Province by
+//! jurisdiction. Records cite the documents they come from; their places are geocoded through a
+//! gazetteer, assigned to a country and province by point-in-polygon against Natural Earth
+//! boundaries, indexed in an `rstar` R-tree, and served as OGC API – Features GeoJSON by an `axum`
+//! server, beside a bundled Leaflet page.
+//!
+//! The pipeline, module by module:
+//!
+//! 1. [`load`] reads `geodata/` (every error as `file:line: field: reason`);
+//! 2. [`geocode`] resolves place names and locates points in jurisdictions;
+//! 3. [`index`] holds the records in an R-tree with pre-serialised features ([`feature`]);
+//! 4. [`aggregate`] and [`layers`] total the activity per jurisdiction and period;
+//! 5. [`snapshot`] freezes all of it and swaps it atomically on reload;
+//! 6. [`api`] serves it.
+
+pub mod aggregate;
+pub mod api;
+pub mod batch;
+pub mod dates;
+pub mod feature;
+pub mod geocode;
+pub mod index;
+pub mod layers;
+pub mod load;
+pub mod model;
+pub mod report;
+pub mod snapshot;
+pub mod web;
+
+pub use api::{app, AppState};
+pub use load::FileSource;
+pub use snapshot::{DataSource, Snapshot, Store};

@@ -1,0 +1,100 @@
+//! Errors of loading `geodata/`: every problem in a data file is reported as `file:line: field: reason`.
+
+use std::fmt;
+
+/// One problem in one row (or feature) of a data file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// File name as given to the loader (e.g. `geodata/records.csv`).
+    pub file: String,
+    /// 1-based line number.
+    pub line: u64,
+    /// Column or property at fault.
+    pub field: String,
+    /// What is wrong, and where it helps, what would be right.
+    pub reason: String,
+}
+
+impl RowError {
+    /// Builds a row error.
+    pub fn new(file: &str, line: u64, field: &str, reason: impl Into<String>) -> Self {
+        RowError { file: file.to_string(), line, field: field.to_string(), reason: reason.into() }
+    }
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}: {}", self.file, self.line, self.field, self.reason)
+    }
+}
+
+/// Why a data set could not be loaded. Nothing of a failed load is ever served.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// One or more rows are invalid; all of them are listed.
+    #[error("{}", list_rows(.0))]
+    Rows(Vec<RowError>),
+}
+
+impl LoadError {
+    /// The row errors, if this is a validation failure.
+    pub fn rows(&self) -> &[RowError] {
+        match self {
+            LoadError::Rows(r) => r,
+            LoadError::Io { .. } => &[],
+        }
+    }
+}
+
+fn list_rows(rows: &[RowError]) -> String {
+    const SHOWN: usize = 200;
+    let mut s = String::new();
+    for (i, r) in rows.iter().take(SHOWN).enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        s.push_str(&r.to_string());
+    }
+    if rows.len() > SHOWN {
+        s.push_str(&format!("\n… and {} more errors", rows.len() - SHOWN));
+    }
+    s
+}
+
+/// Collects row errors while a file is read, so that one run reports all of them.
+#[derive(Debug, Default)]
+pub struct Errors(pub Vec<RowError>);
+
+impl Errors {
+    /// Records one error.
+    pub fn push(&mut self, file: &str, line: u64, field: &str, reason: impl Into<String>) {
+        self.0.push(RowError::new(file, line, field, reason));
+    }
+
+    /// `Ok(value)` when nothing was recorded, else every error.
+    pub fn finish<T>(self, value: T) -> Result<T, LoadError> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(LoadError::Rows(self.0))
+        }
+    }
+
+    /// Whether nothing has gone wrong so far.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Reads a whole file, with the path in the error.
+pub fn read_file(path: &std::path::Path) -> Result<String, LoadError> {
+    std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.display().to_string(), source })
+}

@@ -1,0 +1,150 @@
+//! Reading `geodata/`: the one loader that turns a data directory into a [`Snapshot`].
+//!
+//! The files, in the order they are validated:
+//!
+//! | file | holds |
+//! |---|---|
+//! | `countries.geojson`, `provinces.geojson` | Natural Earth boundaries (derived by `scripts/geodata`) |
+//! | `cities.csv` | GeoNames places (derived) |
+//! | `places.csv` | curated gazetteer entries: landmarks, districts, aliases |
+//! | `sources.csv` | the documents |
+//! | `records.csv` | the records |
+//! | `citations.csv` | which document (and section) each record comes from |
+//!
+//! Every problem in any file is collected and reported as `file:line: field: reason`; a data set with
+//! any problem is not loaded at all.
+
+pub mod csvrows;
+pub mod error;
+pub mod places;
+pub mod records;
+
+use crate::geocode::gazetteer::Gazetteer;
+use crate::geocode::jurisdictions::Jurisdictions;
+use crate::model::{Record, Source};
+use crate::snapshot::{DataSource, Snapshot};
+use error::{read_file, Errors, LoadError};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The data files, by name.
+pub const FILES: &[&str] = &[
+    "countries.geojson",
+    "provinces.geojson",
+    "cities.csv",
+    "places.csv",
+    "sources.csv",
+    "records.csv",
+    "citations.csv",
+];
+
+/// Everything read from a data directory, validated.
+pub struct Dataset {
+    /// Records, sorted by date and id.
+    pub records: Vec<Record>,
+    /// Documents.
+    pub sources: Vec<Source>,
+    /// Boundaries.
+    pub jurisdictions: Arc<Jurisdictions>,
+    /// Place names.
+    pub gazetteer: Arc<Gazetteer>,
+    /// Content hash of all files.
+    pub version: String,
+}
+
+/// Loads snapshots from the files of a directory.
+#[derive(Debug, Clone)]
+pub struct FileSource {
+    dir: PathBuf,
+}
+
+impl FileSource {
+    /// A source over `dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        FileSource { dir: dir.into() }
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Reads only the boundaries and the gazetteer (for `iskp-map geocode`).
+    pub fn read_geo(&self) -> Result<(Jurisdictions, Gazetteer), LoadError> {
+        let text = |f: &str| {
+            let p = self.dir.join(f);
+            read_file(&p).map(|t| (p.display().to_string(), t))
+        };
+        let (countries, provinces) = (text("countries.geojson")?, text("provinces.geojson")?);
+        let (cities, places) = (text("cities.csv")?, text("places.csv")?);
+        let jurisdictions = Jurisdictions::from_geojson(&countries.0, &countries.1, &provinces.0, &provinces.1)?;
+        let mut errors = Errors::default();
+        let gazetteer = gazetteer_of(&jurisdictions, &places, &cities, &mut errors);
+        errors.finish((jurisdictions, gazetteer))
+    }
+
+    /// Reads and validates every file.
+    pub fn read(&self) -> Result<Dataset, LoadError> {
+        let texts: Vec<(String, String)> = FILES
+            .iter()
+            .map(|f| {
+                let p = self.dir.join(f);
+                read_file(&p).map(|t| (p.display().to_string(), t))
+            })
+            .collect::<Result<_, _>>()?;
+        let version = content_version(texts.iter().map(|(_, t)| t.as_str()));
+        let [countries, provinces, cities, places, sources, records, citations] = &texts[..] else {
+            unreachable!("FILES has seven entries")
+        };
+        let jurisdictions = Jurisdictions::from_geojson(&countries.0, &countries.1, &provinces.0, &provinces.1)?;
+        let mut errors = Errors::default();
+        let gazetteer = gazetteer_of(&jurisdictions, places, cities, &mut errors);
+        let srcs = records::read_sources(&sources.0, &sources.1, &mut errors);
+        let cites = records::read_citations(&citations.0, &citations.1, &srcs, &mut errors);
+        let resolver = records::Resolver { jurisdictions: &jurisdictions, gazetteer: &gazetteer };
+        let recs = records::read_records(&records.0, &records.1, &citations.0, cites, &resolver, &mut errors);
+        errors.finish(Dataset {
+            records: recs,
+            sources: srcs,
+            jurisdictions: Arc::new(jurisdictions),
+            gazetteer: Arc::new(gazetteer),
+            version,
+        })
+    }
+}
+
+impl DataSource for FileSource {
+    fn describe(&self) -> String {
+        format!("files in {}", self.dir.display())
+    }
+
+    fn load(&self) -> Result<Snapshot, LoadError> {
+        let d = self.read()?;
+        Ok(Snapshot::build(d.records, d.sources, d.jurisdictions, d.gazetteer, d.version))
+    }
+}
+
+/// The gazetteer: curated places, then GeoNames cities, then province and country names.
+fn gazetteer_of(
+    jurisdictions: &Jurisdictions,
+    places: &(String, String),
+    cities: &(String, String),
+    errors: &mut Errors,
+) -> Gazetteer {
+    let mut entries = places::read_curated(&places.0, &places.1, jurisdictions, errors);
+    entries.extend(places::read_cities(&cities.0, &cities.1, errors));
+    entries.extend(places::jurisdiction_places(jurisdictions));
+    Gazetteer::new(entries)
+}
+
+/// FNV-1a 64 over the inputs, as 16 hex digits: a data version that every replica computes alike.
+pub fn content_version<'a>(parts: impl Iterator<Item = &'a str>) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.as_bytes().iter().chain(&[0xff]) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}

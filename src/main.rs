@@ -1,0 +1,218 @@
+//! `iskp-map`: serve | check | geocode. Thin glue over the library; errors become exit codes
+//! (0 success, 1 invalid data or unresolved places, 2 usage or I/O errors).
+
+use clap::{Parser, Subcommand};
+use iskp_map::{app, AppState, FileSource, Store};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "iskp-map", version, about = "Maps ISKP activity by jurisdiction and serves it through OGC API - Features")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load the data and serve the map and the API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Data directory.
+        #[arg(long, default_value = "geodata")]
+        data: PathBuf,
+    },
+    /// Load and validate the data, then print totals per kind and country.
+    Check {
+        /// Data directory.
+        #[arg(long, default_value = "geodata")]
+        data: PathBuf,
+    },
+    /// Geocode the `place` column (and optional `country` hint) of a CSV file, or of stdin with `-`.
+    Geocode {
+        /// Input CSV, or `-` for standard input.
+        input: String,
+        /// Write CSV instead of GeoJSON.
+        #[arg(long)]
+        csv: bool,
+        /// Data directory (boundaries and gazetteer).
+        #[arg(long, default_value = "geodata")]
+        data: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { addr, data } => serve(addr, data),
+        Command::Check { data } => check(data),
+        Command::Geocode { input, csv, data } => geocode(&input, csv, data),
+    }
+}
+
+fn check(data: PathBuf) -> ExitCode {
+    match iskp_map::DataSource::load(&FileSource::new(&data)) {
+        Ok(snap) => {
+            print!("{}", iskp_map::report::totals_table(&snap));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!("check failed: {} problem(s) in {}", e.rows().len().max(1), data.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn geocode(input: &str, csv: bool, data: PathBuf) -> ExitCode {
+    let text = if input == "-" {
+        let mut s = String::new();
+        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {
+            eprintln!("stdin: {e}");
+            return ExitCode::from(2);
+        }
+        s
+    } else {
+        match std::fs::read_to_string(input) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{input}: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    let (jur, gaz) = match FileSource::new(&data).read_geo() {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let batch = match iskp_map::batch::geocode_csv(&text, &gaz, &jur) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{input}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let out = if csv { batch.to_csv() } else { Ok(batch.to_geojson()) };
+    match out {
+        Ok(s) => println!("{s}"),
+        Err(e) => {
+            eprintln!("writing output: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    for f in &batch.failures {
+        eprintln!("{input}: {f}");
+    }
+    if batch.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("{} of {} rows unresolved", batch.failures.len(), batch.failures.len() + batch.hits.len());
+        ExitCode::from(1)
+    }
+}
+
+fn serve(addr: SocketAddr, data: PathBuf) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "iskp_map=info,tower_http=info".into()),
+        )
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    runtime.block_on(async move {
+        let started = std::time::Instant::now();
+        let source = FileSource::new(&data);
+        let store = match tokio::task::spawn_blocking(move || Store::open(Box::new(source))).await {
+            Ok(Ok(s)) => Arc::new(s),
+            Ok(Err(e)) => {
+                eprintln!("{e}");
+                eprintln!("not serving: the data in {} did not validate", data.display());
+                return ExitCode::from(1);
+            }
+            Err(e) => {
+                eprintln!("loading failed: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let snap = store.current();
+        tracing::info!(
+            records = snap.catalog.len(),
+            version = %snap.version,
+            ms = started.elapsed().as_millis() as u64,
+            "loaded {}",
+            store.describe()
+        );
+        drop(snap);
+        let listener = match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("cannot listen on {addr}: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        tokio::spawn(reload_on_hangup(store.clone()));
+        tracing::info!("serving http://{addr}/ (API at http://{addr}/api)");
+        let service = app(AppState::new(store)).into_make_service_with_connect_info::<SocketAddr>();
+        match axum::serve(listener, service).with_graceful_shutdown(shutdown()).await {
+            Ok(()) => {
+                tracing::info!("stopped");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("server error: {e}");
+                ExitCode::from(2)
+            }
+        }
+    })
+}
+
+/// SIGHUP reloads the data; a reload that fails validation changes nothing and logs every error.
+async fn reload_on_hangup(store: Arc<Store>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut hup) = signal(SignalKind::hangup()) else { return };
+        while hup.recv().await.is_some() {
+            let s = store.clone();
+            match tokio::task::spawn_blocking(move || s.reload()).await {
+                Ok(Ok(v)) => tracing::info!(version = %v, "reloaded"),
+                Ok(Err(e)) => tracing::error!("reload rejected, previous data still served:\n{e}"),
+                Err(e) => tracing::error!("reload failed: {e}"),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = store;
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,48 @@
+//! The `iskp-map check` report: totals per kind and country of a loaded snapshot.
+
+use crate::model::Kind;
+use crate::snapshot::Snapshot;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// A plain-text table: one row per country, one column per kind, sums of `count` (records in
+/// brackets), and a total row.
+pub fn totals_table(snap: &Snapshot) -> String {
+    let mut rows: BTreeMap<(String, String), [(u64, u64); 6]> = BTreeMap::new();
+    let mut total = [(0u64, 0u64); 6];
+    for r in snap.catalog.records() {
+        let cell = &mut rows.entry((r.country.clone(), r.country_name.clone())).or_default()[r.kind as usize];
+        cell.0 += u64::from(r.count);
+        cell.1 += 1;
+        total[r.kind as usize].0 += u64::from(r.count);
+        total[r.kind as usize].1 += 1;
+    }
+    let mut s = String::new();
+    let _ = write!(s, "{:<34}", "country");
+    for k in Kind::ALL {
+        let _ = write!(s, "{:>14}", k.collection());
+    }
+    s.push('\n');
+    let cell = |(n, r): (u64, u64)| if r == 0 { "-".to_string() } else { format!("{n} ({r})") };
+    for ((code, name), cells) in &rows {
+        let label: String = format!("{code} {name}").chars().take(33).collect();
+        let _ = write!(s, "{label:<34}");
+        for c in cells {
+            let _ = write!(s, "{:>14}", cell(*c));
+        }
+        s.push('\n');
+    }
+    let _ = write!(s, "{:<34}", "all");
+    for c in total {
+        let _ = write!(s, "{:>14}", cell(c));
+    }
+    s.push('\n');
+    let _ = writeln!(
+        s,
+        "\n{} records citing {} sources; data version {}. Cells: sum of count (records).",
+        snap.catalog.len(),
+        snap.catalog.sources().len(),
+        snap.version
+    );
+    s
+}

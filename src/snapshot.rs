@@ -1,0 +1,99 @@
+//! Immutable snapshots and the store that swaps them (DESIGN.md §7).
+//!
+//! Every request reads one [`Snapshot`] through [`Store::current`]; a reload builds a complete new
+//! snapshot off to the side from a [`DataSource`] and swaps the pointer only when it validated whole.
+//! A failed reload leaves the previous snapshot serving and returns every error.
+
+use crate::geocode::gazetteer::Gazetteer;
+use crate::geocode::jurisdictions::{Jurisdictions, Level};
+use crate::index::Catalog;
+use crate::layers::PolygonLayer;
+use crate::load::error::LoadError;
+use crate::model::{Record, Source};
+use arc_swap::ArcSwap;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// Everything a query needs, frozen.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The records, indexed.
+    pub catalog: Catalog,
+    /// Countries and provinces.
+    pub jurisdictions: Arc<Jurisdictions>,
+    /// Place names.
+    pub gazetteer: Arc<Gazetteer>,
+    /// The `countries` layer.
+    pub countries: PolygonLayer,
+    /// The `provinces` layer.
+    pub provinces: PolygonLayer,
+    /// Content hash of the input data (hex); the same data gives the same version on every replica.
+    pub version: String,
+    /// When this snapshot was built; the `timeStamp` of every response from it.
+    pub loaded_at: OffsetDateTime,
+}
+
+impl Snapshot {
+    /// Builds a snapshot from validated parts.
+    pub fn build(
+        records: Vec<Record>,
+        sources: Vec<Source>,
+        jurisdictions: Arc<Jurisdictions>,
+        gazetteer: Arc<Gazetteer>,
+        version: String,
+    ) -> Self {
+        let catalog = Catalog::new(records, sources);
+        let countries = PolygonLayer::new(&catalog, &jurisdictions, Level::Country);
+        let provinces = PolygonLayer::new(&catalog, &jurisdictions, Level::Province);
+        let loaded_at = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| OffsetDateTime::now_utc());
+        Snapshot { catalog, jurisdictions, gazetteer, countries, provinces, version, loaded_at }
+    }
+}
+
+/// Where snapshots come from: the files of a data directory, or (team mode) a database.
+pub trait DataSource: Send + Sync {
+    /// A short description for logs (`files in geodata/`).
+    fn describe(&self) -> String;
+    /// Loads and validates everything into a new snapshot.
+    fn load(&self) -> Result<Snapshot, LoadError>;
+}
+
+/// The current snapshot and the source that refreshes it.
+pub struct Store {
+    current: ArcSwap<Snapshot>,
+    source: Box<dyn DataSource>,
+    reload_lock: std::sync::Mutex<()>,
+}
+
+impl Store {
+    /// Loads the first snapshot; fails if it does not validate.
+    pub fn open(source: Box<dyn DataSource>) -> Result<Self, LoadError> {
+        let first = source.load()?;
+        Ok(Store { current: ArcSwap::from_pointee(first), source, reload_lock: std::sync::Mutex::new(()) })
+    }
+
+    /// A store over a ready snapshot (tests, benchmarks).
+    pub fn with_snapshot(snapshot: Snapshot, source: Box<dyn DataSource>) -> Self {
+        Store { current: ArcSwap::from_pointee(snapshot), source, reload_lock: std::sync::Mutex::new(()) }
+    }
+
+    /// The snapshot to answer one request from. Hold it for the whole request.
+    pub fn current(&self) -> Arc<Snapshot> {
+        self.current.load_full()
+    }
+
+    /// Reloads from the source. On success the new snapshot replaces the old atomically and its
+    /// version is returned; on failure nothing changes. Concurrent reloads run one at a time.
+    pub fn reload(&self) -> Result<String, LoadError> {
+        let _guard = self.reload_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let next = self.source.load()?;
+        let version = next.version.clone();
+        self.current.store(Arc::new(next));
+        Ok(version)
+    }
+
+    /// What the store loads from.
+    pub fn describe(&self) -> String {
+        self.source.describe()
+    }
+}
