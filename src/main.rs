@@ -164,7 +164,8 @@ fn serve(addr: SocketAddr, data: PathBuf) -> ExitCode {
             }
         };
         tokio::spawn(reload_on_hangup(store.clone()));
-        tracing::info!("serving http://{addr}/ (API at http://{addr}/api)");
+        let local = listener.local_addr().unwrap_or(addr);
+        tracing::info!("serving http://{local}/ (API at http://{local}/api)");
         let service = app(AppState::new(store)).into_make_service_with_connect_info::<SocketAddr>();
         match axum::serve(listener, service).with_graceful_shutdown(shutdown()).await {
             Ok(()) => {

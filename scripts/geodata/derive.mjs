@@ -238,10 +238,13 @@ async function deriveCountries() {
   // zero-area ring, which mapshaper drops. Such a unit gets the one-step box its ring stands for.
   for (const f of fc.features) {
     if (f.geometry) continue;
-    const g = topo.objects.countries.geometries.find((x) => x.properties.iso_a3 === f.properties.iso_a3);
-    const arc = topo.arcs[g.arcs[0][0] < 0 ? ~g.arcs[0][0] : g.arcs[0][0]];
-    const [sx, sy] = topo.transform.scale;
-    const [tx, ty] = topo.transform.translate;
+    // mapshaper decodes the topology it is given in place, so read the quantised arc from a fresh copy.
+    const raw = JSON.parse(readFileSync(require.resolve('world-atlas/countries-10m.json'), 'utf8'));
+    const i = topo.objects.countries.geometries.findIndex((x) => x.properties.iso_a3 === f.properties.iso_a3);
+    const g = raw.objects.countries.geometries[i];
+    const arc = raw.arcs[g.arcs[0][0] < 0 ? ~g.arcs[0][0] : g.arcs[0][0]];
+    const [sx, sy] = raw.transform.scale;
+    const [tx, ty] = raw.transform.translate;
     const x0 = Math.round((arc[0][0] * sx + tx) * 1e4) / 1e4;
     const y0 = Math.round((arc[0][1] * sy + ty) * 1e4) / 1e4;
     const x1 = Math.round((x0 + sx) * 1e4) / 1e4;

@@ -1,7 +1,8 @@
 //! The HTTP service: [`app`] builds the whole `axum` router over an [`AppState`].
 //!
-//! Layers, outermost first: a panic becomes a JSON 500; request tracing; CORS (any origin, GET/HEAD);
-//! compression (gzip or brotli, for bodies over 1 KiB); `OPTIONS` answered with `Allow`.
+//! Layers, outermost first: a panic becomes a JSON 500; request tracing; methods other than GET and
+//! HEAD refused with 405, and a plain `OPTIONS` answered 204 with `Allow`; CORS (any origin, and its
+//! preflight); compression (gzip or brotli, for bodies over 1 KiB).
 
 pub mod collections;
 pub mod error;
@@ -82,7 +83,6 @@ pub fn app(state: AppState) -> Router {
         .route("/api/sources", get(stats::sources))
         .fallback(not_found)
         .with_state(state)
-        .layer(middleware::from_fn(options_and_methods))
         .layer(CompressionLayer::new().compress_when(compress))
         .layer(
             CorsLayer::new()
@@ -90,6 +90,7 @@ pub fn app(state: AppState) -> Router {
                 .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
                 .expose_headers([header::ETAG]),
         )
+        .layer(middleware::from_fn(options_and_methods))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(panic_response))
 }

@@ -9,7 +9,7 @@
 //! when it has at least [`DOMINANCE`] times the population of the next, otherwise the name is
 //! ambiguous. An unresolved or ambiguous name is an error listing the closest candidates.
 
-use super::normalize::{edit_distance, key, strip_level_word, LevelWord};
+use super::normalize::{edit_distance_chars, key, strip_level_word, LevelWord};
 use crate::model::GeoPrecision;
 use std::collections::HashMap;
 use std::fmt;
@@ -311,25 +311,32 @@ impl Gazetteer {
         if let Some(v) = self.by_key.get(k) {
             out.extend(v.iter().take(5).map(|&i| self.places[i as usize].label()));
         }
-        let max = (k.chars().count() / 3).clamp(1, 3);
-        let mut near: Vec<(usize, u64, u32)> = Vec::new();
-        for (key2, i) in &self.keys {
-            let p = &self.places[*i as usize];
-            if !fits(p) {
-                continue;
+        // Similar spellings of the whole name; failing that, of each of its longer words
+        // ("Kabol Citty" finds Kabul).
+        let mut targets: Vec<String> = vec![k.to_string()];
+        targets.extend(k.split(' ').filter(|w| w.chars().count() >= 4 && *w != k).map(str::to_string));
+        let mut rows = Vec::new();
+        for target in targets {
+            let chars: Vec<char> = target.chars().collect();
+            let max = (chars.len() / 3).clamp(1, 3);
+            let mut near: Vec<(usize, u64, u32)> = Vec::new();
+            for (key2, i) in &self.keys {
+                let d = edit_distance_chars(&chars, key2, max, &mut rows);
+                if d <= max && fits(&self.places[*i as usize]) {
+                    near.push((d, u64::MAX - self.places[*i as usize].population, *i));
+                }
             }
-            let d = edit_distance(k, key2, max);
-            if d <= max {
-                near.push((d, u64::MAX - p.population, *i));
+            near.sort_unstable();
+            for (_, _, i) in near {
+                let label = self.places[i as usize].label();
+                if !out.contains(&label) {
+                    out.push(label);
+                }
+                if out.len() >= 6 {
+                    break;
+                }
             }
-        }
-        near.sort_unstable();
-        for (_, _, i) in near {
-            let label = self.places[i as usize].label();
-            if !out.contains(&label) {
-                out.push(label);
-            }
-            if out.len() >= 6 {
+            if !out.is_empty() {
                 break;
             }
         }

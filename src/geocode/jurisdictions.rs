@@ -220,11 +220,20 @@ fn locate_in(
         return None;
     }
     let p = Point::new(lon, lat);
+    // Where polygons overlap (a micro-state whose hole in its neighbour collapsed in the source
+    // data), the smallest one is the most specific answer; ties go to the lower index.
+    let area = |j: &Jurisdiction| j.bbox.width() * j.bbox.height();
     let mut inside: Option<usize> = None;
     for g in tree.locate_all_at_point(&[lon, lat]) {
         let j = &items[g.data];
-        if accept(j) && j.contains(p) && inside.is_none_or(|i| g.data < i) {
-            inside = Some(g.data);
+        if accept(j) && j.contains(p) {
+            let better = inside.is_none_or(|i| {
+                let (a, b) = (area(j), area(&items[i]));
+                a < b || (a == b && g.data < i)
+            });
+            if better {
+                inside = Some(g.data);
+            }
         }
     }
     if let Some(i) = inside {

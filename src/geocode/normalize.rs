@@ -75,17 +75,26 @@ pub enum LevelWord {
 /// Levenshtein distance, stopping early once it exceeds `max` (returns `max + 1` then).
 pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
     let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > max {
+    edit_distance_chars(&a, b, max, &mut Vec::new())
+}
+
+/// [`edit_distance`] with the first string already split into characters and a reusable row buffer,
+/// for scanning many candidates.
+pub fn edit_distance_chars(a: &[char], b: &str, max: usize, rows: &mut Vec<usize>) -> usize {
+    let blen = b.chars().count();
+    if a.len().abs_diff(blen) > max {
         return max + 1;
     }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+    rows.clear();
+    rows.extend(0..=blen);
+    rows.extend(std::iter::repeat_n(0, blen + 1));
+    let (prev, cur) = rows.split_at_mut(blen + 1);
+    let (mut prev, mut cur) = (prev, cur);
     for (i, ca) in a.iter().enumerate() {
         cur[0] = i + 1;
         let mut row_min = cur[0];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
+        for (j, cb) in b.chars().enumerate() {
+            let sub = prev[j] + usize::from(*ca != cb);
             cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
             row_min = row_min.min(cur[j + 1]);
         }
@@ -94,7 +103,7 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()].min(max + 1)
+    prev[blen].min(max + 1)
 }
 
 #[cfg(test)]

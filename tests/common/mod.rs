@@ -1,0 +1,111 @@
+//! Shared helpers of the integration tests: the real data loaded once per test binary, requests
+//! through `tower::ServiceExt::oneshot`, and scratch copies of `geodata/` to break on purpose.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use iskp_map::{app, AppState, FileSource, Store};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use tower::ServiceExt;
+
+/// The repository's `geodata/`.
+pub fn geodata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata")
+}
+
+/// A store over the real data, loaded once.
+pub fn store() -> Arc<Store> {
+    static STORE: OnceLock<Arc<Store>> = OnceLock::new();
+    STORE
+        .get_or_init(|| Arc::new(Store::open(Box::new(FileSource::new(geodata()))).expect("geodata/ loads")))
+        .clone()
+}
+
+/// One answer.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Sends a request to the app over `store`.
+pub async fn send_to(store: Arc<Store>, req: Request<Body>) -> Answer {
+    let resp = app(AppState::new(store)).oneshot(req).await.expect("the router never fails");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.expect("body").to_vec();
+    Answer { status, headers, body }
+}
+
+/// GET `uri` from the app over the real data.
+pub async fn get(uri: &str) -> Answer {
+    send_to(store(), Request::get(uri).header("host", "127.0.0.1:8080").body(Body::empty()).unwrap()).await
+}
+
+/// A fresh copy of `geodata/` in a temporary directory, removed on drop.
+pub struct Scratch {
+    pub dir: PathBuf,
+}
+
+impl Scratch {
+    pub fn new(tag: &str) -> Self {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("iskp-map-test-{}-{tag}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in iskp_map::load::FILES {
+            std::fs::copy(geodata().join(f), dir.join(f)).unwrap();
+        }
+        Scratch { dir }
+    }
+
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.dir.join(file)
+    }
+
+    pub fn read(&self, file: &str) -> String {
+        std::fs::read_to_string(self.path(file)).unwrap()
+    }
+
+    pub fn write(&self, file: &str, text: &str) {
+        std::fs::write(self.path(file), text).unwrap();
+    }
+
+    /// Appends one line (a CSV row) to a file.
+    pub fn append(&self, file: &str, line: &str) {
+        let mut t = self.read(file);
+        if !t.ends_with('\n') {
+            t.push('\n');
+        }
+        t.push_str(line);
+        t.push('\n');
+        self.write(file, &t);
+    }
+
+    /// The 1-based number of the last line of a file.
+    pub fn last_line(&self, file: &str) -> usize {
+        self.read(file).lines().count()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

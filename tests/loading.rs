@@ -1,0 +1,155 @@
+//! Loading and reloading: every bad row is reported as `file:line: field: reason` and stops the
+//! load; a reload that fails changes nothing; readers never see half a dataset.
+
+mod common;
+
+use common::Scratch;
+use iskp_map::load::error::LoadError;
+use iskp_map::{DataSource, FileSource, Store};
+use std::sync::Arc;
+
+fn load(s: &Scratch) -> Result<iskp_map::Snapshot, LoadError> {
+    FileSource::new(&s.dir).load()
+}
+
+fn messages(e: &LoadError) -> Vec<String> {
+    e.rows().iter().map(|r| r.to_string()).collect()
+}
+
+const GOOD: &str = "zz-good,attack,Title,Summary,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,";
+
+#[test]
+fn bad_record_rows_name_file_line_field_and_reason() {
+    let s = Scratch::new("badrows");
+    let file = s.path("records.csv").display().to_string();
+    let first = s.last_line("records.csv") + 1;
+    let rows = [
+        ("zz-kind,bombing,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,", "kind", "is not one of"),
+        ("zz-date,attack,T,S,2024-02-30,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,", "date", "not a valid date"),
+        ("zz-place,attack,T,S,2024-01-01,,day,Kabol Citty,AFG,near,,,1,,,,claimed,,,,,", "place", "closest"),
+        ("zz-outside,attack,T,S,2024-01-01,,day,Kabul,AFG,near,2.35,48.85,1,,,,claimed,,,,,", "country", "lies in FRA"),
+        ("zz-count,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,0,,,,claimed,,,,,", "count", "at least 1"),
+        ("zz-lat,attack,T,S,2024-01-01,,day,Kabul,AFG,near,69,91,1,,,,claimed,,,,,", "lat", "outside"),
+        ("zz-month,attack,T,S,2024-01-15,,month,Kabul,AFG,near,,,1,,,,claimed,,,,,", "date", "first day"),
+        ("zz-period,attack,T,S,2024-01-01,,period,Kabul,AFG,near,,,1,,,,claimed,,,,,", "date_end", "needs an end"),
+        ("zz-prec,attack,T,S,2024-01-01,,day,Kabul,AFG,exact,,,1,,,,claimed,,,,,", "place", "exact precision"),
+        ("ZZ Bad Id,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,", "id", "a-z"),
+        ("zz-uncited,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,", "id", "citations.csv"),
+        ("zz-denied,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,XXX,,,", "denied_by", "not a country"),
+        ("zz-short,attack,T,S", "row", "fields"),
+    ];
+    for (r, _, _) in &rows {
+        s.append("records.csv", r);
+    }
+    for (r, _, _) in &rows[..rows.len() - 1] {
+        let id = r.split(',').next().unwrap();
+        if id != "zz-uncited" && id != "ZZ Bad Id" {
+            s.append("citations.csv", &format!("{id},S1,test"));
+        }
+    }
+    let e = load(&s).err().expect("a bad data set does not load");
+    let msgs = messages(&e);
+    for (i, (_, field, reason)) in rows.iter().enumerate() {
+        let prefix = format!("{file}:{}: {field}: ", first + i);
+        assert!(
+            msgs.iter().any(|m| m.starts_with(&prefix) && m.contains(reason)),
+            "expected `{prefix}… {reason}` among:\n{}",
+            msgs.join("\n")
+        );
+    }
+}
+
+#[test]
+fn citations_and_sources_are_checked_both_ways() {
+    let s = Scratch::new("cites");
+    s.append("records.csv", GOOD);
+    s.append("citations.csv", "zz-good,S9,nowhere");
+    s.append("citations.csv", "zz-ghost,S1,para 1");
+    s.append("sources.csv", "S1,Duplicate,Someone,,,");
+    let cfile = s.path("citations.csv").display().to_string();
+    let sfile = s.path("sources.csv").display().to_string();
+    let msgs = messages(&load(&s).err().unwrap());
+    let n = s.last_line("citations.csv");
+    assert!(msgs.iter().any(|m| m.starts_with(&format!("{cfile}:{}: source_id:", n - 1))), "{msgs:?}");
+    assert!(msgs.iter().any(|m| m.starts_with(&format!("{cfile}:{n}: record_id:")) && m.contains("zz-ghost")), "{msgs:?}");
+    assert!(msgs.iter().any(|m| m.starts_with(&format!("{sfile}:")) && m.contains("earlier row")), "{msgs:?}");
+}
+
+#[test]
+fn headers_and_files_are_checked() {
+    let s = Scratch::new("header");
+    let text = s.read("records.csv").replacen("geo_precision", "geoprecision", 1);
+    s.write("records.csv", &text);
+    let msgs = messages(&load(&s).err().unwrap());
+    assert!(msgs.iter().any(|m| m.contains(":1: geoprecision: unknown column")), "{msgs:?}");
+    assert!(msgs.iter().any(|m| m.contains(":1: geo_precision: missing column")), "{msgs:?}");
+    std::fs::remove_file(s.path("places.csv")).unwrap();
+    let e = load(&s).err().unwrap();
+    assert!(matches!(e, LoadError::Io { .. }));
+    assert!(e.to_string().contains("places.csv"), "{e}");
+}
+
+#[test]
+fn curated_places_must_lie_in_their_country() {
+    let s = Scratch::new("places");
+    s.append("places.csv", "Somewhere,,AFG,landmark,2.35,48.85,wrong country");
+    let file = s.path("places.csv").display().to_string();
+    let msgs = messages(&load(&s).err().unwrap());
+    let line = s.last_line("places.csv");
+    assert!(msgs.iter().any(|m| m.starts_with(&format!("{file}:{line}: lon:")) && m.contains("FRA")), "{msgs:?}");
+}
+
+#[test]
+fn a_failed_reload_keeps_the_previous_snapshot() {
+    let s = Scratch::new("reload");
+    let store = Store::open(Box::new(FileSource::new(&s.dir))).unwrap();
+    let before = store.current();
+    s.append("records.csv", "zz-broken,attack,T,S,not-a-date,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,");
+    s.append("citations.csv", "zz-broken,S1,x");
+    assert!(store.reload().is_err());
+    let after = store.current();
+    assert!(Arc::ptr_eq(&before, &after), "nothing changed");
+    // Mend it: the reload goes through and the new record is served.
+    let text = s.read("records.csv").replace("not-a-date", "2024-01-01");
+    s.write("records.csv", &text);
+    let v = store.reload().expect("valid data reloads");
+    assert_ne!(v, before.version);
+    assert_eq!(store.current().catalog.len(), before.catalog.len() + 1);
+    assert!(store.current().catalog.find("zz-broken").is_some());
+}
+
+#[test]
+fn readers_during_reloads_see_whole_snapshots() {
+    let s = Scratch::new("concurrent");
+    let store = Arc::new(Store::open(Box::new(FileSource::new(&s.dir))).unwrap());
+    let n0 = store.current().catalog.len();
+    s.append("records.csv", GOOD);
+    s.append("citations.csv", "zz-good,S1,test");
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let (store, stop) = (store.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut seen = std::collections::HashSet::new();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let snap = store.current();
+                    let n = snap.catalog.len();
+                    // Within one snapshot, every index agrees with the record list.
+                    let total: u64 = snap.countries.totals.iter().map(|t| t.records).sum();
+                    assert_eq!(total as usize, n, "country totals belong to the same snapshot");
+                    assert_eq!(snap.catalog.find("zz-good").is_some(), n == n0 + 1);
+                    seen.insert(n);
+                }
+                seen
+            })
+        })
+        .collect();
+    for _ in 0..3 {
+        store.reload().unwrap();
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for r in readers {
+        let seen = r.join().expect("no reader panicked");
+        assert!(seen.iter().all(|&n| n == n0 || n == n0 + 1), "{seen:?}");
+    }
+}
