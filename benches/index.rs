@@ -1,1 +1,176 @@
-fn main(){}
+//! Criterion benchmarks on deterministic synthetic data (issue 2) and on the real boundaries and
+//! gazetteer (issue 3). Run with `cargo bench --bench index`; figures go to BENCHMARKS.md.
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use iskp_map::feature::record_feature;
+use iskp_map::index::{Bbox, Catalog, Filter};
+use iskp_map::synth::{self, Rng};
+use iskp_map::FileSource;
+use rstar::primitives::GeomWithData;
+use rstar::RTree;
+use std::hint::black_box;
+use std::time::Duration;
+
+const N: usize = 1_000_000;
+const SEED: u64 = 42;
+
+/// A box around `(lon, lat)` grown until it holds about `target` records.
+fn calibrate(cat: &Catalog, lon: f64, lat: f64, target: usize) -> (Bbox, usize) {
+    let (mut lo, mut hi) = (1e-4_f64, 60.0_f64);
+    let mut best = None;
+    for _ in 0..40 {
+        let h = (lo * hi).sqrt();
+        let b = Bbox {
+            minx: lon - h,
+            miny: (lat - h).max(-90.0),
+            maxx: lon + h,
+            maxy: (lat + h).min(90.0),
+        };
+        let n = cat
+            .matching(&Filter {
+                bbox: Some(b),
+                ..Filter::default()
+            })
+            .len();
+        best = Some((b, n));
+        if n < target {
+            lo = h;
+        } else {
+            hi = h;
+        }
+        if n.abs_diff(target) * 20 <= target {
+            break;
+        }
+    }
+    best.unwrap()
+}
+
+fn index(c: &mut Criterion) {
+    let records = synth::records(N, SEED);
+    let mut g = c.benchmark_group("load_1m");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    let points: Vec<GeomWithData<[f64; 2], u32>> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| GeomWithData::new([r.lon, r.lat], i as u32))
+        .collect();
+    g.bench_function("rtree_bulk_load", |b| {
+        b.iter_batched(
+            || points.clone(),
+            |p| black_box(RTree::bulk_load(p)),
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("catalog_new_with_serialisation", |b| {
+        b.iter_batched(
+            || records.clone(),
+            |r| black_box(Catalog::new(r, vec![synth::source()])),
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+
+    let cat = Catalog::new(records, vec![synth::source()]);
+    let (cx, cy) = synth::centres(SEED)[0];
+    let mut g = c.benchmark_group("bbox_1m");
+    for target in [10usize, 1_000, 10_000] {
+        let (bbox, n) = calibrate(&cat, cx, cy, target);
+        println!("bbox for ~{target}: {bbox:?} holds {n} records");
+        let f = Filter {
+            bbox: Some(bbox),
+            ..Filter::default()
+        };
+        g.bench_function(format!("query_{target}"), |b| {
+            b.iter(|| black_box(cat.matching(&f)))
+        });
+        g.bench_function(format!("query_and_geojson_{target}"), |b| {
+            b.iter(|| {
+                let ids = cat.matching(&f);
+                let mut s = String::with_capacity(ids.len() * 700 + 64);
+                s.push_str("{\"type\":\"FeatureCollection\",\"features\":[");
+                for (k, &i) in ids.iter().enumerate() {
+                    if k > 0 {
+                        s.push(',');
+                    }
+                    s.push_str(cat.feature(i));
+                }
+                s.push_str("]}");
+                black_box(s)
+            })
+        });
+        g.bench_function(format!("query_and_serialise_from_scratch_{target}"), |b| {
+            let sources = vec![synth::source()];
+            b.iter(|| {
+                let ids = cat.matching(&f);
+                let v: Vec<String> = ids
+                    .iter()
+                    .map(|&i| record_feature(cat.record(i), &sources))
+                    .collect();
+                black_box(v)
+            })
+        });
+    }
+    g.finish();
+}
+
+fn geocoding(c: &mut Criterion) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata");
+    let (jur, gaz) = FileSource::new(dir).read_geo().expect("geodata loads");
+    // 100 000 names drawn from the gazetteer itself, lower-cased and stripped of diacritics half the
+    // time, each with its country as the hint.
+    let mut rng = Rng::new(7);
+    let places = gaz.places();
+    let names: Vec<(String, String)> = (0..100_000)
+        .map(|i| {
+            let p = &places[(rng.next_u64() % places.len() as u64) as usize];
+            let n = if i % 2 == 0 {
+                p.name.clone()
+            } else {
+                p.name.to_lowercase()
+            };
+            (n, p.country.clone())
+        })
+        .collect();
+    let resolved = names
+        .iter()
+        .filter(|(n, c)| gaz.resolve(n, Some(c), None).is_ok())
+        .count();
+    println!("geocode: {resolved} of {} names resolve to one place (the rest are ambiguous within their country)", names.len());
+    let mut g = c.benchmark_group("geocode");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.bench_function("resolve_100k_names", |b| {
+        b.iter(|| {
+            let mut ok = 0usize;
+            for (n, c) in &names {
+                ok += usize::from(gaz.resolve(n, Some(c), None).is_ok());
+            }
+            black_box(ok)
+        })
+    });
+    let mut rng = Rng::new(11);
+    let points: Vec<(f64, f64)> = (0..1_000_000)
+        .map(|_| (rng.range(-180.0, 180.0), rng.range(-60.0, 75.0)))
+        .collect();
+    let located = points
+        .iter()
+        .filter(|(x, y)| jur.locate(*x, *y).is_some())
+        .count();
+    println!(
+        "reverse: {located} of {} random points lie in (or within 10 km of) a country",
+        points.len()
+    );
+    g.measurement_time(Duration::from_secs(30));
+    g.bench_function("reverse_1m_random_points", |b| {
+        b.iter(|| {
+            let mut hits = 0usize;
+            for &(x, y) in &points {
+                hits += usize::from(jur.locate(x, y).is_some());
+            }
+            black_box(hits)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, index, geocoding);
+criterion_main!(benches);

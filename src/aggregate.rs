@@ -111,7 +111,11 @@ pub struct Stats {
 
 fn bucket_start(day: i32, p: Period) -> time::Date {
     let d = time::Date::from_julian_day(day).unwrap_or(time::Date::MIN);
-    let month = if p == Period::Year { time::Month::January } else { d.month() };
+    let month = if p == Period::Year {
+        time::Month::January
+    } else {
+        d.month()
+    };
     time::Date::from_calendar_date(d.year(), month, 1).unwrap_or(d)
 }
 
@@ -132,7 +136,13 @@ fn label(d: time::Date, p: Period) -> String {
 }
 
 /// Computes totals per jurisdiction and per period over the given records.
-pub fn stats(catalog: &Catalog, jur: &Jurisdictions, ids: &[u32], by: GroupBy, period: Period) -> Stats {
+pub fn stats(
+    catalog: &Catalog,
+    jur: &Jurisdictions,
+    ids: &[u32],
+    by: GroupBy,
+    period: Period,
+) -> Stats {
     let mut all = Totals::default();
     let mut unassigned = Totals::default();
     let mut groups: BTreeMap<&str, Totals> = BTreeMap::new();
@@ -158,7 +168,8 @@ pub fn stats(catalog: &Catalog, jur: &Jurisdictions, ids: &[u32], by: GroupBy, p
             let lo = s.max(b.to_julian_day());
             let hi = e.min(nb.to_julian_day() - 1);
             if hi >= lo {
-                buckets.entry(b).or_default().1 += f64::from(r.count) * f64::from(hi - lo + 1) / days;
+                buckets.entry(b).or_default().1 +=
+                    f64::from(r.count) * f64::from(hi - lo + 1) / days;
             }
             b = nb;
         }
@@ -178,12 +189,26 @@ pub fn stats(catalog: &Catalog, jur: &Jurisdictions, ids: &[u32], by: GroupBy, p
             }
         })
         .collect();
-    groups.sort_by(|a, b| b.totals.total.cmp(&a.totals.total).then_with(|| a.id.cmp(&b.id)));
+    groups.sort_by(|a, b| {
+        b.totals
+            .total
+            .cmp(&a.totals.total)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     let timeline = buckets
         .into_iter()
-        .map(|(d, (totals, spread))| PeriodStat { period: label(d, period), totals, spread: (spread * 1000.0).round() / 1000.0 })
+        .map(|(d, (totals, spread))| PeriodStat {
+            period: label(d, period),
+            totals,
+            spread: (spread * 1000.0).round() / 1000.0,
+        })
         .collect();
-    Stats { all, groups, unassigned, timeline }
+    Stats {
+        all,
+        groups,
+        unassigned,
+        timeline,
+    }
 }
 
 /// All-time totals for every jurisdiction of a level, aligned with its list in [`Jurisdictions`].

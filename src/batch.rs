@@ -49,11 +49,24 @@ pub struct Batch {
 
 /// Geocodes every row of `input`.
 pub fn geocode_csv(input: &str, gaz: &Gazetteer, jur: &Jurisdictions) -> Result<Batch, String> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(input.as_bytes());
-    let columns: Vec<String> = rdr.headers().map_err(|e| format!("header: {e}"))?.iter().map(str::to_string).collect();
-    let place_col = columns.iter().position(|c| c == "place").ok_or("header: no column named place")?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(input.as_bytes());
+    let columns: Vec<String> = rdr
+        .headers()
+        .map_err(|e| format!("header: {e}"))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let place_col = columns
+        .iter()
+        .position(|c| c == "place")
+        .ok_or("header: no column named place")?;
     let country_col = columns.iter().position(|c| c == "country");
-    let mut out = Batch { columns: columns.clone(), ..Batch::default() };
+    let mut out = Batch {
+        columns: columns.clone(),
+        ..Batch::default()
+    };
     for rec in rdr.records() {
         let rec = match rec {
             Ok(r) => r,
@@ -65,10 +78,15 @@ pub fn geocode_csv(input: &str, gaz: &Gazetteer, jur: &Jurisdictions) -> Result<
         };
         let line = rec.position().map_or(0, |p| p.line());
         let place = rec.get(place_col).unwrap_or("").trim();
-        let hint = country_col.and_then(|i| rec.get(i)).map(str::trim).filter(|s| !s.is_empty());
+        let hint = country_col
+            .and_then(|i| rec.get(i))
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
         let hint = match hint {
             None => None,
-            Some(h) if jur.country(&h.to_ascii_uppercase()).is_some() => Some(h.to_ascii_uppercase()),
+            Some(h) if jur.country(&h.to_ascii_uppercase()).is_some() => {
+                Some(h.to_ascii_uppercase())
+            }
             Some(h) => match gaz.resolve(h, None, Some(crate::model::GeoPrecision::Country)) {
                 Ok(p) => Some(p.country.clone()),
                 Err(e) => {
@@ -87,13 +105,19 @@ pub fn geocode_csv(input: &str, gaz: &Gazetteer, jur: &Jurisdictions) -> Result<
                 };
                 out.hits.push(Hit {
                     line,
-                    fields: columns.iter().cloned().zip(rec.iter().map(str::to_string)).collect(),
+                    fields: columns
+                        .iter()
+                        .cloned()
+                        .zip(rec.iter().map(str::to_string))
+                        .collect(),
                     lon: p.lon,
                     lat: p.lat,
                     precision: p.level.precision().as_str(),
                     level: p.level.as_str(),
                     country: p.country.clone(),
-                    country_name: jur.country(&p.country).map_or_else(String::new, |c| c.name.clone()),
+                    country_name: jur
+                        .country(&p.country)
+                        .map_or_else(String::new, |c| c.name.clone()),
                     admin1,
                     matched: p.name.clone(),
                     source: p.origin.describe(),
@@ -133,9 +157,23 @@ impl Batch {
     pub fn to_csv(&self) -> Result<String, String> {
         let mut w = csv::Writer::from_writer(Vec::new());
         let extra = [
-            "lon", "lat", "geo_precision", "level", "country_code", "country_name", "admin1", "admin1_id", "matched", "source",
+            "lon",
+            "lat",
+            "geo_precision",
+            "level",
+            "country_code",
+            "country_name",
+            "admin1",
+            "admin1_id",
+            "matched",
+            "source",
         ];
-        let header: Vec<&str> = self.columns.iter().map(String::as_str).chain(extra).collect();
+        let header: Vec<&str> = self
+            .columns
+            .iter()
+            .map(String::as_str)
+            .chain(extra)
+            .collect();
         w.write_record(&header).map_err(|e| e.to_string())?;
         for h in &self.hits {
             let mut row: Vec<String> = h.fields.iter().map(|(_, v)| v.clone()).collect();

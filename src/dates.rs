@@ -59,7 +59,9 @@ fn parse_instant(s: &str) -> Result<i32, String> {
         return parse_date(s).map(|d| d.to_julian_day());
     }
     let t = OffsetDateTime::parse(s, &Rfc3339).map_err(|_| {
-        format!("{s:?} is neither an RFC 3339 date-time (2024-03-22T18:00:00Z) nor a date (2024-03-22)")
+        format!(
+            "{s:?} is neither an RFC 3339 date-time (2024-03-22T18:00:00Z) nor a date (2024-03-22)"
+        )
     })?;
     Ok(t.to_offset(time::UtcOffset::UTC).date().to_julian_day())
 }
@@ -73,14 +75,25 @@ pub fn parse_datetime(s: &str) -> Result<DayRange, String> {
     }
     let Some((a, b)) = s.split_once('/') else {
         let d = parse_instant(s)?;
-        return Ok(DayRange { start: Some(d), end: Some(d) });
+        return Ok(DayRange {
+            start: Some(d),
+            end: Some(d),
+        });
     };
     if b.contains('/') {
         return Err(format!("{s:?} has more than one '/'"));
     }
     let open = |x: &str| x.is_empty() || x == "..";
-    let start = if open(a) { None } else { Some(parse_instant(a)?) };
-    let end = if open(b) { None } else { Some(parse_instant(b)?) };
+    let start = if open(a) {
+        None
+    } else {
+        Some(parse_instant(a)?)
+    };
+    let end = if open(b) {
+        None
+    } else {
+        Some(parse_instant(b)?)
+    };
     match (start, end) {
         (None, None) => Err(format!("{s:?} is open at both ends")),
         (Some(x), Some(y)) if x > y => Err(format!("{s:?} ends before it starts")),
@@ -91,12 +104,15 @@ pub fn parse_datetime(s: &str) -> Result<DayRange, String> {
 /// The current time as RFC 3339, to the second.
 pub fn rfc3339(t: OffsetDateTime) -> String {
     let t = t.replace_nanosecond(0).unwrap_or(t);
-    t.format(&Rfc3339).unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+    t.format(&Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
 
 /// A Julian day number as `YYYY-MM-DD`.
 pub fn format_julian(day: i32) -> String {
-    Date::from_julian_day(day).map(format_date).unwrap_or_default()
+    Date::from_julian_day(day)
+        .map(format_date)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -110,13 +126,35 @@ mod tests {
     #[test]
     fn instants_and_intervals() {
         let r = parse_datetime("2024-03-22").unwrap();
-        assert_eq!(r, DayRange { start: Some(day("2024-03-22")), end: Some(day("2024-03-22")) });
+        assert_eq!(
+            r,
+            DayRange {
+                start: Some(day("2024-03-22")),
+                end: Some(day("2024-03-22"))
+            }
+        );
         let r = parse_datetime("2024-03-22T23:30:00-02:00").unwrap();
-        assert_eq!(r.start, Some(day("2024-03-23")), "offsets are converted to UTC before flooring");
+        assert_eq!(
+            r.start,
+            Some(day("2024-03-23")),
+            "offsets are converted to UTC before flooring"
+        );
         let r = parse_datetime("../2024-01-31").unwrap();
-        assert_eq!(r, DayRange { start: None, end: Some(day("2024-01-31")) });
+        assert_eq!(
+            r,
+            DayRange {
+                start: None,
+                end: Some(day("2024-01-31"))
+            }
+        );
         let r = parse_datetime("2024-01-01T00:00:00Z/..").unwrap();
-        assert_eq!(r, DayRange { start: Some(day("2024-01-01")), end: None });
+        assert_eq!(
+            r,
+            DayRange {
+                start: Some(day("2024-01-01")),
+                end: None
+            }
+        );
         let r = parse_datetime("2023-01-01/2023-12-31").unwrap();
         assert!(r.intersects(day("2022-08-01"), day("2023-07-31")));
         assert!(!r.intersects(day("2024-01-01"), day("2024-06-30")));
@@ -125,8 +163,18 @@ mod tests {
     #[test]
     fn malformed_datetimes_are_rejected() {
         for bad in [
-            "", "../..", "/", "2024-02-30", "2024-13-01", "2024-3-1", "yesterday", "2024-01-02/2024-01-01",
-            "2024-01-01/2024-01-02/2024-01-03", "2024-01-01T25:00:00Z", "1e309", "NaN",
+            "",
+            "../..",
+            "/",
+            "2024-02-30",
+            "2024-13-01",
+            "2024-3-1",
+            "yesterday",
+            "2024-01-02/2024-01-01",
+            "2024-01-01/2024-01-02/2024-01-03",
+            "2024-01-01T25:00:00Z",
+            "1e309",
+            "NaN",
         ] {
             assert!(parse_datetime(bad).is_err(), "{bad:?} should be rejected");
         }

@@ -121,7 +121,10 @@ pub fn record_feature(r: &Record, sources: &[Source]) -> String {
     let f = Feature {
         r#type: "Feature",
         id: &r.id,
-        geometry: Geometry { r#type: "Point", coordinates: [r.lon, r.lat] },
+        geometry: Geometry {
+            r#type: "Point",
+            coordinates: [r.lon, r.lat],
+        },
         properties: props,
     };
     serde_json::to_string(&f).unwrap_or_default()

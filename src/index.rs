@@ -31,7 +31,10 @@ impl Bbox {
     /// The one or two plain boxes that make up this box (two when it crosses the antimeridian).
     pub fn envelopes(&self) -> Vec<AABB<[f64; 2]>> {
         if self.minx <= self.maxx {
-            vec![AABB::from_corners([self.minx, self.miny], [self.maxx, self.maxy])]
+            vec![AABB::from_corners(
+                [self.minx, self.miny],
+                [self.maxx, self.maxy],
+            )]
         } else {
             vec![
                 AABB::from_corners([self.minx, self.miny], [180.0, self.maxy]),
@@ -104,17 +107,38 @@ impl std::fmt::Debug for Catalog {
 impl Catalog {
     /// Indexes records (already sorted by date and id) and serialises each feature once.
     pub fn new(records: Vec<Record>, sources: Vec<Source>) -> Self {
-        let features = records.iter().map(|r| record_feature(r, &sources).into_boxed_str()).collect();
-        let spans: Vec<(i32, i32)> =
-            records.iter().map(|r| (r.date.to_julian_day(), r.last_day().to_julian_day())).collect();
-        let points = records.iter().enumerate().map(|(i, r)| GeomWithData::new([r.lon, r.lat], i as u32)).collect();
-        let by_id = records.iter().enumerate().map(|(i, r)| (r.id.clone(), i as u32)).collect();
+        let features = records
+            .iter()
+            .map(|r| record_feature(r, &sources).into_boxed_str())
+            .collect();
+        let spans: Vec<(i32, i32)> = records
+            .iter()
+            .map(|r| (r.date.to_julian_day(), r.last_day().to_julian_day()))
+            .collect();
+        let points = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| GeomWithData::new([r.lon, r.lat], i as u32))
+            .collect();
+        let by_id = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i as u32))
+            .collect();
         let mut extents = vec![None; Kind::ALL.len() + 1];
         for (r, &span) in records.iter().zip(&spans) {
             widen(&mut extents[0], r.lon, r.lat, span);
             widen(&mut extents[r.kind as usize + 1], r.lon, r.lat, span);
         }
-        Catalog { tree: RTree::bulk_load(points), records, sources, features, spans, by_id, extents }
+        Catalog {
+            tree: RTree::bulk_load(points),
+            records,
+            sources,
+            features,
+            spans,
+            by_id,
+            extents,
+        }
     }
 
     /// Extent of all records (`None`) or of one kind; `None` when there are no such records.
@@ -170,17 +194,26 @@ impl Catalog {
             && f.claim.is_none_or(|c| r.claim == c)
             && f.geo_precision.is_none_or(|p| r.geo_precision == p)
             && f.country.as_deref().is_none_or(|c| r.country == c)
-            && f.admin1_id.as_deref().is_none_or(|a| r.admin1_id.as_deref() == Some(a))
+            && f.admin1_id
+                .as_deref()
+                .is_none_or(|a| r.admin1_id.as_deref() == Some(a))
     }
 
     /// Indices of the records that pass the filter, ascending.
     pub fn matching(&self, f: &Filter) -> Vec<u32> {
         match &f.bbox {
-            None => (0..self.records.len() as u32).filter(|&i| self.keep(i, f)).collect(),
+            None => (0..self.records.len() as u32)
+                .filter(|&i| self.keep(i, f))
+                .collect(),
             Some(b) => {
                 let mut v: Vec<u32> = Vec::new();
                 for env in b.envelopes() {
-                    v.extend(self.tree.locate_in_envelope(&env).map(|p| p.data).filter(|&i| self.keep(i, f)));
+                    v.extend(
+                        self.tree
+                            .locate_in_envelope(&env)
+                            .map(|p| p.data)
+                            .filter(|&i| self.keep(i, f)),
+                    );
                 }
                 v.sort_unstable();
                 v.dedup();
@@ -196,11 +229,21 @@ mod tests {
 
     #[test]
     fn antimeridian_boxes_split_in_two() {
-        let b = Bbox { minx: 170.0, miny: -20.0, maxx: -170.0, maxy: 20.0 };
+        let b = Bbox {
+            minx: 170.0,
+            miny: -20.0,
+            maxx: -170.0,
+            maxy: 20.0,
+        };
         assert_eq!(b.envelopes().len(), 2);
         assert!(b.contains(179.9, 0.0) && b.contains(-179.9, 0.0) && b.contains(-170.0, 20.0));
         assert!(!b.contains(0.0, 0.0) && !b.contains(179.0, 21.0));
-        let plain = Bbox { minx: 60.0, miny: 29.0, maxx: 75.0, maxy: 39.0 };
+        let plain = Bbox {
+            minx: 60.0,
+            miny: 29.0,
+            maxx: 75.0,
+            maxy: 39.0,
+        };
         assert_eq!(plain.envelopes().len(), 1);
         assert!(plain.contains(69.2, 34.5));
     }

@@ -72,9 +72,15 @@ impl PolygonLayer {
                         totals: *t,
                     },
                 };
-                serde_json::to_string(&f).unwrap_or_default().into_boxed_str()
+                serde_json::to_string(&f)
+                    .unwrap_or_default()
+                    .into_boxed_str()
             })
             .collect();
-        PolygonLayer { level, features, totals }
+        PolygonLayer {
+            level,
+            features,
+            totals,
+        }
     }
 }

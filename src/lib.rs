@@ -27,6 +27,7 @@ pub mod load;
 pub mod model;
 pub mod report;
 pub mod snapshot;
+pub mod synth;
 pub mod web;
 
 pub use api::{app, AppState};

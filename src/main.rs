@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "iskp-map", version, about = "Maps ISKP activity by jurisdiction and serves it through OGC API - Features")]
+#[command(
+    name = "iskp-map",
+    version,
+    about = "Maps ISKP activity by jurisdiction and serves it through OGC API - Features"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -62,7 +66,11 @@ fn check(data: PathBuf) -> ExitCode {
         }
         Err(e) => {
             eprintln!("{e}");
-            eprintln!("check failed: {} problem(s) in {}", e.rows().len().max(1), data.display());
+            eprintln!(
+                "check failed: {} problem(s) in {}",
+                e.rows().len().max(1),
+                data.display()
+            );
             ExitCode::from(1)
         }
     }
@@ -99,7 +107,11 @@ fn geocode(input: &str, csv: bool, data: PathBuf) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let out = if csv { batch.to_csv() } else { Ok(batch.to_geojson()) };
+    let out = if csv {
+        batch.to_csv()
+    } else {
+        Ok(batch.to_geojson())
+    };
     match out {
         Ok(s) => println!("{s}"),
         Err(e) => {
@@ -113,7 +125,11 @@ fn geocode(input: &str, csv: bool, data: PathBuf) -> ExitCode {
     if batch.failures.is_empty() {
         ExitCode::SUCCESS
     } else {
-        eprintln!("{} of {} rows unresolved", batch.failures.len(), batch.failures.len() + batch.hits.len());
+        eprintln!(
+            "{} of {} rows unresolved",
+            batch.failures.len(),
+            batch.failures.len() + batch.hits.len()
+        );
         ExitCode::from(1)
     }
 }
@@ -125,7 +141,10 @@ fn serve(addr: SocketAddr, data: PathBuf) -> ExitCode {
                 .unwrap_or_else(|_| "iskp_map=info,tower_http=info".into()),
         )
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
@@ -139,7 +158,10 @@ fn serve(addr: SocketAddr, data: PathBuf) -> ExitCode {
             Ok(Ok(s)) => Arc::new(s),
             Ok(Err(e)) => {
                 eprintln!("{e}");
-                eprintln!("not serving: the data in {} did not validate", data.display());
+                eprintln!(
+                    "not serving: the data in {} did not validate",
+                    data.display()
+                );
                 return ExitCode::from(1);
             }
             Err(e) => {
@@ -167,7 +189,10 @@ fn serve(addr: SocketAddr, data: PathBuf) -> ExitCode {
         let local = listener.local_addr().unwrap_or(addr);
         tracing::info!("serving http://{local}/ (API at http://{local}/api)");
         let service = app(AppState::new(store)).into_make_service_with_connect_info::<SocketAddr>();
-        match axum::serve(listener, service).with_graceful_shutdown(shutdown()).await {
+        match axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown())
+            .await
+        {
             Ok(()) => {
                 tracing::info!("stopped");
                 ExitCode::SUCCESS
@@ -185,7 +210,9 @@ async fn reload_on_hangup(store: Arc<Store>) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        let Ok(mut hup) = signal(SignalKind::hangup()) else { return };
+        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+            return;
+        };
         while hup.recv().await.is_some() {
             let s = store.clone();
             match tokio::task::spawn_blocking(move || s.reload()).await {
@@ -205,7 +232,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -11,7 +11,9 @@ pub fn totals_table(snap: &Snapshot) -> String {
     let mut rows: BTreeMap<(String, String), [(u64, u64); 6]> = BTreeMap::new();
     let mut total = [(0u64, 0u64); 6];
     for r in snap.catalog.records() {
-        let cell = &mut rows.entry((r.country.clone(), r.country_name.clone())).or_default()[r.kind as usize];
+        let cell = &mut rows
+            .entry((r.country.clone(), r.country_name.clone()))
+            .or_default()[r.kind as usize];
         cell.0 += u64::from(r.count);
         cell.1 += 1;
         total[r.kind as usize].0 += u64::from(r.count);
@@ -23,7 +25,13 @@ pub fn totals_table(snap: &Snapshot) -> String {
         let _ = write!(s, "{:>14}", k.collection());
     }
     s.push('\n');
-    let cell = |(n, r): (u64, u64)| if r == 0 { "-".to_string() } else { format!("{n} ({r})") };
+    let cell = |(n, r): (u64, u64)| {
+        if r == 0 {
+            "-".to_string()
+        } else {
+            format!("{n} ({r})")
+        }
+    };
     for ((code, name), cells) in &rows {
         let label: String = format!("{code} {name}").chars().take(33).collect();
         let _ = write!(s, "{label:<34}");

@@ -45,8 +45,18 @@ impl Snapshot {
         let catalog = Catalog::new(records, sources);
         let countries = PolygonLayer::new(&catalog, &jurisdictions, Level::Country);
         let provinces = PolygonLayer::new(&catalog, &jurisdictions, Level::Province);
-        let loaded_at = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| OffsetDateTime::now_utc());
-        Snapshot { catalog, jurisdictions, gazetteer, countries, provinces, version, loaded_at }
+        let loaded_at = OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .unwrap_or_else(|_| OffsetDateTime::now_utc());
+        Snapshot {
+            catalog,
+            jurisdictions,
+            gazetteer,
+            countries,
+            provinces,
+            version,
+            loaded_at,
+        }
     }
 }
 
@@ -69,12 +79,20 @@ impl Store {
     /// Loads the first snapshot; fails if it does not validate.
     pub fn open(source: Box<dyn DataSource>) -> Result<Self, LoadError> {
         let first = source.load()?;
-        Ok(Store { current: ArcSwap::from_pointee(first), source, reload_lock: std::sync::Mutex::new(()) })
+        Ok(Store {
+            current: ArcSwap::from_pointee(first),
+            source,
+            reload_lock: std::sync::Mutex::new(()),
+        })
     }
 
     /// A store over a ready snapshot (tests, benchmarks).
     pub fn with_snapshot(snapshot: Snapshot, source: Box<dyn DataSource>) -> Self {
-        Store { current: ArcSwap::from_pointee(snapshot), source, reload_lock: std::sync::Mutex::new(()) }
+        Store {
+            current: ArcSwap::from_pointee(snapshot),
+            source,
+            reload_lock: std::sync::Mutex::new(()),
+        }
     }
 
     /// The snapshot to answer one request from. Hold it for the whole request.

@@ -23,7 +23,10 @@ pub async fn index(State(st): State<AppState>, ctx: Ctx) -> Result<Response, Api
     for r in snap.catalog.records() {
         per_country.entry(&r.country_name).or_default()[r.kind as usize] += u64::from(r.count);
     }
-    let head: String = Kind::ALL.iter().map(|k| format!("<th>{}</th>", k.collection())).collect();
+    let head: String = Kind::ALL
+        .iter()
+        .map(|k| format!("<th>{}</th>", k.collection()))
+        .collect();
     let rows: String = per_country
         .iter()
         .map(|(c, n)| {

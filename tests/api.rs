@@ -13,7 +13,12 @@ fn rels(v: &Value) -> Vec<(String, String)> {
         .as_array()
         .expect("links")
         .iter()
-        .map(|l| (l["rel"].as_str().unwrap().to_string(), l["type"].as_str().expect("every link is typed").to_string()))
+        .map(|l| {
+            (
+                l["rel"].as_str().unwrap().to_string(),
+                l["type"].as_str().expect("every link is typed").to_string(),
+            )
+        })
         .collect()
 }
 
@@ -25,12 +30,18 @@ async fn landing_page_links_everything_gdal_needs() {
     let r = rels(&a.json());
     for (rel, media) in [
         ("self", "application/json"),
-        ("service-desc", "application/vnd.oai.openapi+json;version=3.0"),
+        (
+            "service-desc",
+            "application/vnd.oai.openapi+json;version=3.0",
+        ),
         ("service-doc", "text/html"),
         ("conformance", "application/json"),
         ("data", "application/json"),
     ] {
-        assert!(r.contains(&(rel.to_string(), media.to_string())), "missing {rel} {media}: {r:?}");
+        assert!(
+            r.contains(&(rel.to_string(), media.to_string())),
+            "missing {rel} {media}: {r:?}"
+        );
     }
     assert_eq!(get("/api/").await.status, StatusCode::OK);
 }
@@ -38,11 +49,19 @@ async fn landing_page_links_everything_gdal_needs() {
 #[tokio::test]
 async fn conformance_claims_only_what_is_implemented() {
     let v = get("/api/conformance").await.json();
-    let c: Vec<&str> = v["conformsTo"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+    let c: Vec<&str> = v["conformsTo"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
     assert!(c.iter().any(|x| x.ends_with("/conf/core")));
     assert!(c.iter().any(|x| x.ends_with("/conf/geojson")));
     assert!(c.iter().any(|x| x.ends_with("/conf/oas30")));
-    assert!(!c.iter().any(|x| x.ends_with("/conf/html")), "no HTML encoding of features is served yet");
+    assert!(
+        !c.iter().any(|x| x.ends_with("/conf/html")),
+        "no HTML encoding of features is served yet"
+    );
 }
 
 #[tokio::test]
@@ -50,15 +69,40 @@ async fn openapi_has_concrete_paths_and_the_limit_parameter() {
     for uri in ["/api/openapi.json", "/api/api"] {
         let a = get(uri).await;
         assert_eq!(a.status, StatusCode::OK);
-        assert_eq!(a.header("content-type"), Some("application/vnd.oai.openapi+json;version=3.0"));
+        assert_eq!(
+            a.header("content-type"),
+            Some("application/vnd.oai.openapi+json;version=3.0")
+        );
         let v = a.json();
         assert!(v["openapi"].as_str().unwrap().starts_with("3.0"));
-        for c in ["incidents", "attacks", "plots", "arrests", "designations", "raids", "presence", "countries", "provinces"] {
-            assert!(v["paths"][format!("/collections/{c}/items")].is_object(), "{c}");
-            assert!(v["paths"][format!("/collections/{c}/items/{{featureId}}")].is_object(), "{c}");
+        for c in [
+            "incidents",
+            "attacks",
+            "plots",
+            "arrests",
+            "designations",
+            "raids",
+            "presence",
+            "countries",
+            "provinces",
+        ] {
+            assert!(
+                v["paths"][format!("/collections/{c}/items")].is_object(),
+                "{c}"
+            );
+            assert!(
+                v["paths"][format!("/collections/{c}/items/{{featureId}}")].is_object(),
+                "{c}"
+            );
         }
-        assert_eq!(v["components"]["parameters"]["limit"]["schema"]["default"], 100);
-        assert_eq!(v["components"]["parameters"]["limit"]["schema"]["maximum"], 10000);
+        assert_eq!(
+            v["components"]["parameters"]["limit"]["schema"]["default"],
+            100
+        );
+        assert_eq!(
+            v["components"]["parameters"]["limit"]["schema"]["maximum"],
+            10000
+        );
         assert_eq!(v["servers"][0]["url"], "http://127.0.0.1:8080/api");
     }
     let docs = get("/api/docs").await;
@@ -69,14 +113,32 @@ async fn openapi_has_concrete_paths_and_the_limit_parameter() {
 #[tokio::test]
 async fn collections_list_every_layer_with_extents_and_typed_links() {
     let v = get("/api/collections").await.json();
-    let ids: Vec<&str> = v["collections"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
     assert_eq!(
         ids,
-        ["incidents", "attacks", "plots", "arrests", "designations", "raids", "presence", "countries", "provinces"]
+        [
+            "incidents",
+            "attacks",
+            "plots",
+            "arrests",
+            "designations",
+            "raids",
+            "presence",
+            "countries",
+            "provinces"
+        ]
     );
     for c in v["collections"].as_array().unwrap() {
         let r = rels(c);
-        assert!(r.contains(&("items".into(), "application/geo+json".into())), "{r:?}");
+        assert!(
+            r.contains(&("items".into(), "application/geo+json".into())),
+            "{r:?}"
+        );
         let bbox = &c["extent"]["spatial"]["bbox"][0];
         assert_eq!(bbox.as_array().unwrap().len(), 4, "{}", c["id"]);
     }
@@ -111,34 +173,65 @@ async fn items_are_geojson_with_counts_and_stable_paging() {
             .unwrap()
             .iter()
             .find(|l| l["rel"] == "next")
-            .map(|l| l["href"].as_str().unwrap().trim_start_matches("http://127.0.0.1:8080").to_string());
+            .map(|l| {
+                l["href"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("http://127.0.0.1:8080")
+                    .to_string()
+            });
     }
     assert_eq!(seen.len() as u64, matched);
-    assert_eq!(seen.iter().collect::<HashSet<_>>().len(), seen.len(), "no record twice");
-    let second = get("/api/collections/incidents/items?limit=7&offset=7").await.json();
-    let prev = second["links"].as_array().unwrap().iter().find(|l| l["rel"] == "prev").expect("prev link");
+    assert_eq!(
+        seen.iter().collect::<HashSet<_>>().len(),
+        seen.len(),
+        "no record twice"
+    );
+    let second = get("/api/collections/incidents/items?limit=7&offset=7")
+        .await
+        .json();
+    let prev = second["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "prev")
+        .expect("prev link");
     assert!(prev["href"].as_str().unwrap().contains("offset=0"));
-    assert_eq!(get("/api/collections/incidents/items").await.json()["numberReturned"].as_u64().unwrap(), matched.min(100));
+    assert_eq!(
+        get("/api/collections/incidents/items").await.json()["numberReturned"]
+            .as_u64()
+            .unwrap(),
+        matched.min(100)
+    );
 }
 
 #[tokio::test]
 async fn limit_is_clamped_and_offset_past_the_end_is_empty() {
-    let v = get("/api/collections/incidents/items?limit=1000000").await.json();
+    let v = get("/api/collections/incidents/items?limit=1000000")
+        .await
+        .json();
     assert_eq!(v["numberReturned"], v["numberMatched"]);
-    let v = get("/api/collections/incidents/items?offset=99999999999999999999").await.json();
+    let v = get("/api/collections/incidents/items?offset=99999999999999999999")
+        .await
+        .json();
     assert_eq!(v["numberReturned"], 0);
     assert!(v["numberMatched"].as_u64().unwrap() > 0);
 }
 
 #[tokio::test]
 async fn bbox_returns_only_points_inside() {
-    let v = get("/api/collections/incidents/items?bbox=60,29,75,39&limit=10000").await.json();
+    let v = get("/api/collections/incidents/items?bbox=60,29,75,39&limit=10000")
+        .await
+        .json();
     let feats = v["features"].as_array().unwrap();
     assert!(!feats.is_empty());
     for f in feats {
         let c = &f["geometry"]["coordinates"];
         let (x, y) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
-        assert!((60.0..=75.0).contains(&x) && (29.0..=39.0).contains(&y), "{x},{y}");
+        assert!(
+            (60.0..=75.0).contains(&x) && (29.0..=39.0).contains(&y),
+            "{x},{y}"
+        );
     }
     let brute = store()
         .current()
@@ -148,12 +241,23 @@ async fn bbox_returns_only_points_inside() {
         .filter(|r| (60.0..=75.0).contains(&r.lon) && (29.0..=39.0).contains(&r.lat))
         .count();
     assert_eq!(feats.len(), brute);
-    let none = get("/api/collections/incidents/items?bbox=-170,-80,-160,-70").await.json();
+    let none = get("/api/collections/incidents/items?bbox=-170,-80,-160,-70")
+        .await
+        .json();
     assert_eq!(none["numberMatched"], 0);
-    let world = get("/api/collections/incidents/items?bbox=-180,-90,180,90&limit=1").await.json();
-    assert_eq!(world["numberMatched"].as_u64().unwrap() as usize, store().current().catalog.len());
+    let world = get("/api/collections/incidents/items?bbox=-180,-90,180,90&limit=1")
+        .await
+        .json();
+    assert_eq!(
+        world["numberMatched"].as_u64().unwrap() as usize,
+        store().current().catalog.len()
+    );
     let three_d = get("/api/collections/incidents/items?bbox=60,29,-100,75,39,100&limit=1").await;
-    assert_eq!(three_d.status, StatusCode::OK, "6-number boxes drop the heights");
+    assert_eq!(
+        three_d.status,
+        StatusCode::OK,
+        "6-number boxes drop the heights"
+    );
 }
 
 #[tokio::test]
@@ -163,22 +267,41 @@ async fn datetime_matches_records_whose_interval_intersects() {
         ("2022-04-01/2022-04-30", "2022-04-01", "2022-04-30"),
         ("../2020-12-31", "0000-01-01", "2020-12-31"),
         ("2024-01-01T00:00:00Z/..", "2024-01-01", "9999-12-31"),
-        ("2022-04-24T10:00:00+04:30/2022-04-25T00:00:00Z", "2022-04-24", "2022-04-25"),
+        (
+            "2022-04-24T10:00:00+04:30/2022-04-25T00:00:00Z",
+            "2022-04-24",
+            "2022-04-25",
+        ),
     ];
     for (q, lo, hi) in cases {
-        let v = get(&format!("/api/collections/incidents/items?limit=10000&datetime={}", q.replace('+', "%2B"))).await.json();
+        let v = get(&format!(
+            "/api/collections/incidents/items?limit=10000&datetime={}",
+            q.replace('+', "%2B")
+        ))
+        .await
+        .json();
         let feats = v["features"].as_array().unwrap();
         assert!(!feats.is_empty(), "{q}");
         for f in feats {
             let p = &f["properties"];
             let start = p["date"].as_str().unwrap();
             let end = p["date_end"].as_str().unwrap_or(start);
-            let end = if p["date_precision"] == "month" || p["date_precision"] == "year" { "9999" } else { end };
+            let end = if p["date_precision"] == "month" || p["date_precision"] == "year" {
+                "9999"
+            } else {
+                end
+            };
             assert!(start <= hi && end >= lo, "{q}: {} {start}..{end}", p["id"]);
         }
     }
-    let crocus = get("/api/collections/incidents/items?datetime=2024-03-22").await.json();
-    assert!(crocus["features"].as_array().unwrap().iter().any(|f| f["id"] == "2024-03-22-crocus-city-hall"));
+    let crocus = get("/api/collections/incidents/items?datetime=2024-03-22")
+        .await
+        .json();
+    assert!(crocus["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"] == "2024-03-22-crocus-city-hall"));
 }
 
 #[tokio::test]
@@ -189,15 +312,31 @@ async fn property_filters_narrow_the_result() {
         ("claim", "claim", "suspected"),
         ("geo_precision", "geo_precision", "province"),
     ] {
-        let v = get(&format!("/api/collections/incidents/items?limit=10000&{param}={value}")).await.json();
+        let v = get(&format!(
+            "/api/collections/incidents/items?limit=10000&{param}={value}"
+        ))
+        .await
+        .json();
         let feats = v["features"].as_array().unwrap();
         assert!(!feats.is_empty(), "{param}");
-        assert!(feats.iter().all(|f| f["properties"][prop] == value), "{param}");
+        assert!(
+            feats.iter().all(|f| f["properties"][prop] == value),
+            "{param}"
+        );
     }
-    let lower = get("/api/collections/incidents/items?country=irn&limit=1").await.json();
-    assert!(lower["numberMatched"].as_u64().unwrap() > 0, "country codes are case-insensitive");
+    let lower = get("/api/collections/incidents/items?country=irn&limit=1")
+        .await
+        .json();
+    assert!(
+        lower["numberMatched"].as_u64().unwrap() > 0,
+        "country codes are case-insensitive"
+    );
     let plots = get("/api/collections/plots/items?limit=10000").await.json();
-    assert!(plots["features"].as_array().unwrap().iter().all(|f| f["properties"]["kind"] == "plot"));
+    assert!(plots["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["properties"]["kind"] == "plot"));
     let clash = get("/api/collections/plots/items?kind=attack").await;
     assert_eq!(clash.status, StatusCode::BAD_REQUEST);
 }
@@ -213,26 +352,49 @@ async fn single_features_and_their_links() {
     assert_eq!(v["properties"]["fatalities"], 145);
     assert!(v["properties"]["sources"].as_array().unwrap().len() >= 2);
     assert!(rels(&v).contains(&("collection".into(), "application/json".into())));
-    assert_eq!(get("/api/collections/attacks/items/2024-03-22-crocus-city-hall").await.status, StatusCode::OK);
-    assert_eq!(get("/api/collections/plots/items/2024-03-22-crocus-city-hall").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get("/api/collections/attacks/items/2024-03-22-crocus-city-hall")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get("/api/collections/plots/items/2024-03-22-crocus-city-hall")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     let afg = get("/api/collections/countries/items/AFG").await.json();
     assert_eq!(afg["geometry"]["type"], "MultiPolygon");
     assert!(afg["properties"]["attack"].as_u64().unwrap() > 1000);
-    let kunar = get("/api/collections/provinces/items/AFG-1762").await.json();
+    let kunar = get("/api/collections/provinces/items/AFG-1762")
+        .await
+        .json();
     assert_eq!(kunar["properties"]["name"], "Kunar");
     assert!(kunar["properties"]["presence"].as_u64().unwrap() >= 2);
 }
 
 #[tokio::test]
 async fn polygon_collections_page_and_filter() {
-    let v = get("/api/collections/countries/items?limit=1000").await.json();
+    let v = get("/api/collections/countries/items?limit=1000")
+        .await
+        .json();
     assert_eq!(v["numberMatched"], 255);
     let p = get("/api/collections/provinces/items?limit=1").await.json();
     assert_eq!(p["numberMatched"], 4596);
-    let afg = get("/api/collections/provinces/items?country=AFG&limit=100").await.json();
+    let afg = get("/api/collections/provinces/items?country=AFG&limit=100")
+        .await
+        .json();
     assert_eq!(afg["numberMatched"], 34);
-    let near = get("/api/collections/countries/items?bbox=69,34,70,35").await.json();
-    let ids: Vec<&str> = near["features"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    let near = get("/api/collections/countries/items?bbox=69,34,70,35")
+        .await
+        .json();
+    let ids: Vec<&str> = near["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
     assert!(ids.contains(&"AFG"), "{ids:?}");
     let bad = get("/api/collections/countries/items?datetime=2024-01-01").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "polygons have no time");
@@ -274,7 +436,10 @@ async fn malformed_parameters_are_named_in_a_400() {
         assert_eq!(a.header("content-type"), Some("application/json"), "{q}");
         let v = a.json();
         assert_eq!(v["parameter"], param, "{q}: {v}");
-        assert!(v["description"].as_str().unwrap().starts_with(param), "{q}: {v}");
+        assert!(
+            v["description"].as_str().unwrap().starts_with(param),
+            "{q}: {v}"
+        );
         assert!(v["code"].is_string());
     }
     let f = get("/api/collections/incidents/items?f=xml").await;
@@ -316,37 +481,72 @@ async fn etags_revalidate_to_304() {
     assert!(b.body.is_empty());
     assert_eq!(b.header("etag"), Some(tag.as_str()));
     let other = get("/api/collections/incidents/items?limit=4").await;
-    assert_ne!(other.header("etag"), Some(tag.as_str()), "another query, another tag");
+    assert_ne!(
+        other.header("etag"),
+        Some(tag.as_str()),
+        "another query, another tag"
+    );
 }
 
 #[tokio::test]
 async fn methods_head_options_compression_and_cors() {
-    let head = send_to(store(), Request::head("/api/collections").body(Body::empty()).unwrap()).await;
+    let head = send_to(
+        store(),
+        Request::head("/api/collections")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(head.status, StatusCode::OK);
     assert!(head.body.is_empty());
-    let opt = send_to(store(), Request::options("/api/collections").body(Body::empty()).unwrap()).await;
+    let opt = send_to(
+        store(),
+        Request::options("/api/collections")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(opt.status, StatusCode::NO_CONTENT);
     assert_eq!(opt.header("allow"), Some("GET, HEAD, OPTIONS"));
-    let post = send_to(store(), Request::post("/api/collections").body(Body::from("x")).unwrap()).await;
+    let post = send_to(
+        store(),
+        Request::post("/api/collections")
+            .body(Body::from("x"))
+            .unwrap(),
+    )
+    .await;
     assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(post.json()["code"], "MethodNotAllowed");
     for enc in ["gzip", "br"] {
         let z = send_to(
             store(),
-            Request::get("/api/collections/incidents/items").header("accept-encoding", enc).body(Body::empty()).unwrap(),
+            Request::get("/api/collections/incidents/items")
+                .header("accept-encoding", enc)
+                .body(Body::empty())
+                .unwrap(),
         )
         .await;
         assert_eq!(z.header("content-encoding"), Some(enc));
     }
     let small = send_to(
         store(),
-        Request::get("/api/conformance").header("accept-encoding", "gzip").body(Body::empty()).unwrap(),
+        Request::get("/api/conformance")
+            .header("accept-encoding", "gzip")
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
-    assert_eq!(small.header("content-encoding"), None, "small bodies are not compressed");
+    assert_eq!(
+        small.header("content-encoding"),
+        None,
+        "small bodies are not compressed"
+    );
     let cors = send_to(
         store(),
-        Request::get("/api/collections").header("origin", "https://example.org").body(Body::empty()).unwrap(),
+        Request::get("/api/collections")
+            .header("origin", "https://example.org")
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
     assert_eq!(cors.header("access-control-allow-origin"), Some("*"));
@@ -354,19 +554,43 @@ async fn methods_head_options_compression_and_cors() {
 
 #[tokio::test]
 async fn statistics_group_by_jurisdiction_and_period() {
-    let v = get("/api/stats?by=province&period=month&country=AFG").await.json();
+    let v = get("/api/stats?by=province&period=month&country=AFG")
+        .await
+        .json();
     assert_eq!(v["by"], "province");
     let groups = v["groups"].as_array().unwrap();
-    assert!(groups.iter().any(|g| g["id"] == "AFG-1762" && g["name"] == "Kunar"));
-    assert!(v["unassigned"]["total"].as_u64().unwrap() > 0, "country-level records have no province");
-    let months: Vec<&str> = v["timeline"].as_array().unwrap().iter().map(|p| p["period"].as_str().unwrap()).collect();
+    assert!(groups
+        .iter()
+        .any(|g| g["id"] == "AFG-1762" && g["name"] == "Kunar"));
+    assert!(
+        v["unassigned"]["total"].as_u64().unwrap() > 0,
+        "country-level records have no province"
+    );
+    let months: Vec<&str> = v["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["period"].as_str().unwrap())
+        .collect();
     assert!(months.windows(2).all(|w| w[0] < w[1]));
     assert!(months.contains(&"2022-04"));
     let total: u64 = v["all"]["total"].as_u64().unwrap();
-    let spread: f64 = v["timeline"].as_array().unwrap().iter().map(|p| p["spread"].as_f64().unwrap()).sum();
-    assert!((spread - total as f64).abs() < 0.5, "spread {spread} sums to total {total}");
+    let spread: f64 = v["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["spread"].as_f64().unwrap())
+        .sum();
+    assert!(
+        (spread - total as f64).abs() < 0.5,
+        "spread {spread} sums to total {total}"
+    );
     for bad in ["by=city", "period=week", "kind=x", "bbox=1,2"] {
-        assert_eq!(get(&format!("/api/stats?{bad}")).await.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(
+            get(&format!("/api/stats?{bad}")).await.status,
+            StatusCode::BAD_REQUEST,
+            "{bad}"
+        );
     }
 }
 
@@ -376,10 +600,18 @@ async fn geocoder_and_sources_endpoints() {
     assert_eq!(v["features"][0]["properties"]["level"], "city");
     assert_eq!(v["features"][0]["properties"]["country"], "AFG");
     let s = get("/api/geocode?q=kand&country=AFG&limit=5").await.json();
-    let names: Vec<&str> = s["features"].as_array().unwrap().iter().map(|f| f["properties"]["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = s["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["name"].as_str().unwrap())
+        .collect();
     assert!(names.contains(&"Kandahar"), "{names:?}");
     assert_eq!(get("/api/geocode").await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(get("/api/geocode?q=%20").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        get("/api/geocode?q=%20").await.status,
+        StatusCode::BAD_REQUEST
+    );
     let missing = get("/api/geocode?q=Qwertyuiop&exact=true").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     let src = get("/api/sources").await.json();
@@ -393,17 +625,57 @@ async fn geocoder_and_sources_endpoints() {
 #[tokio::test]
 async fn no_input_gives_a_server_error() {
     let values = [
-        "", "%", "%zz", "%00", "\u{0}", "1e309", "-0", "NaN", "🙂", "'; DROP TABLE x;--", "<script>", "..", "../..", "1,1,1,1",
-        "-180,-90,180,90", "180,90,-180,-90", "9999999999999999999999999", "2024-01-01T00:00:00Z", "/", ",,,",
+        "",
+        "%",
+        "%zz",
+        "%00",
+        "\u{0}",
+        "1e309",
+        "-0",
+        "NaN",
+        "🙂",
+        "'; DROP TABLE x;--",
+        "<script>",
+        "..",
+        "../..",
+        "1,1,1,1",
+        "-180,-90,180,90",
+        "180,90,-180,-90",
+        "9999999999999999999999999",
+        "2024-01-01T00:00:00Z",
+        "/",
+        ",,,",
     ];
-    let params = ["bbox", "datetime", "limit", "offset", "kind", "country", "claim", "geo_precision", "f", "by", "period", "q"];
-    let paths = ["/api/collections/incidents/items", "/api/collections/provinces/items", "/api/stats", "/api/geocode"];
+    let params = [
+        "bbox",
+        "datetime",
+        "limit",
+        "offset",
+        "kind",
+        "country",
+        "claim",
+        "geo_precision",
+        "f",
+        "by",
+        "period",
+        "q",
+    ];
+    let paths = [
+        "/api/collections/incidents/items",
+        "/api/collections/provinces/items",
+        "/api/stats",
+        "/api/geocode",
+    ];
     for path in paths {
         for p in params {
             for v in values {
                 let enc: String = form_urlencoded::byte_serialize(v.as_bytes()).collect();
                 let a = get(&format!("{path}?{p}={enc}")).await;
-                assert!(a.status.as_u16() < 500, "{path}?{p}={v:?} gave {}", a.status);
+                assert!(
+                    a.status.as_u16() < 500,
+                    "{path}?{p}={v:?} gave {}",
+                    a.status
+                );
                 if a.status != StatusCode::OK {
                     assert!(a.json()["code"].is_string(), "{path}?{p}={v:?}");
                 }

@@ -15,14 +15,26 @@ async fn stats(q: &str) -> Value {
 }
 
 fn group(v: &Value, id: &str, field: &str) -> u64 {
-    v["groups"].as_array().unwrap().iter().find(|g| g["id"] == id).map_or(0, |g| g[field].as_u64().unwrap())
+    v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == id)
+        .map_or(0, |g| g[field].as_u64().unwrap())
 }
 
 /// S1 (Zelin, PolicyWatch 3778): fifteen interdicted plots by country, by September 2023.
 #[tokio::test]
 async fn plots_per_country_match_the_washington_institute_count() {
     let v = stats("kind=plot&datetime=../2023-09-11").await;
-    let stated = [("IND", 3), ("IRN", 4), ("DEU", 3), ("MDV", 1), ("QAT", 1), ("TUR", 3)];
+    let stated = [
+        ("IND", 3),
+        ("IRN", 4),
+        ("DEU", 3),
+        ("MDV", 1),
+        ("QAT", 1),
+        ("TUR", 3),
+    ];
     for (c, n) in stated {
         assert_eq!(group(&v, c, "plot"), n, "{c}");
     }
@@ -49,7 +61,10 @@ async fn annual_series_of_claimed_attacks_in_afghanistan() {
         ("2022-08-01/2023-07-31", 69),
         ("2024-01-01/2024-06-30", 13),
     ] {
-        let v = stats(&format!("kind=attack&country=AFG&claim=claimed&datetime={window}")).await;
+        let v = stats(&format!(
+            "kind=attack&country=AFG&claim=claimed&datetime={window}"
+        ))
+        .await;
         assert_eq!(v["all"]["attack"], n, "{window}");
     }
 }
@@ -57,19 +72,29 @@ async fn annual_series_of_claimed_attacks_in_afghanistan() {
 /// S3 (ISW): about 37 attacks in April 2022, four of them 1-16 April.
 #[tokio::test]
 async fn april_2022_tally() {
-    let v = stats("kind=attack&country=AFG&claim=claimed&period=month&datetime=2022-04-01/2022-05-01").await;
-    let april = v["timeline"].as_array().unwrap().iter().find(|p| p["period"] == "2022-04").expect("April 2022");
-    assert_eq!(april["attack"], 37, "records starting in April 2022");
-    let early = stats("kind=attack&country=AFG&claim=claimed&period=month&datetime=2022-04-01/2022-04-16").await;
-    let starting_early: u64 = get("/api/collections/attacks/items?datetime=2022-04-01/2022-04-16&limit=1000")
-        .await
-        .json()["features"]
+    let v =
+        stats("kind=attack&country=AFG&claim=claimed&period=month&datetime=2022-04-01/2022-05-01")
+            .await;
+    let april = v["timeline"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["properties"]["date"] == "2022-04-01")
-        .map(|f| f["properties"]["count"].as_u64().unwrap())
-        .sum();
+        .find(|p| p["period"] == "2022-04")
+        .expect("April 2022");
+    assert_eq!(april["attack"], 37, "records starting in April 2022");
+    let early =
+        stats("kind=attack&country=AFG&claim=claimed&period=month&datetime=2022-04-01/2022-04-16")
+            .await;
+    let starting_early: u64 =
+        get("/api/collections/attacks/items?datetime=2022-04-01/2022-04-16&limit=1000")
+            .await
+            .json()["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["properties"]["date"] == "2022-04-01")
+            .map(|f| f["properties"]["count"].as_u64().unwrap())
+            .sum();
     assert_eq!(starting_early, 4);
     assert!(early["all"]["attack"].as_u64().unwrap() >= 4);
 }
@@ -89,16 +114,27 @@ async fn raids_and_designations() {
 /// Casualty figures the sources give.
 #[tokio::test]
 async fn casualties_of_the_major_attacks() {
-    for (id, dead) in
-        [("2024-03-22-crocus-city-hall", 145), ("2024-01-kerman-bombings", 96), ("2021-08-kabul-airport-bombing", 183)]
-    {
-        let v = get(&format!("/api/collections/attacks/items/{id}")).await.json();
+    for (id, dead) in [
+        ("2024-03-22-crocus-city-hall", 145),
+        ("2024-01-kerman-bombings", 96),
+        ("2021-08-kabul-airport-bombing", 183),
+    ] {
+        let v = get(&format!("/api/collections/attacks/items/{id}"))
+            .await
+            .json();
         assert_eq!(v["properties"]["fatalities"], dead, "{id}");
     }
-    let termez = get("/api/collections/attacks/items/2022-04-18-termez-rocket-attack").await.json();
-    assert_eq!(termez["properties"]["denied_by"], serde_json::json!(["UZB", "AFG"]));
+    let termez = get("/api/collections/attacks/items/2022-04-18-termez-rocket-attack")
+        .await
+        .json();
+    assert_eq!(
+        termez["properties"]["denied_by"],
+        serde_json::json!(["UZB", "AFG"])
+    );
     assert_eq!(termez["properties"]["origin"]["country"], "AFG");
-    let tjk = get("/api/collections/attacks/items/2022-05-07-tajikistan-rocket-attack").await.json();
+    let tjk = get("/api/collections/attacks/items/2022-05-07-tajikistan-rocket-attack")
+        .await
+        .json();
     assert_eq!(tjk["properties"]["origin"]["geo_precision"], "district");
 }
 
@@ -115,9 +151,18 @@ async fn every_record_is_cited_and_honestly_placed() {
             cited.insert(c.source);
         }
         if r.geo_precision == iskp_map::model::GeoPrecision::Country {
-            assert!(r.admin1.is_none(), "{} is country-level but has a province", r.id);
+            assert!(
+                r.admin1.is_none(),
+                "{} is country-level but has a province",
+                r.id
+            );
             let c = snap.jurisdictions.country(&r.country).unwrap();
-            assert_eq!((r.lon, r.lat), c.label, "{} sits at its country's representative point", r.id);
+            assert_eq!(
+                (r.lon, r.lat),
+                c.label,
+                "{} sits at its country's representative point",
+                r.id
+            );
         }
     }
     assert_eq!(cited.len(), snap.catalog.sources().len());

@@ -16,7 +16,8 @@ fn messages(e: &LoadError) -> Vec<String> {
     e.rows().iter().map(|r| r.to_string()).collect()
 }
 
-const GOOD: &str = "zz-good,attack,Title,Summary,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,";
+const GOOD: &str =
+    "zz-good,attack,Title,Summary,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,";
 
 #[test]
 fn bad_record_rows_name_file_line_field_and_reason() {
@@ -24,18 +25,66 @@ fn bad_record_rows_name_file_line_field_and_reason() {
     let file = s.path("records.csv").display().to_string();
     let first = s.last_line("records.csv") + 1;
     let rows = [
-        ("zz-kind,bombing,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,", "kind", "is not one of"),
-        ("zz-date,attack,T,S,2024-02-30,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,", "date", "not a valid date"),
-        ("zz-place,attack,T,S,2024-01-01,,day,Kabol Citty,AFG,near,,,1,,,,claimed,,,,,", "place", "closest"),
-        ("zz-outside,attack,T,S,2024-01-01,,day,Kabul,AFG,near,2.35,48.85,1,,,,claimed,,,,,", "country", "lies in FRA"),
-        ("zz-count,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,0,,,,claimed,,,,,", "count", "at least 1"),
-        ("zz-lat,attack,T,S,2024-01-01,,day,Kabul,AFG,near,69,91,1,,,,claimed,,,,,", "lat", "outside"),
-        ("zz-month,attack,T,S,2024-01-15,,month,Kabul,AFG,near,,,1,,,,claimed,,,,,", "date", "first day"),
-        ("zz-period,attack,T,S,2024-01-01,,period,Kabul,AFG,near,,,1,,,,claimed,,,,,", "date_end", "needs an end"),
-        ("zz-prec,attack,T,S,2024-01-01,,day,Kabul,AFG,exact,,,1,,,,claimed,,,,,", "place", "exact precision"),
-        ("ZZ Bad Id,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,", "id", "a-z"),
-        ("zz-uncited,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,", "id", "citations.csv"),
-        ("zz-denied,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,XXX,,,", "denied_by", "not a country"),
+        (
+            "zz-kind,bombing,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+            "kind",
+            "is not one of",
+        ),
+        (
+            "zz-date,attack,T,S,2024-02-30,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+            "date",
+            "not a valid date",
+        ),
+        (
+            "zz-place,attack,T,S,2024-01-01,,day,Kabol Citty,AFG,near,,,1,,,,claimed,,,,,",
+            "place",
+            "closest",
+        ),
+        (
+            "zz-outside,attack,T,S,2024-01-01,,day,Kabul,AFG,near,2.35,48.85,1,,,,claimed,,,,,",
+            "country",
+            "lies in FRA",
+        ),
+        (
+            "zz-count,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,0,,,,claimed,,,,,",
+            "count",
+            "at least 1",
+        ),
+        (
+            "zz-lat,attack,T,S,2024-01-01,,day,Kabul,AFG,near,69,91,1,,,,claimed,,,,,",
+            "lat",
+            "outside",
+        ),
+        (
+            "zz-month,attack,T,S,2024-01-15,,month,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+            "date",
+            "first day",
+        ),
+        (
+            "zz-period,attack,T,S,2024-01-01,,period,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+            "date_end",
+            "needs an end",
+        ),
+        (
+            "zz-prec,attack,T,S,2024-01-01,,day,Kabul,AFG,exact,,,1,,,,claimed,,,,,",
+            "place",
+            "exact precision",
+        ),
+        (
+            "ZZ Bad Id,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+            "id",
+            "a-z",
+        ),
+        (
+            "zz-uncited,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+            "id",
+            "citations.csv",
+        ),
+        (
+            "zz-denied,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,XXX,,,",
+            "denied_by",
+            "not a country",
+        ),
         ("zz-short,attack,T,S", "row", "fields"),
     ];
     for (r, _, _) in &rows {
@@ -52,7 +101,8 @@ fn bad_record_rows_name_file_line_field_and_reason() {
     for (i, (_, field, reason)) in rows.iter().enumerate() {
         let prefix = format!("{file}:{}: {field}: ", first + i);
         assert!(
-            msgs.iter().any(|m| m.starts_with(&prefix) && m.contains(reason)),
+            msgs.iter()
+                .any(|m| m.starts_with(&prefix) && m.contains(reason)),
             "expected `{prefix}… {reason}` among:\n{}",
             msgs.join("\n")
         );
@@ -70,19 +120,41 @@ fn citations_and_sources_are_checked_both_ways() {
     let sfile = s.path("sources.csv").display().to_string();
     let msgs = messages(&load(&s).err().unwrap());
     let n = s.last_line("citations.csv");
-    assert!(msgs.iter().any(|m| m.starts_with(&format!("{cfile}:{}: source_id:", n - 1))), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.starts_with(&format!("{cfile}:{n}: record_id:")) && m.contains("zz-ghost")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.starts_with(&format!("{sfile}:")) && m.contains("earlier row")), "{msgs:?}");
+    assert!(
+        msgs.iter()
+            .any(|m| m.starts_with(&format!("{cfile}:{}: source_id:", n - 1))),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.starts_with(&format!("{cfile}:{n}: record_id:")) && m.contains("zz-ghost")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.starts_with(&format!("{sfile}:")) && m.contains("earlier row")),
+        "{msgs:?}"
+    );
 }
 
 #[test]
 fn headers_and_files_are_checked() {
     let s = Scratch::new("header");
-    let text = s.read("records.csv").replacen("geo_precision", "geoprecision", 1);
+    let text = s
+        .read("records.csv")
+        .replacen("geo_precision", "geoprecision", 1);
     s.write("records.csv", &text);
     let msgs = messages(&load(&s).err().unwrap());
-    assert!(msgs.iter().any(|m| m.contains(":1: geoprecision: unknown column")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains(":1: geo_precision: missing column")), "{msgs:?}");
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains(":1: geoprecision: unknown column")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains(":1: geo_precision: missing column")),
+        "{msgs:?}"
+    );
     std::fs::remove_file(s.path("places.csv")).unwrap();
     let e = load(&s).err().unwrap();
     assert!(matches!(e, LoadError::Io { .. }));
@@ -92,11 +164,18 @@ fn headers_and_files_are_checked() {
 #[test]
 fn curated_places_must_lie_in_their_country() {
     let s = Scratch::new("places");
-    s.append("places.csv", "Somewhere,,AFG,landmark,2.35,48.85,wrong country");
+    s.append(
+        "places.csv",
+        "Somewhere,,AFG,landmark,2.35,48.85,wrong country",
+    );
     let file = s.path("places.csv").display().to_string();
     let msgs = messages(&load(&s).err().unwrap());
     let line = s.last_line("places.csv");
-    assert!(msgs.iter().any(|m| m.starts_with(&format!("{file}:{line}: lon:")) && m.contains("FRA")), "{msgs:?}");
+    assert!(
+        msgs.iter()
+            .any(|m| m.starts_with(&format!("{file}:{line}: lon:")) && m.contains("FRA")),
+        "{msgs:?}"
+    );
 }
 
 #[test]
@@ -104,7 +183,10 @@ fn a_failed_reload_keeps_the_previous_snapshot() {
     let s = Scratch::new("reload");
     let store = Store::open(Box::new(FileSource::new(&s.dir))).unwrap();
     let before = store.current();
-    s.append("records.csv", "zz-broken,attack,T,S,not-a-date,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,");
+    s.append(
+        "records.csv",
+        "zz-broken,attack,T,S,not-a-date,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+    );
     s.append("citations.csv", "zz-broken,S1,x");
     assert!(store.reload().is_err());
     let after = store.current();
@@ -136,7 +218,10 @@ fn readers_during_reloads_see_whole_snapshots() {
                     let n = snap.catalog.len();
                     // Within one snapshot, every index agrees with the record list.
                     let total: u64 = snap.countries.totals.iter().map(|t| t.records).sum();
-                    assert_eq!(total as usize, n, "country totals belong to the same snapshot");
+                    assert_eq!(
+                        total as usize, n,
+                        "country totals belong to the same snapshot"
+                    );
                     assert_eq!(snap.catalog.find("zz-good").is_some(), n == n0 + 1);
                     seen.insert(n);
                 }

@@ -52,7 +52,9 @@ impl Collection {
             Collection::Records(None) => "All ISKP activity",
             Collection::Records(Some(Kind::Attack)) => "Attacks",
             Collection::Records(Some(Kind::Plot)) => "Interdicted plots",
-            Collection::Records(Some(Kind::Arrest)) => "Arrests for recruiting, fundraising and facilitation",
+            Collection::Records(Some(Kind::Arrest)) => {
+                "Arrests for recruiting, fundraising and facilitation"
+            }
             Collection::Records(Some(Kind::Designation)) => "Sanctions designations",
             Collection::Records(Some(Kind::Raid)) => "Counter-terrorism raids",
             Collection::Records(Some(Kind::Presence)) => "Other signs of presence",
@@ -79,9 +81,17 @@ impl Collection {
     /// Query parameters its `items` accept.
     pub fn item_params(self) -> &'static [&'static str] {
         match self {
-            Collection::Records(_) => {
-                &["bbox", "datetime", "limit", "offset", "kind", "country", "claim", "geo_precision", "f"]
-            }
+            Collection::Records(_) => &[
+                "bbox",
+                "datetime",
+                "limit",
+                "offset",
+                "kind",
+                "country",
+                "claim",
+                "geo_precision",
+                "f",
+            ],
             Collection::Polygons(Level::Country) => &["bbox", "limit", "offset", "f"],
             Collection::Polygons(Level::Province) => &["bbox", "limit", "offset", "country", "f"],
         }

@@ -42,13 +42,18 @@ struct Body<'a> {
 impl ApiError {
     /// A 400 for `parameter`.
     pub fn bad(parameter: &str, reason: impl Into<String>) -> Self {
-        ApiError::BadParameter { parameter: parameter.to_string(), reason: reason.into() }
+        ApiError::BadParameter {
+            parameter: parameter.to_string(),
+            reason: reason.into(),
+        }
     }
 
     /// The HTTP status of this error.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadParameter { .. } | ApiError::UnknownParameter { .. } => StatusCode::BAD_REQUEST,
+            ApiError::BadParameter { .. } | ApiError::UnknownParameter { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
@@ -68,28 +73,47 @@ impl IntoResponse for ApiError {
             },
             ApiError::UnknownParameter { parameter, allowed } => Body {
                 code: "InvalidParameter",
-                description: format!("{parameter}: unknown parameter; this endpoint accepts {}", allowed.join(", ")),
+                description: format!(
+                    "{parameter}: unknown parameter; this endpoint accepts {}",
+                    allowed.join(", ")
+                ),
                 parameter: Some(parameter),
             },
-            ApiError::NotFound(what) => Body { code: "NotFound", description: what.clone(), parameter: None },
+            ApiError::NotFound(what) => Body {
+                code: "NotFound",
+                description: what.clone(),
+                parameter: None,
+            },
             ApiError::MethodNotAllowed => Body {
                 code: "MethodNotAllowed",
                 description: "only GET, HEAD and OPTIONS are served".into(),
                 parameter: None,
             },
-            ApiError::NotAcceptable(what) => {
-                Body { code: "NotAcceptable", description: what.clone(), parameter: Some("f") }
-            }
+            ApiError::NotAcceptable(what) => Body {
+                code: "NotAcceptable",
+                description: what.clone(),
+                parameter: Some("f"),
+            },
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
-                Body { code: "ServerError", description: "internal error; it has been logged".into(), parameter: None }
+                Body {
+                    code: "ServerError",
+                    description: "internal error; it has been logged".into(),
+                    parameter: None,
+                }
             }
         };
         let text = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
         let mut resp = (status, text).into_response();
-        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         if status == StatusCode::METHOD_NOT_ALLOWED {
-            resp.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, OPTIONS"));
+            resp.headers_mut().insert(
+                header::ALLOW,
+                HeaderValue::from_static("GET, HEAD, OPTIONS"),
+            );
         }
         resp
     }

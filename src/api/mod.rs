@@ -25,7 +25,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -42,17 +43,32 @@ impl AppState {
 }
 
 async fn not_found(req: Request<Body>) -> ApiError {
-    let shown: String = req.uri().path().chars().filter(|c| !c.is_control()).take(200).collect();
+    let shown: String = req
+        .uri()
+        .path()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
     ApiError::NotFound(format!("nothing at {shown}; the API starts at /api"))
 }
 
 async fn options_and_methods(req: Request<Body>, next: Next) -> Response {
     match *req.method() {
         Method::GET | Method::HEAD => next.run(req).await,
-        Method::OPTIONS if req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) => next.run(req).await,
+        Method::OPTIONS
+            if req
+                .headers()
+                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) =>
+        {
+            next.run(req).await
+        }
         Method::OPTIONS => {
             let mut r = StatusCode::NO_CONTENT.into_response();
-            r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, OPTIONS"));
+            r.headers_mut().insert(
+                header::ALLOW,
+                HeaderValue::from_static("GET, HEAD, OPTIONS"),
+            );
             r
         }
         _ => ApiError::MethodNotAllowed.into_response(),
@@ -91,6 +107,10 @@ pub fn app(state: AppState) -> Router {
                 .expose_headers([header::ETAG]),
         )
         .layer(middleware::from_fn(options_and_methods))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .layer(CatchPanicLayer::custom(panic_response))
 }

@@ -61,7 +61,11 @@ pub async fn conformance(State(st): State<AppState>, ctx: Ctx) -> Result<Respons
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }
-    Ok(ok(JSON, &tag, json!({ "conformsTo": CONFORMANCE }).to_string()))
+    Ok(ok(
+        JSON,
+        &tag,
+        json!({ "conformsTo": CONFORMANCE }).to_string(),
+    ))
 }
 
 fn collection_json(ctx: &Ctx, snap: &Snapshot, c: Collection) -> Value {
@@ -111,7 +115,10 @@ pub async fn collections(State(st): State<AppState>, ctx: Ctx) -> Result<Respons
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }
-    let list: Vec<Value> = Collection::all().into_iter().map(|c| collection_json(&ctx, &snap, c)).collect();
+    let list: Vec<Value> = Collection::all()
+        .into_iter()
+        .map(|c| collection_json(&ctx, &snap, c))
+        .collect();
     let body = json!({
         "links": [link(&ctx.url("/api/collections"), "self", JSON, "The collections")],
         "collections": list,
@@ -137,7 +144,10 @@ pub async fn collection(
 
 /// The filter of a records collection from its query parameters.
 pub fn record_filter(c: Option<crate::model::Kind>, p: &Params) -> Result<Filter, ApiError> {
-    let mut f = Filter { kind: c, ..Filter::default() };
+    let mut f = Filter {
+        kind: c,
+        ..Filter::default()
+    };
     if let Some(v) = p.get("bbox") {
         f.bbox = Some(params::bbox(v)?);
     }
@@ -147,7 +157,14 @@ pub fn record_filter(c: Option<crate::model::Kind>, p: &Params) -> Result<Filter
     if let Some(v) = p.get("kind") {
         let k = params::kind(v)?;
         if c.is_some_and(|ck| ck != k) {
-            return Err(ApiError::bad("kind", format!("collection {} holds only {}", c.map_or("", |k| k.collection()), c.map_or("", |k| k.as_str()))));
+            return Err(ApiError::bad(
+                "kind",
+                format!(
+                    "collection {} holds only {}",
+                    c.map_or("", |k| k.collection()),
+                    c.map_or("", |k| k.as_str())
+                ),
+            ));
         }
         f.kind = Some(k);
     }
@@ -164,7 +181,11 @@ pub fn record_filter(c: Option<crate::model::Kind>, p: &Params) -> Result<Filter
 }
 
 /// `GET /api/collections/{id}/items`.
-pub async fn items(State(st): State<AppState>, Path(id): Path<String>, ctx: Ctx) -> Result<Response, ApiError> {
+pub async fn items(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+) -> Result<Response, ApiError> {
     let c = Collection::parse(&id)?;
     let p = Params::parse(ctx.query.as_deref(), c.item_params())?;
     params::format(p.get("f"))?;
@@ -180,7 +201,10 @@ pub async fn items(State(st): State<AppState>, Path(id): Path<String>, ctx: Ctx)
             }
             let ids = snap.catalog.matching(&f);
             let page = page(&ids, offset, limit);
-            (ids.len(), page.iter().map(|&i| snap.catalog.feature(i)).collect())
+            (
+                ids.len(),
+                page.iter().map(|&i| snap.catalog.feature(i)).collect(),
+            )
         }
         Collection::Polygons(level) => {
             let bbox = p.get("bbox").map(params::bbox).transpose()?;
@@ -216,11 +240,18 @@ pub async fn items(State(st): State<AppState>, Path(id): Path<String>, ctx: Ctx)
                 ids.retain(|&i| &list[i].country == cc);
             }
             let page = page(&ids, offset, limit);
-            (ids.len(), page.iter().map(|&i| &*layer.features[i]).collect())
+            (
+                ids.len(),
+                page.iter().map(|&i| &*layer.features[i]).collect(),
+            )
         }
     };
     let tag = ctx.etag(&snap.version);
-    Ok(ok(GEOJSON, &tag, feature_collection(&ctx, &snap, &p, c, matched, &features, offset, limit)))
+    Ok(ok(
+        GEOJSON,
+        &tag,
+        feature_collection(&ctx, &snap, &p, c, matched, &features, offset, limit),
+    ))
 }
 
 fn page<T: Copy>(ids: &[T], offset: usize, limit: usize) -> &[T] {
@@ -242,15 +273,31 @@ fn feature_collection(
 ) -> String {
     let mut links = vec![
         link(&ctx.with_query(&p.encode()), "self", GEOJSON, "This page"),
-        link(&ctx.url(&format!("/api/collections/{}", c.id())), "collection", JSON, c.title()),
+        link(
+            &ctx.url(&format!("/api/collections/{}", c.id())),
+            "collection",
+            JSON,
+            c.title(),
+        ),
     ];
     let end = offset.saturating_add(features.len());
     if end < matched {
-        links.push(link(&ctx.with_query(&p.with("offset", &end.to_string())), "next", GEOJSON, "Next page"));
+        links.push(link(
+            &ctx.with_query(&p.with("offset", &end.to_string())),
+            "next",
+            GEOJSON,
+            "Next page",
+        ));
     }
     if offset > 0 {
-        let prev = offset.saturating_sub(limit).min(matched.saturating_sub(limit));
-        let q = if prev == 0 { p.with("offset", "0") } else { p.with("offset", &prev.to_string()) };
+        let prev = offset
+            .saturating_sub(limit)
+            .min(matched.saturating_sub(limit));
+        let q = if prev == 0 {
+            p.with("offset", "0")
+        } else {
+            p.with("offset", &prev.to_string())
+        };
         links.push(link(&ctx.with_query(&q), "prev", GEOJSON, "Previous page"));
     }
     let size: usize = features.iter().map(|f| f.len() + 1).sum::<usize>() + 512;
@@ -296,11 +343,17 @@ pub async fn item(
             snap.catalog.feature(i)
         }
         Collection::Polygons(Level::Country) => {
-            let i = snap.jurisdictions.country_index(&fid).ok_or_else(not_found)?;
+            let i = snap
+                .jurisdictions
+                .country_index(&fid)
+                .ok_or_else(not_found)?;
             &snap.countries.features[i]
         }
         Collection::Polygons(Level::Province) => {
-            let i = snap.jurisdictions.province_index(&fid).ok_or_else(not_found)?;
+            let i = snap
+                .jurisdictions
+                .province_index(&fid)
+                .ok_or_else(not_found)?;
             &snap.provinces.features[i]
         }
     };
@@ -310,12 +363,21 @@ pub async fn item(
     }
     let links = json!([
         link(&ctx.url(&ctx.path), "self", GEOJSON, "This feature"),
-        link(&ctx.url(&format!("/api/collections/{}", c.id())), "collection", JSON, c.title()),
+        link(
+            &ctx.url(&format!("/api/collections/{}", c.id())),
+            "collection",
+            JSON,
+            c.title()
+        ),
     ]);
     // The stored feature is a JSON object; add the links before its closing brace.
     let body = match feature.strip_suffix('}') {
         Some(head) => format!("{head},\"links\":{links}}}"),
-        None => return Err(ApiError::Internal(format!("feature {fid} is not a JSON object"))),
+        None => {
+            return Err(ApiError::Internal(format!(
+                "feature {fid} is not a JSON object"
+            )))
+        }
     };
     Ok(ok(GEOJSON, &tag, body))
 }

@@ -29,9 +29,18 @@ pub fn document(base: &str) -> Value {
                            "400": error_response("Bad parameter") }
         }})
     };
-    paths.insert("/".into(), simple("getLandingPage", "Landing page", "Capabilities"));
-    paths.insert("/conformance".into(), simple("getConformance", "Conformance classes", "Capabilities"));
-    paths.insert("/collections".into(), simple("getCollections", "The collections", "Capabilities"));
+    paths.insert(
+        "/".into(),
+        simple("getLandingPage", "Landing page", "Capabilities"),
+    );
+    paths.insert(
+        "/conformance".into(),
+        simple("getConformance", "Conformance classes", "Capabilities"),
+    );
+    paths.insert(
+        "/collections".into(),
+        simple("getCollections", "The collections", "Capabilities"),
+    );
     for c in Collection::all() {
         let id = c.id();
         paths.insert(
@@ -74,7 +83,19 @@ pub fn document(base: &str) -> Value {
         json!({ "name": "by", "in": "query", "required": false, "schema": { "type": "string", "enum": ["country", "province"], "default": "country" } }),
         json!({ "name": "period", "in": "query", "required": false, "schema": { "type": "string", "enum": ["year", "month"], "default": "year" } }),
     ];
-    stats_params.extend(["bbox", "datetime", "kind", "country", "claim", "geo_precision", "f"].iter().map(|p| param_ref(p)));
+    stats_params.extend(
+        [
+            "bbox",
+            "datetime",
+            "kind",
+            "country",
+            "claim",
+            "geo_precision",
+            "f",
+        ]
+        .iter()
+        .map(|p| param_ref(p)),
+    );
     paths.insert("/stats".into(), json!({ "get": {
         "operationId": "getStats", "summary": "Totals (sum of count) per jurisdiction and per period", "tags": ["Statistics"],
         "parameters": stats_params,
@@ -92,7 +113,10 @@ pub fn document(base: &str) -> Value {
         "responses": { "200": { "description": "Places", "content": { "application/geo+json": { "schema": { "$ref": "#/components/schemas/featureCollectionGeoJSON" } } } },
                        "400": error_response("Bad parameter"), "404": error_response("No such place (exact=true)") }
     }}));
-    paths.insert("/sources".into(), simple("getSources", "The documents records cite", "Sources"));
+    paths.insert(
+        "/sources".into(),
+        simple("getSources", "The documents records cite", "Sources"),
+    );
 
     json!({
         "openapi": "3.0.3",
@@ -151,7 +175,11 @@ pub async fn openapi(State(st): State<AppState>, ctx: Ctx) -> Result<Response, A
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }
-    Ok(ok("application/vnd.oai.openapi+json;version=3.0", &tag, document(&ctx.base).to_string()))
+    Ok(ok(
+        "application/vnd.oai.openapi+json;version=3.0",
+        &tag,
+        document(&ctx.base).to_string(),
+    ))
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -188,7 +216,9 @@ pub async fn docs(State(st): State<AppState>, ctx: Ctx) -> Result<Response, ApiE
                 .map(|a| {
                     a.iter()
                         .map(|p| {
-                            let r = p["$ref"].as_str().map(|r| r.rsplit('/').next().unwrap_or(r).to_string());
+                            let r = p["$ref"]
+                                .as_str()
+                                .map(|r| r.rsplit('/').next().unwrap_or(r).to_string());
                             r.unwrap_or_else(|| p["name"].as_str().unwrap_or("").to_string())
                         })
                         .collect()

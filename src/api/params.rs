@@ -28,13 +28,19 @@ impl Params {
                 continue;
             }
             if !allowed.contains(&k.as_ref()) {
-                return Err(ApiError::UnknownParameter { parameter: printable(&k), allowed: allowed.to_vec() });
+                return Err(ApiError::UnknownParameter {
+                    parameter: printable(&k),
+                    allowed: allowed.to_vec(),
+                });
             }
             if pairs.iter().any(|(k2, _)| *k2 == k) {
                 return Err(ApiError::bad(&k, "appears more than once"));
             }
             if v.len() > MAX_VALUE_LEN {
-                return Err(ApiError::bad(&k, format!("is longer than {MAX_VALUE_LEN} bytes")));
+                return Err(ApiError::bad(
+                    &k,
+                    format!("is longer than {MAX_VALUE_LEN} bytes"),
+                ));
             }
             pairs.push((k.into_owned(), v.into_owned()));
         }
@@ -43,7 +49,10 @@ impl Params {
 
     /// The raw value of a parameter.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The pairs with `name` set to `value` (or appended), re-encoded as a query string.
@@ -82,9 +91,14 @@ fn printable(s: &str) -> String {
 /// Parses a finite decimal number.
 fn number(param: &str, s: &str) -> Result<f64, ApiError> {
     let t = s.trim();
-    let v: f64 = t.parse().map_err(|_| ApiError::bad(param, format!("{:?} is not a number", printable(t))))?;
+    let v: f64 = t
+        .parse()
+        .map_err(|_| ApiError::bad(param, format!("{:?} is not a number", printable(t))))?;
     if !v.is_finite() {
-        return Err(ApiError::bad(param, format!("{:?} is not a finite number", printable(t))));
+        return Err(ApiError::bad(
+            param,
+            format!("{:?} is not a finite number", printable(t)),
+        ));
     }
     Ok(v)
 }
@@ -93,29 +107,51 @@ fn number(param: &str, s: &str) -> Result<f64, ApiError> {
 /// `minLon > maxLon` selects a box across the antimeridian.
 pub fn bbox(s: &str) -> Result<Bbox, ApiError> {
     let parts: Vec<&str> = s.split(',').collect();
-    let nums: Vec<f64> = parts.iter().map(|p| number("bbox", p)).collect::<Result<_, _>>()?;
+    let nums: Vec<f64> = parts
+        .iter()
+        .map(|p| number("bbox", p))
+        .collect::<Result<_, _>>()?;
     let (minx, miny, maxx, maxy) = match nums[..] {
         [a, b, c, d] => (a, b, c, d),
         [a, b, _, d, e, _] => (a, b, d, e),
         _ => {
             return Err(ApiError::bad(
                 "bbox",
-                format!("expected 4 numbers (minLon,minLat,maxLon,maxLat), got {}", parts.len()),
+                format!(
+                    "expected 4 numbers (minLon,minLat,maxLon,maxLat), got {}",
+                    parts.len()
+                ),
             ))
         }
     };
-    for (v, what, lim) in [(minx, "minimum longitude", 180.0), (maxx, "maximum longitude", 180.0)]
-        .into_iter()
-        .chain([(miny, "minimum latitude", 90.0), (maxy, "maximum latitude", 90.0)])
-    {
+    for (v, what, lim) in [
+        (minx, "minimum longitude", 180.0),
+        (maxx, "maximum longitude", 180.0),
+    ]
+    .into_iter()
+    .chain([
+        (miny, "minimum latitude", 90.0),
+        (maxy, "maximum latitude", 90.0),
+    ]) {
         if v.abs() > lim {
-            return Err(ApiError::bad("bbox", format!("{what} {v} is outside -{lim}..{lim}")));
+            return Err(ApiError::bad(
+                "bbox",
+                format!("{what} {v} is outside -{lim}..{lim}"),
+            ));
         }
     }
     if miny > maxy {
-        return Err(ApiError::bad("bbox", format!("minimum latitude {miny} is north of maximum latitude {maxy}")));
+        return Err(ApiError::bad(
+            "bbox",
+            format!("minimum latitude {miny} is north of maximum latitude {maxy}"),
+        ));
     }
-    Ok(Bbox { minx, miny, maxx, maxy })
+    Ok(Bbox {
+        minx,
+        miny,
+        maxx,
+        maxy,
+    })
 }
 
 /// Parses `datetime` (see [`parse_datetime`]).
@@ -127,7 +163,13 @@ pub fn datetime(s: &str) -> Result<DayRange, ApiError> {
 pub fn limit(s: Option<&str>) -> Result<usize, ApiError> {
     let Some(s) = s else { return Ok(DEFAULT_LIMIT) };
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::bad("limit", format!("{:?} is not a whole number from 1 to {MAX_LIMIT}", printable(s))));
+        return Err(ApiError::bad(
+            "limit",
+            format!(
+                "{:?} is not a whole number from 1 to {MAX_LIMIT}",
+                printable(s)
+            ),
+        ));
     }
     match s.parse::<u64>() {
         Ok(0) => Err(ApiError::bad("limit", "must be at least 1")),
@@ -140,9 +182,13 @@ pub fn limit(s: Option<&str>) -> Result<usize, ApiError> {
 pub fn offset(s: Option<&str>) -> Result<usize, ApiError> {
     let Some(s) = s else { return Ok(0) };
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::bad("offset", format!("{:?} is not a whole number ≥ 0", printable(s))));
+        return Err(ApiError::bad(
+            "offset",
+            format!("{:?} is not a whole number ≥ 0", printable(s)),
+        ));
     }
-    Ok(s.parse::<u64>().map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX)))
+    Ok(s.parse::<u64>()
+        .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX)))
 }
 
 /// Parses `kind`.
@@ -164,7 +210,13 @@ pub fn geo_precision(s: &str) -> Result<GeoPrecision, ApiError> {
 pub fn country(s: &str) -> Result<String, ApiError> {
     let up = s.trim().to_ascii_uppercase();
     if up.len() != 3 || !up.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(ApiError::bad("country", format!("{:?} is not an ISO 3166-1 alpha-3 code such as AFG", printable(s))));
+        return Err(ApiError::bad(
+            "country",
+            format!(
+                "{:?} is not an ISO 3166-1 alpha-3 code such as AFG",
+                printable(s)
+            ),
+        ));
     }
     Ok(up)
 }
@@ -172,7 +224,11 @@ pub fn country(s: &str) -> Result<String, ApiError> {
 /// Parses `f`: the response format. Only JSON (GeoJSON for features) is produced.
 pub fn format(s: Option<&str>) -> Result<(), ApiError> {
     match s {
-        None | Some("json") | Some("geojson") | Some("application/json") | Some("application/geo+json") => Ok(()),
+        None
+        | Some("json")
+        | Some("geojson")
+        | Some("application/json")
+        | Some("application/geo+json") => Ok(()),
         Some(other) => Err(ApiError::NotAcceptable(format!(
             "f={:?} is not available; use f=json (GeoJSON for features)",
             printable(other)
@@ -186,15 +242,44 @@ mod tests {
 
     #[test]
     fn bboxes() {
-        assert_eq!(bbox("60,29,75,39").unwrap(), Bbox { minx: 60.0, miny: 29.0, maxx: 75.0, maxy: 39.0 });
-        assert_eq!(bbox("170,-20,-170,20").unwrap().minx, 170.0, "antimeridian boxes are kept as given");
-        assert_eq!(bbox("60,29,0,75,39,100").unwrap().maxy, 39.0, "3-D boxes drop the heights");
+        assert_eq!(
+            bbox("60,29,75,39").unwrap(),
+            Bbox {
+                minx: 60.0,
+                miny: 29.0,
+                maxx: 75.0,
+                maxy: 39.0
+            }
+        );
+        assert_eq!(
+            bbox("170,-20,-170,20").unwrap().minx,
+            170.0,
+            "antimeridian boxes are kept as given"
+        );
+        assert_eq!(
+            bbox("60,29,0,75,39,100").unwrap().maxy,
+            39.0,
+            "3-D boxes drop the heights"
+        );
         for bad in [
-            "1,2,3", "1,2,3,4,5", "", "a,b,c,d", "nan,0,1,1", "inf,0,1,1", "0,0,1e309,1", "0,-91,1,1", "0,0,181,1",
-            "0,10,1,5", "0,0,1,1,", " , , , ",
+            "1,2,3",
+            "1,2,3,4,5",
+            "",
+            "a,b,c,d",
+            "nan,0,1,1",
+            "inf,0,1,1",
+            "0,0,1e309,1",
+            "0,-91,1,1",
+            "0,0,181,1",
+            "0,10,1,5",
+            "0,0,1,1,",
+            " , , , ",
         ] {
             let e = bbox(bad).unwrap_err();
-            assert!(matches!(&e, ApiError::BadParameter { parameter, .. } if parameter == "bbox"), "{bad:?}: {e:?}");
+            assert!(
+                matches!(&e, ApiError::BadParameter { parameter, .. } if parameter == "bbox"),
+                "{bad:?}: {e:?}"
+            );
         }
     }
 
@@ -216,8 +301,14 @@ mod tests {
     fn params_reject_unknown_and_repeated_names() {
         let allowed = &["bbox", "limit"];
         assert!(Params::parse(Some("bbox=1,2,3,4&limit=3"), allowed).is_ok());
-        assert!(matches!(Params::parse(Some("bogus=1"), allowed), Err(ApiError::UnknownParameter { .. })));
-        assert!(matches!(Params::parse(Some("limit=1&limit=2"), allowed), Err(ApiError::BadParameter { .. })));
+        assert!(matches!(
+            Params::parse(Some("bogus=1"), allowed),
+            Err(ApiError::UnknownParameter { .. })
+        ));
+        assert!(matches!(
+            Params::parse(Some("limit=1&limit=2"), allowed),
+            Err(ApiError::BadParameter { .. })
+        ));
         let p = Params::parse(Some("limit=3&bbox=1%2C2%2C3%2C4"), allowed).unwrap();
         assert_eq!(p.get("bbox"), Some("1,2,3,4"));
         assert_eq!(p.with("offset", "3"), "limit=3&bbox=1%2C2%2C3%2C4&offset=3");

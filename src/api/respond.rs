@@ -50,9 +50,14 @@ fn base_url(h: &HeaderMap) -> String {
     let ok = |s: &str| {
         !s.is_empty()
             && s.len() <= 255
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
     };
-    let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).filter(|s| ok(s)).unwrap_or("localhost");
+    let host = h
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|s| ok(s))
+        .unwrap_or("localhost");
     let proto = match h.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) {
         Some("https") => "https",
         _ => "http",
@@ -78,7 +83,12 @@ impl Ctx {
     /// The weak entity tag of this request's answer under data `version`.
     pub fn etag(&self, version: &str) -> String {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for part in [version, &self.base, &self.path, self.query.as_deref().unwrap_or("")] {
+        for part in [
+            version,
+            &self.base,
+            &self.path,
+            self.query.as_deref().unwrap_or(""),
+        ] {
             for b in part.as_bytes().iter().chain(&[0u8]) {
                 h ^= u64::from(*b);
                 h = h.wrapping_mul(0x0100_0000_01b3);
@@ -91,7 +101,9 @@ impl Ctx {
     pub fn not_modified(&self, tag: &str) -> Option<Response> {
         let inm = self.if_none_match.as_deref()?;
         let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
-        let hit = inm.split(',').any(|t| t.trim() == "*" || bare(t) == bare(tag));
+        let hit = inm
+            .split(',')
+            .any(|t| t.trim() == "*" || bare(t) == bare(tag));
         hit.then(|| {
             let mut r = StatusCode::NOT_MODIFIED.into_response();
             set(&mut r, header::ETAG, tag);
@@ -109,8 +121,10 @@ fn set(r: &mut Response, name: header::HeaderName, value: &str) {
 /// A 200 answer with its content type, entity tag and caching policy (revalidate every time).
 pub fn ok(content_type: &'static str, tag: &str, body: String) -> Response {
     let mut r = body.into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     set(&mut r, header::ETAG, tag);
     r
 }

@@ -12,8 +12,17 @@ use axum::response::Response;
 use serde_json::json;
 
 /// Parameters of `/api/stats`.
-pub const STATS_PARAMS: &[&str] =
-    &["by", "period", "bbox", "datetime", "kind", "country", "claim", "geo_precision", "f"];
+pub const STATS_PARAMS: &[&str] = &[
+    "by",
+    "period",
+    "bbox",
+    "datetime",
+    "kind",
+    "country",
+    "claim",
+    "geo_precision",
+    "f",
+];
 
 /// `GET /api/stats?by=country|province&period=year|month&…`: totals (sum of `count`) per
 /// jurisdiction and per period over the records that pass the same filters as `items`.
@@ -23,12 +32,22 @@ pub async fn stats(State(st): State<AppState>, ctx: Ctx) -> Result<Response, Api
     let by = match p.get("by") {
         None | Some("country") => GroupBy::Country,
         Some("province") => GroupBy::Province,
-        Some(other) => return Err(ApiError::bad("by", format!("{other:?} is not one of country, province"))),
+        Some(other) => {
+            return Err(ApiError::bad(
+                "by",
+                format!("{other:?} is not one of country, province"),
+            ))
+        }
     };
     let period = match p.get("period") {
         None | Some("year") => Period::Year,
         Some("month") => Period::Month,
-        Some(other) => return Err(ApiError::bad("period", format!("{other:?} is not one of year, month"))),
+        Some(other) => {
+            return Err(ApiError::bad(
+                "period",
+                format!("{other:?} is not one of year, month"),
+            ))
+        }
     };
     let filter = record_filter(None, &p)?;
     let snap = st.store.current();
@@ -54,15 +73,27 @@ pub async fn stats(State(st): State<AppState>, ctx: Ctx) -> Result<Response, Api
 /// starts with `q`, as GeoJSON points; with `exact=true`, the single entry the data loader would
 /// resolve `q` to (or a 404 that lists the closest names).
 pub async fn geocode(State(st): State<AppState>, ctx: Ctx) -> Result<Response, ApiError> {
-    let p = Params::parse(ctx.query.as_deref(), &["q", "country", "limit", "exact", "f"])?;
+    let p = Params::parse(
+        ctx.query.as_deref(),
+        &["q", "country", "limit", "exact", "f"],
+    )?;
     params::format(p.get("f"))?;
-    let q = p.get("q").map(str::trim).filter(|q| !q.is_empty()).ok_or_else(|| ApiError::bad("q", "is required"))?;
+    let q = p
+        .get("q")
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .ok_or_else(|| ApiError::bad("q", "is required"))?;
     let country = p.get("country").map(params::country).transpose()?;
     let limit = params::limit(p.get("limit").or(Some("10")))?.min(100);
     let exact = match p.get("exact") {
         None | Some("false") => false,
         Some("true") => true,
-        Some(other) => return Err(ApiError::bad("exact", format!("{other:?} is not true or false"))),
+        Some(other) => {
+            return Err(ApiError::bad(
+                "exact",
+                format!("{other:?} is not true or false"),
+            ))
+        }
     };
     let snap = st.store.current();
     let tag = ctx.etag(&snap.version);
@@ -75,7 +106,9 @@ pub async fn geocode(State(st): State<AppState>, ctx: Ctx) -> Result<Response, A
             Err(e @ (GeocodeError::Unresolved { .. } | GeocodeError::Ambiguous { .. })) => {
                 return Err(ApiError::NotFound(e.to_string()))
             }
-            Err(GeocodeError::Empty) => return Err(ApiError::bad("q", "holds no letters or digits")),
+            Err(GeocodeError::Empty) => {
+                return Err(ApiError::bad("q", "holds no letters or digits"))
+            }
         }
     } else {
         snap.gazetteer.search(q, country.as_deref(), limit)

@@ -41,7 +41,9 @@ impl PlaceLevel {
             "district" => Ok(PlaceLevel::District),
             "province" => Ok(PlaceLevel::Province),
             "country" => Ok(PlaceLevel::Country),
-            _ => Err(format!("{s:?} is not one of landmark, city, district, province, country")),
+            _ => Err(format!(
+                "{s:?} is not one of landmark, city, district, province, country"
+            )),
         }
     }
 
@@ -148,7 +150,13 @@ pub struct Place {
 
 impl Place {
     fn label(&self) -> String {
-        format!("{} ({}, {}, {})", self.name, self.country, self.level.as_str(), self.origin.describe())
+        format!(
+            "{} ({}, {}, {})",
+            self.name,
+            self.country,
+            self.level.as_str(),
+            self.origin.describe()
+        )
     }
 }
 
@@ -179,7 +187,11 @@ impl fmt::Display for GeocodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             GeocodeError::Empty => f.write_str("the place name is empty"),
-            GeocodeError::Unresolved { name, scope, suggestions } => {
+            GeocodeError::Unresolved {
+                name,
+                scope,
+                suggestions,
+            } => {
                 write!(f, "{name:?} is not in the gazetteer{scope}")?;
                 if suggestions.is_empty() {
                     write!(f, "; no similar names")
@@ -188,7 +200,11 @@ impl fmt::Display for GeocodeError {
                 }
             }
             GeocodeError::Ambiguous { name, candidates } => {
-                write!(f, "{name:?} is ambiguous: {}; give a country or a more specific name", candidates.join("; "))
+                write!(
+                    f,
+                    "{name:?} is ambiguous: {}; give a country or a more specific name",
+                    candidates.join("; ")
+                )
             }
         }
     }
@@ -220,10 +236,16 @@ impl Gazetteer {
                 }
             }
         }
-        let mut keys: Vec<(String, u32)> =
-            by_key.iter().flat_map(|(k, v)| v.iter().map(move |&i| (k.clone(), i))).collect();
+        let mut keys: Vec<(String, u32)> = by_key
+            .iter()
+            .flat_map(|(k, v)| v.iter().map(move |&i| (k.clone(), i)))
+            .collect();
         keys.sort_unstable();
-        Gazetteer { places, by_key, keys }
+        Gazetteer {
+            places,
+            by_key,
+            keys,
+        }
     }
 
     /// Number of entries.
@@ -270,14 +292,24 @@ impl Gazetteer {
                     LevelWord::City => p.level == PlaceLevel::City,
                 })
         };
-        let mut cands: Vec<&Place> =
-            ids.map(|v| v.iter().map(|&i| &self.places[i as usize]).filter(|p| fits(p)).collect()).unwrap_or_default();
+        let mut cands: Vec<&Place> = ids
+            .map(|v| {
+                v.iter()
+                    .map(|&i| &self.places[i as usize])
+                    .filter(|p| fits(p))
+                    .collect()
+            })
+            .unwrap_or_default();
         if cands.is_empty() {
             return Err(self.unresolved(name, &k, country, want, fits));
         }
         let tier = cands.iter().map(|p| p.origin.tier()).min().unwrap_or(0);
         cands.retain(|p| p.origin.tier() == tier);
-        cands.sort_by(|a, b| b.population.cmp(&a.population).then_with(|| a.origin.cmp(&b.origin)));
+        cands.sort_by(|a, b| {
+            b.population
+                .cmp(&a.population)
+                .then_with(|| a.origin.cmp(&b.origin))
+        });
         if cands.len() == 1 {
             return Ok(cands[0]);
         }
@@ -314,7 +346,11 @@ impl Gazetteer {
         // Similar spellings of the whole name; failing that, of each of its longer words
         // ("Kabol Citty" finds Kabul).
         let mut targets: Vec<String> = vec![k.to_string()];
-        targets.extend(k.split(' ').filter(|w| w.chars().count() >= 4 && *w != k).map(str::to_string));
+        targets.extend(
+            k.split(' ')
+                .filter(|w| w.chars().count() >= 4 && *w != k)
+                .map(str::to_string),
+        );
         let mut rows = Vec::new();
         for target in targets {
             let chars: Vec<char> = target.chars().collect();
@@ -340,7 +376,11 @@ impl Gazetteer {
                 break;
             }
         }
-        GeocodeError::Unresolved { name: name.to_string(), scope, suggestions: out }
+        GeocodeError::Unresolved {
+            name: name.to_string(),
+            scope,
+            suggestions: out,
+        }
     }
 
     /// Entries whose name starts with `prefix` (normalised), for a search box: exact matches first,
@@ -350,7 +390,9 @@ impl Gazetteer {
         if k.is_empty() {
             return Vec::new();
         }
-        let start = self.keys.partition_point(|(key2, _)| key2.as_str() < k.as_str());
+        let start = self
+            .keys
+            .partition_point(|(key2, _)| key2.as_str() < k.as_str());
         let mut hits: Vec<(bool, &Place)> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (key2, i) in &self.keys[start..] {
@@ -386,7 +428,14 @@ impl Gazetteer {
 mod tests {
     use super::*;
 
-    fn place(name: &str, aliases: &[&str], country: &str, level: PlaceLevel, pop: u64, origin: PlaceOrigin) -> Place {
+    fn place(
+        name: &str,
+        aliases: &[&str],
+        country: &str,
+        level: PlaceLevel,
+        pop: u64,
+        origin: PlaceOrigin,
+    ) -> Place {
         Place {
             name: name.into(),
             aliases: aliases.iter().map(|s| s.to_string()).collect(),
@@ -401,26 +450,119 @@ mod tests {
 
     fn sample() -> Gazetteer {
         Gazetteer::new(vec![
-            place("Mazar-e Sharif", &[], "AFG", PlaceLevel::City, 458_000, PlaceOrigin::GeoNames { id: 1 }),
-            place("Kerman", &[], "IRN", PlaceLevel::City, 577_514, PlaceOrigin::GeoNames { id: 2 }),
-            place("Kerman", &[], "USA", PlaceLevel::City, 14_475, PlaceOrigin::GeoNames { id: 3 }),
-            place("Springfield", &[], "USA", PlaceLevel::City, 160_000, PlaceOrigin::GeoNames { id: 4 }),
-            place("Springfield", &[], "USA", PlaceLevel::City, 110_000, PlaceOrigin::GeoNames { id: 5 }),
-            place("Kabul", &[], "AFG", PlaceLevel::City, 3_043_532, PlaceOrigin::GeoNames { id: 6 }),
-            place("Kabul", &[], "AFG", PlaceLevel::Province, 0, PlaceOrigin::Province { id: "AFG-1".into() }),
-            place("Termez", &["Termiz"], "UZB", PlaceLevel::City, 0, PlaceOrigin::Curated { line: 2 }),
-            place("Termiz", &[], "UZB", PlaceLevel::City, 136_000, PlaceOrigin::GeoNames { id: 7 }),
-            place("Afghanistan", &[], "AFG", PlaceLevel::Country, 0, PlaceOrigin::Country { id: "AFG".into() }),
-            place("Punjab", &[], "PAK", PlaceLevel::Province, 0, PlaceOrigin::Province { id: "PAK-1".into() }),
-            place("Punjab", &[], "IND", PlaceLevel::Province, 0, PlaceOrigin::Province { id: "IND-1".into() }),
+            place(
+                "Mazar-e Sharif",
+                &[],
+                "AFG",
+                PlaceLevel::City,
+                458_000,
+                PlaceOrigin::GeoNames { id: 1 },
+            ),
+            place(
+                "Kerman",
+                &[],
+                "IRN",
+                PlaceLevel::City,
+                577_514,
+                PlaceOrigin::GeoNames { id: 2 },
+            ),
+            place(
+                "Kerman",
+                &[],
+                "USA",
+                PlaceLevel::City,
+                14_475,
+                PlaceOrigin::GeoNames { id: 3 },
+            ),
+            place(
+                "Springfield",
+                &[],
+                "USA",
+                PlaceLevel::City,
+                160_000,
+                PlaceOrigin::GeoNames { id: 4 },
+            ),
+            place(
+                "Springfield",
+                &[],
+                "USA",
+                PlaceLevel::City,
+                110_000,
+                PlaceOrigin::GeoNames { id: 5 },
+            ),
+            place(
+                "Kabul",
+                &[],
+                "AFG",
+                PlaceLevel::City,
+                3_043_532,
+                PlaceOrigin::GeoNames { id: 6 },
+            ),
+            place(
+                "Kabul",
+                &[],
+                "AFG",
+                PlaceLevel::Province,
+                0,
+                PlaceOrigin::Province { id: "AFG-1".into() },
+            ),
+            place(
+                "Termez",
+                &["Termiz"],
+                "UZB",
+                PlaceLevel::City,
+                0,
+                PlaceOrigin::Curated { line: 2 },
+            ),
+            place(
+                "Termiz",
+                &[],
+                "UZB",
+                PlaceLevel::City,
+                136_000,
+                PlaceOrigin::GeoNames { id: 7 },
+            ),
+            place(
+                "Afghanistan",
+                &[],
+                "AFG",
+                PlaceLevel::Country,
+                0,
+                PlaceOrigin::Country { id: "AFG".into() },
+            ),
+            place(
+                "Punjab",
+                &[],
+                "PAK",
+                PlaceLevel::Province,
+                0,
+                PlaceOrigin::Province { id: "PAK-1".into() },
+            ),
+            place(
+                "Punjab",
+                &[],
+                "IND",
+                PlaceLevel::Province,
+                0,
+                PlaceOrigin::Province { id: "IND-1".into() },
+            ),
         ])
     }
 
     #[test]
     fn transliterations_and_diacritics_resolve() {
         let g = sample();
-        for n in ["Mazar-i-Sharif", "Mazār-e Sharīf", "mazar sharif", "MAZAR-E-SHARIF"] {
-            assert_eq!(g.resolve(n, None, None).unwrap().name, "Mazar-e Sharif", "{n}");
+        for n in [
+            "Mazar-i-Sharif",
+            "Mazār-e Sharīf",
+            "mazar sharif",
+            "MAZAR-E-SHARIF",
+        ] {
+            assert_eq!(
+                g.resolve(n, None, None).unwrap().name,
+                "Mazar-e Sharif",
+                "{n}"
+            );
         }
     }
 
@@ -428,22 +570,51 @@ mod tests {
     fn a_dominant_city_wins_and_a_hint_disambiguates() {
         let g = sample();
         assert_eq!(g.resolve("Kerman", None, None).unwrap().country, "IRN");
-        assert_eq!(g.resolve("Kerman", Some("USA"), None).unwrap().country, "USA");
+        assert_eq!(
+            g.resolve("Kerman", Some("USA"), None).unwrap().country,
+            "USA"
+        );
         let err = g.resolve("Springfield", None, None).unwrap_err();
-        assert!(matches!(err, GeocodeError::Ambiguous { ref candidates, .. } if candidates.len() == 2), "{err}");
+        assert!(
+            matches!(err, GeocodeError::Ambiguous { ref candidates, .. } if candidates.len() == 2),
+            "{err}"
+        );
         let err = g.resolve("Punjab", None, None).unwrap_err();
-        assert!(err.to_string().contains("PAK") && err.to_string().contains("IND"), "{err}");
-        assert_eq!(g.resolve("Punjab", Some("PAK"), None).unwrap().country, "PAK");
+        assert!(
+            err.to_string().contains("PAK") && err.to_string().contains("IND"),
+            "{err}"
+        );
+        assert_eq!(
+            g.resolve("Punjab", Some("PAK"), None).unwrap().country,
+            "PAK"
+        );
     }
 
     #[test]
     fn curated_entries_come_first_and_precision_picks_the_level() {
         let g = sample();
-        assert!(matches!(g.resolve("Termiz", None, None).unwrap().origin, PlaceOrigin::Curated { .. }));
-        assert_eq!(g.resolve("Kabul", None, None).unwrap().level, PlaceLevel::City);
-        assert_eq!(g.resolve("Kabul", None, Some(GeoPrecision::Province)).unwrap().level, PlaceLevel::Province);
-        assert_eq!(g.resolve("Kabul Province", None, None).unwrap().level, PlaceLevel::Province);
-        assert!(g.resolve("Kabul", None, Some(GeoPrecision::Exact)).is_err(), "a city is no exact site");
+        assert!(matches!(
+            g.resolve("Termiz", None, None).unwrap().origin,
+            PlaceOrigin::Curated { .. }
+        ));
+        assert_eq!(
+            g.resolve("Kabul", None, None).unwrap().level,
+            PlaceLevel::City
+        );
+        assert_eq!(
+            g.resolve("Kabul", None, Some(GeoPrecision::Province))
+                .unwrap()
+                .level,
+            PlaceLevel::Province
+        );
+        assert_eq!(
+            g.resolve("Kabul Province", None, None).unwrap().level,
+            PlaceLevel::Province
+        );
+        assert!(
+            g.resolve("Kabul", None, Some(GeoPrecision::Exact)).is_err(),
+            "a city is no exact site"
+        );
     }
 
     #[test]
@@ -452,14 +623,24 @@ mod tests {
         let err = g.resolve("Kabol", None, None).unwrap_err();
         assert!(err.to_string().contains("Kabul"), "{err}");
         let err = g.resolve("Kerman", Some("AFG"), None).unwrap_err();
-        assert!(err.to_string().contains("IRN"), "the same name elsewhere is suggested: {err}");
-        assert_eq!(g.resolve(" -- ", None, None).unwrap_err(), GeocodeError::Empty);
+        assert!(
+            err.to_string().contains("IRN"),
+            "the same name elsewhere is suggested: {err}"
+        );
+        assert_eq!(
+            g.resolve(" -- ", None, None).unwrap_err(),
+            GeocodeError::Empty
+        );
     }
 
     #[test]
     fn search_ranks_exact_then_larger() {
         let g = sample();
-        let names: Vec<_> = g.search("ka", None, 10).iter().map(|p| (p.name.as_str(), p.level)).collect();
+        let names: Vec<_> = g
+            .search("ka", None, 10)
+            .iter()
+            .map(|p| (p.name.as_str(), p.level))
+            .collect();
         assert_eq!(names[0], ("Kabul", PlaceLevel::Province));
         assert_eq!(names[1], ("Kabul", PlaceLevel::City));
         assert!(g.search("zzz", None, 10).is_empty());

@@ -1,16 +1,17 @@
 //! Point → jurisdiction: which country and which province a point lies in.
 //!
 //! Countries (Natural Earth admin-0) and provinces (admin-1) are each held in an `rstar` R-tree of
-//! polygon envelopes; a candidate whose envelope holds the point is then tested exactly with an
-//! interval-tree index of its edges (`geo::indexed::IntervalTreeMultiPolygon`), which is correct for
-//! multipolygons, holes and islands. A point in no polygon — on a coastline that the simplified
-//! boundary cuts, or in a harbour — is snapped to the nearest jurisdiction within
-//! [`SNAP_KM`] kilometres.
+//! the envelopes of their polygon parts (one per island, so Russia's or Fiji's envelope does not
+//! cover half the globe); a jurisdiction with a part whose envelope holds the point is then tested
+//! exactly with an interval-tree index of its edges (`geo::indexed::IntervalTreeMultiPolygon`), which
+//! is correct for multipolygons, holes and islands. A point in no polygon — on a coastline that the
+//! simplified boundary cuts, or in a harbour — is snapped to the jurisdiction of the nearest boundary
+//! edge within [`SNAP_KM`] kilometres, found in a second R-tree of all boundary edges.
 
 use crate::load::error::{Errors, LoadError};
 use geo::indexed::IntervalTreeMultiPolygon;
-use geo::{BoundingRect, Closest, ClosestPoint, Contains, Distance, Haversine, Intersects, MultiPolygon, Point, Rect};
-use rstar::primitives::{GeomWithData, Rectangle};
+use geo::{BoundingRect, Contains, Distance, Haversine, Intersects, MultiPolygon, Point, Rect};
+use rstar::primitives::{GeomWithData, Line, Rectangle};
 use rstar::{RTree, AABB};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -57,27 +58,54 @@ impl Jurisdiction {
     fn contains(&self, p: Point<f64>) -> bool {
         self.bbox.intersects(&p) && self.index.contains(&p)
     }
-
-    /// Great-circle distance in km from `p` to the nearest point of the boundary (0 inside).
-    pub fn distance_km(&self, p: Point<f64>) -> f64 {
-        if self.contains(p) {
-            return 0.0;
-        }
-        match self.geometry.closest_point(&p) {
-            Closest::Intersection(_) => 0.0,
-            Closest::SinglePoint(q) => Haversine.distance(p, q) / 1000.0,
-            Closest::Indeterminate => f64::INFINITY,
-        }
-    }
 }
 
 impl std::fmt::Debug for Jurisdiction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Jurisdiction").field("id", &self.id).field("name", &self.name).finish()
+        f.debug_struct("Jurisdiction")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .finish()
     }
 }
 
 type Envelope = GeomWithData<Rectangle<[f64; 2]>, usize>;
+type Edge = GeomWithData<Line<[f64; 2]>, usize>;
+
+/// One level's polygons, indexed twice: part envelopes for containment, edges for snapping.
+struct LevelIndex {
+    parts: RTree<Envelope>,
+    edges: RTree<Edge>,
+}
+
+impl LevelIndex {
+    fn new(items: &[Jurisdiction]) -> Self {
+        let mut parts = Vec::new();
+        let mut edges = Vec::new();
+        for (i, j) in items.iter().enumerate() {
+            for poly in &j.geometry.0 {
+                if let Some(r) = poly.bounding_rect() {
+                    parts.push(GeomWithData::new(
+                        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                        i,
+                    ));
+                }
+                for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                    for l in ring.lines() {
+                        edges.push(GeomWithData::new(
+                            Line::new([l.start.x, l.start.y], [l.end.x, l.end.y]),
+                            i,
+                        ));
+                    }
+                }
+            }
+        }
+        LevelIndex {
+            parts: RTree::bulk_load(parts),
+            edges: RTree::bulk_load(edges),
+        }
+    }
+}
 
 /// Where a point lies.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -96,29 +124,21 @@ pub struct Jurisdictions {
     pub countries: Vec<Jurisdiction>,
     /// Provinces, in file order.
     pub provinces: Vec<Jurisdiction>,
-    country_tree: RTree<Envelope>,
-    province_tree: RTree<Envelope>,
+    country_index: LevelIndex,
+    province_index: LevelIndex,
     country_by_code: HashMap<String, usize>,
     province_by_id: HashMap<String, usize>,
 }
 
 impl std::fmt::Debug for Jurisdictions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Jurisdictions({} countries, {} provinces)", self.countries.len(), self.provinces.len())
+        write!(
+            f,
+            "Jurisdictions({} countries, {} provinces)",
+            self.countries.len(),
+            self.provinces.len()
+        )
     }
-}
-
-fn tree(items: &[Jurisdiction]) -> RTree<Envelope> {
-    RTree::bulk_load(
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, j)| {
-                let (min, max) = (j.bbox.min(), j.bbox.max());
-                GeomWithData::new(Rectangle::from_corners([min.x, min.y], [max.x, max.y]), i)
-            })
-            .collect(),
-    )
 }
 
 impl Jurisdictions {
@@ -131,11 +151,18 @@ impl Jurisdictions {
     ) -> Result<Self, LoadError> {
         let mut errors = Errors::default();
         let countries = parse_features(countries_file, countries_text, Level::Country, &mut errors);
-        let provinces = parse_features(provinces_file, provinces_text, Level::Province, &mut errors);
-        let country_by_code: HashMap<String, usize> =
-            countries.iter().enumerate().map(|(i, j)| (j.id.clone(), i)).collect();
-        let province_by_id: HashMap<String, usize> =
-            provinces.iter().enumerate().map(|(i, j)| (j.id.clone(), i)).collect();
+        let provinces =
+            parse_features(provinces_file, provinces_text, Level::Province, &mut errors);
+        let country_by_code: HashMap<String, usize> = countries
+            .iter()
+            .enumerate()
+            .map(|(i, j)| (j.id.clone(), i))
+            .collect();
+        let province_by_id: HashMap<String, usize> = provinces
+            .iter()
+            .enumerate()
+            .map(|(i, j)| (j.id.clone(), i))
+            .collect();
         for p in &provinces {
             if !country_by_code.contains_key(&p.country) {
                 errors.push(
@@ -147,8 +174,8 @@ impl Jurisdictions {
             }
         }
         let this = Jurisdictions {
-            country_tree: tree(&countries),
-            province_tree: tree(&provinces),
+            country_index: LevelIndex::new(&countries),
+            province_index: LevelIndex::new(&provinces),
             countries,
             provinces,
             country_by_code,
@@ -178,45 +205,58 @@ impl Jurisdictions {
     pub fn locate(&self, lon: f64, lat: f64) -> Option<Located> {
         let (country, snapped_km) = self.country_at(lon, lat)?;
         let province = self.province_at(lon, lat, &self.countries[country].id);
-        Some(Located { country, province, snapped_km })
+        Some(Located {
+            country,
+            province,
+            snapped_km,
+        })
     }
 
     /// The country containing the point, or the nearest within [`SNAP_KM`], with the distance.
     pub fn country_at(&self, lon: f64, lat: f64) -> Option<(usize, f64)> {
-        locate_in(&self.country_tree, &self.countries, lon, lat, |_| true)
+        locate_in(&self.country_index, &self.countries, lon, lat, |_| true)
     }
 
     /// The province of `country` containing the point, or the nearest one within [`SNAP_KM`].
     pub fn province_at(&self, lon: f64, lat: f64, country: &str) -> Option<usize> {
-        locate_in(&self.province_tree, &self.provinces, lon, lat, |j| j.country == country).map(|(i, _)| i)
+        locate_in(&self.province_index, &self.provinces, lon, lat, |j| {
+            j.country == country
+        })
+        .map(|(i, _)| i)
     }
 
     /// Indices of provinces whose bounding box intersects the box.
     pub fn provinces_in(&self, min: [f64; 2], max: [f64; 2]) -> Vec<usize> {
-        envelopes_in(&self.province_tree, min, max)
+        envelopes_in(&self.province_index.parts, min, max)
     }
 
     /// Indices of countries whose bounding box intersects the box.
     pub fn countries_in(&self, min: [f64; 2], max: [f64; 2]) -> Vec<usize> {
-        envelopes_in(&self.country_tree, min, max)
+        envelopes_in(&self.country_index.parts, min, max)
     }
 }
 
 fn envelopes_in(tree: &RTree<Envelope>, min: [f64; 2], max: [f64; 2]) -> Vec<usize> {
-    let mut v: Vec<usize> =
-        tree.locate_in_envelope_intersecting(&AABB::from_corners(min, max)).map(|g| g.data).collect();
+    let mut v: Vec<usize> = tree
+        .locate_in_envelope_intersecting(&AABB::from_corners(min, max))
+        .map(|g| g.data)
+        .collect();
     v.sort_unstable();
     v
 }
 
 fn locate_in(
-    tree: &RTree<Envelope>,
+    index: &LevelIndex,
     items: &[Jurisdiction],
     lon: f64,
     lat: f64,
     accept: impl Fn(&Jurisdiction) -> bool,
 ) -> Option<(usize, f64)> {
-    if !(lon.is_finite() && lat.is_finite() && (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
+    if !(lon.is_finite()
+        && lat.is_finite()
+        && (-180.0..=180.0).contains(&lon)
+        && (-90.0..=90.0).contains(&lat))
+    {
         return None;
     }
     let p = Point::new(lon, lat);
@@ -224,39 +264,49 @@ fn locate_in(
     // data), the smallest one is the most specific answer; ties go to the lower index.
     let area = |j: &Jurisdiction| j.bbox.width() * j.bbox.height();
     let mut inside: Option<usize> = None;
-    for g in tree.locate_all_at_point(&[lon, lat]) {
+    for g in index.parts.locate_all_at_point(&[lon, lat]) {
         let j = &items[g.data];
-        if accept(j) && j.contains(p) {
-            let better = inside.is_none_or(|i| {
-                let (a, b) = (area(j), area(&items[i]));
-                a < b || (a == b && g.data < i)
-            });
-            if better {
-                inside = Some(g.data);
-            }
+        if inside == Some(g.data) || !accept(j) || !j.contains(p) {
+            continue;
+        }
+        let better = inside.is_none_or(|i| {
+            let (a, b) = (area(j), area(&items[i]));
+            a < b || (a == b && g.data < i)
+        });
+        if better {
+            inside = Some(g.data);
         }
     }
     if let Some(i) = inside {
         return Some((i, 0.0));
     }
-    // Snap: candidates whose envelope lies within SNAP_KM, measured on the sphere.
-    let dlat = SNAP_KM / 111.0;
-    let dlon = (SNAP_KM / (111.0 * lat.to_radians().cos().max(0.01))).min(360.0);
+    nearest_edge(index, items, p, &accept)
+}
+
+/// The jurisdiction whose boundary passes nearest to `p`, if within [`SNAP_KM`], with the distance.
+fn nearest_edge(
+    index: &LevelIndex,
+    items: &[Jurisdiction],
+    p: Point<f64>,
+    accept: &impl Fn(&Jurisdiction) -> bool,
+) -> Option<(usize, f64)> {
+    let (lon, lat) = (p.x(), p.y());
+    let dlat = SNAP_KM / 110.0;
+    let dlon = (SNAP_KM / (110.0 * lat.to_radians().cos().max(0.01))).min(360.0);
     let search = AABB::from_corners([lon - dlon, lat - dlat], [lon + dlon, lat + dlat]);
     let mut best: Option<(usize, f64)> = None;
-    for g in tree.locate_in_envelope_intersecting(&search) {
-        let j = &items[g.data];
-        if !accept(j) {
+    for e in index.edges.locate_in_envelope_intersecting(&search) {
+        if !accept(&items[e.data]) {
             continue;
         }
-        let d = j.distance_km(p);
-        if d <= SNAP_KM && best.is_none_or(|(bi, bd)| d < bd || (d == bd && g.data < bi)) {
-            best = Some((g.data, d));
+        let q = e.geom().nearest_point(&[lon, lat]);
+        let d = Haversine.distance(p, Point::new(q[0], q[1])) / 1000.0;
+        if d <= SNAP_KM && best.is_none_or(|(bi, bd)| d < bd || (d == bd && e.data < bi)) {
+            best = Some((e.data, d));
         }
     }
     best
 }
-
 
 fn parse_features(file: &str, text: &str, level: Level, errors: &mut Errors) -> Vec<Jurisdiction> {
     let fc: Value = match serde_json::from_str(text) {
@@ -280,20 +330,34 @@ fn parse_features(file: &str, text: &str, level: Level, errors: &mut Errors) -> 
         match parse_feature(f, level, line) {
             Ok(j) => {
                 if let Some(prev) = seen.insert(j.id.clone(), line) {
-                    errors.push(file, line, "id", format!("{} already used on line {prev}", j.id));
+                    errors.push(
+                        file,
+                        line,
+                        "id",
+                        format!("{} already used on line {prev}", j.id),
+                    );
                 } else {
                     out.push(j);
                 }
             }
             Err((field, reason)) if one_per_line => errors.push(file, line, field, reason),
-            Err((field, reason)) => errors.push(file, line, &format!("features[{i}].{field}"), reason),
+            Err((field, reason)) => {
+                errors.push(file, line, &format!("features[{i}].{field}"), reason)
+            }
         }
     }
     out
 }
 
-fn parse_feature(f: &Value, level: Level, line: u64) -> Result<Jurisdiction, (&'static str, String)> {
-    let props = f.get("properties").and_then(Value::as_object).ok_or(("properties", "missing".to_string()))?;
+fn parse_feature(
+    f: &Value,
+    level: Level,
+    line: u64,
+) -> Result<Jurisdiction, (&'static str, String)> {
+    let props = f
+        .get("properties")
+        .and_then(Value::as_object)
+        .ok_or(("properties", "missing".to_string()))?;
     let text = |k: &'static str| -> Result<String, (&'static str, String)> {
         props
             .get(k)
@@ -310,24 +374,46 @@ fn parse_feature(f: &Value, level: Level, line: u64) -> Result<Jurisdiction, (&'
         Level::Province => (text("id")?, text("country")?),
     };
     if country.len() != 3 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(("country", format!("{country:?} is not a 3-letter upper-case code")));
+        return Err((
+            "country",
+            format!("{country:?} is not a 3-letter upper-case code"),
+        ));
     }
     let name = text("name")?;
     let mut names: Vec<String> = props
         .get("names")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     if !names.contains(&name) {
         names.insert(0, name.clone());
     }
-    let iso_3166_2 = props.get("iso_3166_2").and_then(Value::as_str).map(str::to_string);
-    let iso_3166 = props.get("iso_3166").and_then(Value::as_bool).unwrap_or(level == Level::Province);
-    let geometry = f.get("geometry").ok_or(("geometry", "missing".to_string()))?;
+    let iso_3166_2 = props
+        .get("iso_3166_2")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let iso_3166 = props
+        .get("iso_3166")
+        .and_then(Value::as_bool)
+        .unwrap_or(level == Level::Province);
+    let geometry = f
+        .get("geometry")
+        .ok_or(("geometry", "missing".to_string()))?;
     let geometry: MultiPolygon<f64> = parse_multipolygon(geometry).map_err(|e| ("geometry", e))?;
-    let bbox = geometry.bounding_rect().ok_or(("geometry", "is empty".to_string()))?;
-    if bbox.min().x < -180.0 || bbox.max().x > 180.0 || bbox.min().y < -90.0 || bbox.max().y > 90.0 {
-        return Err(("geometry", "coordinates outside lon -180..180, lat -90..90".into()));
+    let bbox = geometry
+        .bounding_rect()
+        .ok_or(("geometry", "is empty".to_string()))?;
+    if bbox.min().x < -180.0 || bbox.max().x > 180.0 || bbox.min().y < -90.0 || bbox.max().y > 90.0
+    {
+        return Err((
+            "geometry",
+            "coordinates outside lon -180..180, lat -90..90".into(),
+        ));
     }
     let label = props
         .get("label")
@@ -335,12 +421,38 @@ fn parse_feature(f: &Value, level: Level, line: u64) -> Result<Jurisdiction, (&'
         .and_then(|a| Some((a.first()?.as_f64()?, a.get(1)?.as_f64()?)))
         .ok_or(("label", "missing; expected [lon, lat]".to_string()))?;
     let index = IntervalTreeMultiPolygon::new(&geometry);
-    let j = Jurisdiction { id, level, country, name, names, iso_3166_2, iso_3166, label, bbox, geometry, index, line };
+    let j = Jurisdiction {
+        id,
+        level,
+        country,
+        name,
+        names,
+        iso_3166_2,
+        iso_3166,
+        label,
+        bbox,
+        geometry,
+        index,
+        line,
+    };
     let p = Point::new(label.0, label.1);
-    if !(j.contains(p) || j.distance_km(p) < 0.001) {
-        return Err(("label", format!("({}, {}) is not inside the polygon", label.0, label.1)));
+    if !(j.contains(p) || on_boundary(&j.geometry, p)) {
+        return Err((
+            "label",
+            format!("({}, {}) is not inside the polygon", label.0, label.1),
+        ));
     }
     Ok(j)
+}
+
+/// Whether `p` lies on (within a millimetre of) the boundary.
+fn on_boundary(mp: &MultiPolygon<f64>, p: Point<f64>) -> bool {
+    use geo::{Closest, ClosestPoint};
+    match mp.closest_point(&p) {
+        Closest::Intersection(_) => true,
+        Closest::SinglePoint(q) => Haversine.distance(p, q) < 0.001,
+        Closest::Indeterminate => false,
+    }
 }
 
 /// Parses a GeoJSON Polygon or MultiPolygon into a `geo` MultiPolygon.
@@ -349,7 +461,10 @@ pub fn parse_multipolygon(v: &Value) -> Result<MultiPolygon<f64>, String> {
     match geo::Geometry::<f64>::try_from(g).map_err(|e| e.to_string())? {
         geo::Geometry::Polygon(p) => Ok(MultiPolygon::new(vec![p])),
         geo::Geometry::MultiPolygon(m) => Ok(m),
-        other => Err(format!("expected Polygon or MultiPolygon, found {}", geometry_name(&other))),
+        other => Err(format!(
+            "expected Polygon or MultiPolygon, found {}",
+            geometry_name(&other)
+        )),
     }
 }
 

@@ -9,7 +9,9 @@
 use unicode_normalization::UnicodeNormalization;
 
 /// Linking particles dropped from keys (izafe `i`/`e`, Arabic article forms).
-const PARTICLES: &[&str] = &["i", "e", "al", "el", "ul", "ol", "ye", "as", "ash", "ad", "ar", "az"];
+const PARTICLES: &[&str] = &[
+    "i", "e", "al", "el", "ul", "ol", "ye", "as", "ash", "ad", "ar", "az",
+];
 
 /// The lookup key of a place name; empty when the name holds no letters or digits.
 ///
@@ -36,7 +38,11 @@ pub fn key(name: &str) -> String {
     if !word.is_empty() {
         words.push(word);
     }
-    let kept: Vec<&str> = words.iter().map(String::as_str).filter(|w| !PARTICLES.contains(w)).collect();
+    let kept: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !PARTICLES.contains(w))
+        .collect();
     if kept.is_empty() {
         // A name made only of particles keeps them rather than vanishing.
         return words.join(" ");
@@ -58,7 +64,11 @@ pub fn strip_level_word(key: &str) -> Option<(&str, LevelWord)> {
         (" district", LevelWord::District),
         (" city", LevelWord::City),
     ];
-    WORDS.iter().find_map(|(w, l)| key.strip_suffix(w).filter(|s| !s.is_empty()).map(|s| (s, *l)))
+    WORDS.iter().find_map(|(w, l)| {
+        key.strip_suffix(w)
+            .filter(|s| !s.is_empty())
+            .map(|s| (s, *l))
+    })
 }
 
 /// The level a trailing word asks for.
@@ -131,8 +141,14 @@ mod tests {
 
     #[test]
     fn level_words_are_recognised() {
-        assert_eq!(strip_level_word("takhar province"), Some(("takhar", LevelWord::Province)));
-        assert_eq!(strip_level_word("khwaja ghar district"), Some(("khwaja ghar", LevelWord::District)));
+        assert_eq!(
+            strip_level_word("takhar province"),
+            Some(("takhar", LevelWord::Province))
+        );
+        assert_eq!(
+            strip_level_word("khwaja ghar district"),
+            Some(("khwaja ghar", LevelWord::District))
+        );
         assert_eq!(strip_level_word("province"), None);
         assert_eq!(strip_level_word("kabul"), None);
     }

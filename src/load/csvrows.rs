@@ -20,7 +20,10 @@ impl<'a> CsvRows<'a> {
     /// extra columns are an error so that a misspelt column cannot be silently ignored). Returns
     /// `None` after recording the error when the header is wrong.
     pub fn new(file: &str, text: &'a str, expected: &[&str], errors: &mut Errors) -> Option<Self> {
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(text.as_bytes());
         let headers = match reader.headers() {
             Ok(h) => h.clone(),
             Err(e) => {
@@ -32,7 +35,12 @@ impl<'a> CsvRows<'a> {
         for (i, h) in headers.iter().enumerate() {
             let h = h.trim_start_matches('\u{feff}').trim();
             if !expected.contains(&h) {
-                errors.push(file, 1, h, format!("unknown column; expected {}", expected.join(",")));
+                errors.push(
+                    file,
+                    1,
+                    h,
+                    format!("unknown column; expected {}", expected.join(",")),
+                );
             } else if columns.insert(h.to_string(), i).is_some() {
                 errors.push(file, 1, h, "column appears twice");
             }
@@ -45,7 +53,11 @@ impl<'a> CsvRows<'a> {
         if columns.len() != expected.len() {
             return None;
         }
-        Some(CsvRows { file: file.into(), columns: Arc::new(columns), reader })
+        Some(CsvRows {
+            file: file.into(),
+            columns: Arc::new(columns),
+            reader,
+        })
     }
 }
 
@@ -58,12 +70,19 @@ impl Iterator for CsvRows<'_> {
             Ok(false) => None,
             Ok(true) => {
                 let line = rec.position().map_or(0, |p| p.line());
-                Some(Ok(Row { file: self.file.clone(), line, columns: self.columns.clone(), record: rec }))
+                Some(Ok(Row {
+                    file: self.file.clone(),
+                    line,
+                    columns: self.columns.clone(),
+                    record: rec,
+                }))
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
                 let reason = match e.kind() {
-                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => {
                         format!("has {len} fields, the header has {expected_len}")
                     }
                     csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8".to_string(),
@@ -90,7 +109,10 @@ pub struct Row {
 impl Row {
     /// The trimmed text of a column ("" when empty).
     pub fn get(&self, col: &str) -> &str {
-        self.columns.get(col).and_then(|&i| self.record.get(i)).map_or("", str::trim)
+        self.columns
+            .get(col)
+            .and_then(|&i| self.record.get(i))
+            .map_or("", str::trim)
     }
 
     /// Records an error on this row.
@@ -110,11 +132,18 @@ impl Row {
 
     /// An optional text column (`None` when empty).
     pub fn optional(&self, col: &str) -> Option<String> {
-        Some(self.get(col)).filter(|s| !s.is_empty()).map(str::to_string)
+        Some(self.get(col))
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
     }
 
     /// A required column parsed by `f`.
-    pub fn parse_with<T>(&self, col: &str, f: impl Fn(&str) -> Result<T, String>, errors: &mut Errors) -> Option<T> {
+    pub fn parse_with<T>(
+        &self,
+        col: &str,
+        f: impl Fn(&str) -> Result<T, String>,
+        errors: &mut Errors,
+    ) -> Option<T> {
         let v = self.get(col);
         if v.is_empty() {
             self.error(errors, col, "is empty");
@@ -152,7 +181,11 @@ impl Row {
     pub fn country(&self, col: &str, jur: &Jurisdictions, errors: &mut Errors) -> Option<String> {
         let c = self.required(col, errors)?;
         if jur.country(&c).is_none() {
-            self.error(errors, col, format!("{c:?} is not an ISO 3166-1 alpha-3 code of a country in the boundaries"));
+            self.error(
+                errors,
+                col,
+                format!("{c:?} is not an ISO 3166-1 alpha-3 code of a country in the boundaries"),
+            );
             return None;
         }
         Some(c)

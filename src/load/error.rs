@@ -18,13 +18,22 @@ pub struct RowError {
 impl RowError {
     /// Builds a row error.
     pub fn new(file: &str, line: u64, field: &str, reason: impl Into<String>) -> Self {
-        RowError { file: file.to_string(), line, field: field.to_string(), reason: reason.into() }
+        RowError {
+            file: file.to_string(),
+            line,
+            field: field.to_string(),
+            reason: reason.into(),
+        }
     }
 }
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}: {}", self.file, self.line, self.field, self.reason)
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file, self.line, self.field, self.reason
+        )
     }
 }
 
@@ -96,5 +105,8 @@ impl Errors {
 
 /// Reads a whole file, with the path in the error.
 pub fn read_file(path: &std::path::Path) -> Result<String, LoadError> {
-    std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.display().to_string(), source })
+    std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }

@@ -77,7 +77,8 @@ impl FileSource {
         };
         let (countries, provinces) = (text("countries.geojson")?, text("provinces.geojson")?);
         let (cities, places) = (text("cities.csv")?, text("places.csv")?);
-        let jurisdictions = Jurisdictions::from_geojson(&countries.0, &countries.1, &provinces.0, &provinces.1)?;
+        let jurisdictions =
+            Jurisdictions::from_geojson(&countries.0, &countries.1, &provinces.0, &provinces.1)?;
         let mut errors = Errors::default();
         let gazetteer = gazetteer_of(&jurisdictions, &places, &cities, &mut errors);
         errors.finish((jurisdictions, gazetteer))
@@ -96,13 +97,24 @@ impl FileSource {
         let [countries, provinces, cities, places, sources, records, citations] = &texts[..] else {
             unreachable!("FILES has seven entries")
         };
-        let jurisdictions = Jurisdictions::from_geojson(&countries.0, &countries.1, &provinces.0, &provinces.1)?;
+        let jurisdictions =
+            Jurisdictions::from_geojson(&countries.0, &countries.1, &provinces.0, &provinces.1)?;
         let mut errors = Errors::default();
         let gazetteer = gazetteer_of(&jurisdictions, places, cities, &mut errors);
         let srcs = records::read_sources(&sources.0, &sources.1, &mut errors);
         let cites = records::read_citations(&citations.0, &citations.1, &srcs, &mut errors);
-        let resolver = records::Resolver { jurisdictions: &jurisdictions, gazetteer: &gazetteer };
-        let recs = records::read_records(&records.0, &records.1, &citations.0, cites, &resolver, &mut errors);
+        let resolver = records::Resolver {
+            jurisdictions: &jurisdictions,
+            gazetteer: &gazetteer,
+        };
+        let recs = records::read_records(
+            &records.0,
+            &records.1,
+            &citations.0,
+            cites,
+            &resolver,
+            &mut errors,
+        );
         errors.finish(Dataset {
             records: recs,
             sources: srcs,
@@ -120,7 +132,13 @@ impl DataSource for FileSource {
 
     fn load(&self) -> Result<Snapshot, LoadError> {
         let d = self.read()?;
-        Ok(Snapshot::build(d.records, d.sources, d.jurisdictions, d.gazetteer, d.version))
+        Ok(Snapshot::build(
+            d.records,
+            d.sources,
+            d.jurisdictions,
+            d.gazetteer,
+            d.version,
+        ))
     }
 }
 

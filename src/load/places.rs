@@ -7,10 +7,19 @@ use crate::geocode::jurisdictions::Jurisdictions;
 
 /// Reads `places.csv`: `name,aliases,country,level,lon,lat,note`. Aliases are separated by `|`.
 /// Each point must lie in (or within snapping distance of) its stated country.
-pub fn read_curated(file: &str, text: &str, jur: &Jurisdictions, errors: &mut Errors) -> Vec<Place> {
+pub fn read_curated(
+    file: &str,
+    text: &str,
+    jur: &Jurisdictions,
+    errors: &mut Errors,
+) -> Vec<Place> {
     let mut out = Vec::new();
-    let Some(rows) = CsvRows::new(file, text, &["name", "aliases", "country", "level", "lon", "lat", "note"], errors)
-    else {
+    let Some(rows) = CsvRows::new(
+        file,
+        text,
+        &["name", "aliases", "country", "level", "lon", "lat", "note"],
+        errors,
+    ) else {
         return out;
     };
     for row in rows {
@@ -31,8 +40,13 @@ pub fn read_curated(file: &str, text: &str, jur: &Jurisdictions, errors: &mut Er
 fn curated_row(row: &Row, jur: &Jurisdictions, errors: &mut Errors) -> Option<Place> {
     let before = errors.0.len();
     let name = row.required("name", errors);
-    let aliases: Vec<String> =
-        row.get("aliases").split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+    let aliases: Vec<String> = row
+        .get("aliases")
+        .split('|')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
     let country = row.country("country", jur, errors);
     let level = row.parse_with("level", PlaceLevel::parse, errors);
     let (lon, lat) = (row.lon("lon", errors), row.lat("lat", errors));
@@ -44,7 +58,14 @@ fn curated_row(row: &Row, jur: &Jurisdictions, errors: &mut Errors) -> Option<Pl
     match jur.country_at(lon, lat) {
         Some((c, _)) if jur.countries[c].id == country => {}
         Some((c, _)) => {
-            row.error(errors, "lon", format!("({lon}, {lat}) lies in {}, not {country}", jur.countries[c].id));
+            row.error(
+                errors,
+                "lon",
+                format!(
+                    "({lon}, {lat}) lies in {}, not {country}",
+                    jur.countries[c].id
+                ),
+            );
             return None;
         }
         None => {
@@ -52,13 +73,31 @@ fn curated_row(row: &Row, jur: &Jurisdictions, errors: &mut Errors) -> Option<Pl
             return None;
         }
     }
-    Some(Place { name, aliases, country, lon, lat, level, population: 0, origin: PlaceOrigin::Curated { line: row.line } })
+    Some(Place {
+        name,
+        aliases,
+        country,
+        lon,
+        lat,
+        level,
+        population: 0,
+        origin: PlaceOrigin::Curated { line: row.line },
+    })
 }
 
 /// Reads `cities.csv`: `geonameid,name,country,lon,lat,population,feature_code,admin1_code`.
 pub fn read_cities(file: &str, text: &str, errors: &mut Errors) -> Vec<Place> {
     let mut out = Vec::with_capacity(text.len() / 48);
-    let cols = ["geonameid", "name", "country", "lon", "lat", "population", "feature_code", "admin1_code"];
+    let cols = [
+        "geonameid",
+        "name",
+        "country",
+        "lon",
+        "lat",
+        "population",
+        "feature_code",
+        "admin1_code",
+    ];
     let Some(rows) = CsvRows::new(file, text, &cols, errors) else {
         return out;
     };
@@ -70,18 +109,35 @@ pub fn read_cities(file: &str, text: &str, errors: &mut Errors) -> Vec<Place> {
                 continue;
             }
         };
-        let id = row.parse_with("geonameid", |s| s.parse::<u64>().map_err(|_| format!("{s:?} is not a number")), errors);
+        let id = row.parse_with(
+            "geonameid",
+            |s| {
+                s.parse::<u64>()
+                    .map_err(|_| format!("{s:?} is not a number"))
+            },
+            errors,
+        );
         let name = row.required("name", errors);
         let country = row.required("country", errors).filter(|c| {
             let ok = c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase());
             if !ok {
-                row.error(errors, "country", format!("{c:?} is not an ISO 3166-1 alpha-3 code"));
+                row.error(
+                    errors,
+                    "country",
+                    format!("{c:?} is not an ISO 3166-1 alpha-3 code"),
+                );
             }
             ok
         });
         let (lon, lat) = (row.lon("lon", errors), row.lat("lat", errors));
-        let population =
-            row.parse_with("population", |s| s.parse::<u64>().map_err(|_| format!("{s:?} is not a count")), errors);
+        let population = row.parse_with(
+            "population",
+            |s| {
+                s.parse::<u64>()
+                    .map_err(|_| format!("{s:?} is not a count"))
+            },
+            errors,
+        );
         if let (Some(id), Some(name), Some(country), Some(lon), Some(lat), Some(population)) =
             (id, name, country, lon, lat, population)
         {
@@ -114,7 +170,12 @@ pub fn jurisdiction_places(jur: &Jurisdictions) -> Vec<Place> {
     });
     let countries = jur.countries.iter().map(|c| Place {
         name: c.name.clone(),
-        aliases: c.names.iter().cloned().chain(std::iter::once(c.id.clone())).collect(),
+        aliases: c
+            .names
+            .iter()
+            .cloned()
+            .chain(std::iter::once(c.id.clone()))
+            .collect(),
         country: c.id.clone(),
         lon: c.label.0,
         lat: c.label.1,

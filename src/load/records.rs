@@ -13,9 +13,28 @@ use std::collections::HashMap;
 
 /// Columns of `records.csv`, in the order the committed file uses.
 pub const RECORD_COLUMNS: &[&str] = &[
-    "id", "kind", "title", "summary", "date", "date_end", "date_precision", "place", "country", "geo_precision",
-    "lon", "lat", "count", "count_basis", "fatalities", "injured", "claim", "link", "denied_by", "target",
-    "origin_place", "origin_country",
+    "id",
+    "kind",
+    "title",
+    "summary",
+    "date",
+    "date_end",
+    "date_precision",
+    "place",
+    "country",
+    "geo_precision",
+    "lon",
+    "lat",
+    "count",
+    "count_basis",
+    "fatalities",
+    "injured",
+    "claim",
+    "link",
+    "denied_by",
+    "target",
+    "origin_place",
+    "origin_country",
 ];
 
 /// Columns of `sources.csv`.
@@ -86,13 +105,20 @@ pub fn read_citations(
         let source = sid.as_ref().and_then(|sid| {
             let i = sources.iter().position(|s| &s.id == sid);
             if i.is_none() {
-                row.error(errors, "source_id", format!("{sid:?} is not in sources.csv"));
+                row.error(
+                    errors,
+                    "source_id",
+                    format!("{sid:?} is not in sources.csv"),
+                );
             }
             i
         });
         if let (Some(rid), Some(source), Some(section)) = (rid, source, section) {
             let list = out.entry(rid).or_default();
-            if list.iter().any(|(c, _)| c.source == source && c.section == section) {
+            if list
+                .iter()
+                .any(|(c, _)| c.source == source && c.section == section)
+            {
                 row.error(errors, "section", "the same citation appears twice");
             } else {
                 list.push((Citation { source, section }, row.line));
@@ -136,7 +162,11 @@ pub fn read_records(
         let cites = row.optional("id").and_then(|id| citations.remove(&id));
         if let Some(id) = row.optional("id") {
             if let Some(prev) = seen.insert(id.clone(), row.line) {
-                row.error(errors, "id", format!("{id:?} is already used on line {prev}"));
+                row.error(
+                    errors,
+                    "id",
+                    format!("{id:?} is already used on line {prev}"),
+                );
                 continue;
             }
         }
@@ -144,25 +174,39 @@ pub fn read_records(
             out.push(r);
         }
     }
-    let mut orphans: Vec<(String, u64)> =
-        citations.into_iter().map(|(id, v)| (id, v.first().map_or(0, |(_, l)| *l))).collect();
+    let mut orphans: Vec<(String, u64)> = citations
+        .into_iter()
+        .map(|(id, v)| (id, v.first().map_or(0, |(_, l)| *l)))
+        .collect();
     orphans.sort_by_key(|(_, l)| *l);
     for (id, line) in orphans {
-        errors.push(citations_file, line, "record_id", format!("{id:?} is not a record in {file}"));
+        errors.push(
+            citations_file,
+            line,
+            "record_id",
+            format!("{id:?} is not a record in {file}"),
+        );
     }
     out.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
     out
 }
 
 fn valid_id(s: &str) -> Result<String, String> {
-    if s.len() > 120 || !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-        return Err(format!("{s:?} must be at most 120 characters of a-z, 0-9 and '-'"));
+    if s.len() > 120
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(format!(
+            "{s:?} must be at most 120 characters of a-z, 0-9 and '-'"
+        ));
     }
     Ok(s.to_string())
 }
 
 fn count(s: &str) -> Result<u32, String> {
-    s.parse::<u32>().map_err(|_| format!("{s:?} is not a whole number"))
+    s.parse::<u32>()
+        .map_err(|_| format!("{s:?} is not a whole number"))
 }
 
 fn record_row(
@@ -182,16 +226,27 @@ fn record_row(
     let place = row.required("place", errors);
     let country = row.country("country", rs.jurisdictions, errors);
     let geo_precision = row.parse_with("geo_precision", GeoPrecision::parse, errors);
-    let lon = row.parse_optional("lon", |s| coordinate(s, 180.0), errors).flatten();
-    let lat = row.parse_optional("lat", |s| coordinate(s, 90.0), errors).flatten();
+    let lon = row
+        .parse_optional("lon", |s| coordinate(s, 180.0), errors)
+        .flatten();
+    let lat = row
+        .parse_optional("lat", |s| coordinate(s, 90.0), errors)
+        .flatten();
     let n = row.parse_with("count", count, errors);
-    let count_basis = row.parse_optional("count_basis", CountBasis::parse, errors).flatten();
+    let count_basis = row
+        .parse_optional("count_basis", CountBasis::parse, errors)
+        .flatten();
     let fatalities = row.parse_optional("fatalities", count, errors).flatten();
     let injured = row.parse_optional("injured", count, errors).flatten();
     let claim = row.parse_with("claim", Claim::parse, errors);
     let link = row.parse_optional("link", Link::parse, errors).flatten();
     let mut denied_by = Vec::new();
-    for c in row.get("denied_by").split('|').map(str::trim).filter(|s| !s.is_empty()) {
+    for c in row
+        .get("denied_by")
+        .split('|')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         if rs.jurisdictions.country(c).is_none() {
             row.error(errors, "denied_by", format!("{c:?} is not a country code"));
         } else {
@@ -201,8 +256,19 @@ fn record_row(
     if errors.0.len() > before {
         return None;
     }
-    let (id, kind, title, summary, date, date_precision, place, country, geo_precision, n, claim) =
-        (id?, kind?, title?, summary?, date?, date_precision?, place?, country?, geo_precision?, n?, claim?);
+    let (id, kind, title, summary, date, date_precision, place, country, geo_precision, n, claim) = (
+        id?,
+        kind?,
+        title?,
+        summary?,
+        date?,
+        date_precision?,
+        place?,
+        country?,
+        geo_precision?,
+        n?,
+        claim?,
+    );
     if n == 0 {
         row.error(errors, "count", "must be at least 1");
     }
@@ -210,7 +276,11 @@ fn record_row(
     let citations = match cites {
         Some(c) => c.into_iter().map(|(c, _)| c).collect(),
         None => {
-            row.error(errors, "id", format!("{id:?} has no row in citations.csv; every record cites a source"));
+            row.error(
+                errors,
+                "id",
+                format!("{id:?} has no row in citations.csv; every record cites a source"),
+            );
             Vec::new()
         }
     };
@@ -218,7 +288,10 @@ fn record_row(
     // The point: given explicitly, or geocoded from the place name at the record's precision.
     let (lon, lat, province_hint) = match (lon, lat) {
         (Some(x), Some(y)) => (x, y, None),
-        (None, None) => match rs.gazetteer.resolve(&place, Some(&country), Some(geo_precision)) {
+        (None, None) => match rs
+            .gazetteer
+            .resolve(&place, Some(&country), Some(geo_precision))
+        {
             Ok(p) => {
                 let hint = match &p.origin {
                     PlaceOrigin::Province { id } => rs.jurisdictions.province_index(id),
@@ -232,7 +305,11 @@ fn record_row(
             }
         },
         _ => {
-            row.error(errors, "lon", "lon and lat go together: give both or neither");
+            row.error(
+                errors,
+                "lon",
+                "lon and lat go together: give both or neither",
+            );
             return None;
         }
     };
@@ -241,11 +318,22 @@ fn record_row(
     let located = match jur.country_at(lon, lat) {
         Some((c, _)) if jur.countries[c].id == country => c,
         Some((c, _)) => {
-            row.error(errors, "country", format!("the point ({lon}, {lat}) lies in {}, not {country}", jur.countries[c].id));
+            row.error(
+                errors,
+                "country",
+                format!(
+                    "the point ({lon}, {lat}) lies in {}, not {country}",
+                    jur.countries[c].id
+                ),
+            );
             return None;
         }
         None => {
-            row.error(errors, "country", format!("the point ({lon}, {lat}) lies in no country"));
+            row.error(
+                errors,
+                "country",
+                format!("the point ({lon}, {lat}) lies in no country"),
+            );
             return None;
         }
     };
@@ -288,20 +376,36 @@ fn record_row(
     })
 }
 
-fn check_dates(row: &Row, date: time::Date, end: Option<time::Date>, p: DatePrecision, errors: &mut Errors) {
+fn check_dates(
+    row: &Row,
+    date: time::Date,
+    end: Option<time::Date>,
+    p: DatePrecision,
+    errors: &mut Errors,
+) {
     match p {
-        DatePrecision::Month if date.day() != 1 => {
-            row.error(errors, "date", "a month-precision date is written as the month's first day")
+        DatePrecision::Month if date.day() != 1 => row.error(
+            errors,
+            "date",
+            "a month-precision date is written as the month's first day",
+        ),
+        DatePrecision::Year if (u8::from(date.month()), date.day()) != (1, 1) => row.error(
+            errors,
+            "date",
+            "a year-precision date is written as 1 January",
+        ),
+        DatePrecision::Period if end.is_none() => {
+            row.error(errors, "date_end", "a period needs an end date")
         }
-        DatePrecision::Year if (u8::from(date.month()), date.day()) != (1, 1) => {
-            row.error(errors, "date", "a year-precision date is written as 1 January")
-        }
-        DatePrecision::Period if end.is_none() => row.error(errors, "date_end", "a period needs an end date"),
         _ => {}
     }
     if let Some(e) = end {
         if e < end_of(date, p) && p != DatePrecision::Period && p != DatePrecision::Day {
-            row.error(errors, "date_end", "ends before the month or year given by date and date_precision");
+            row.error(
+                errors,
+                "date_end",
+                "ends before the month or year given by date and date_precision",
+            );
         }
         if e < date {
             row.error(errors, "date_end", "is before date");
@@ -316,7 +420,11 @@ fn origin(row: &Row, rs: &Resolver, errors: &mut Errors) -> Option<Option<Origin
         (None, None) => Some(None),
         (Some(place), Some(country)) => {
             if rs.jurisdictions.country(&country).is_none() {
-                row.error(errors, "origin_country", format!("{country:?} is not a country code"));
+                row.error(
+                    errors,
+                    "origin_country",
+                    format!("{country:?} is not a country code"),
+                );
                 return None;
             }
             match rs.gazetteer.resolve(&place, Some(&country), None) {
@@ -334,7 +442,11 @@ fn origin(row: &Row, rs: &Resolver, errors: &mut Errors) -> Option<Option<Origin
             }
         }
         _ => {
-            row.error(errors, "origin_place", "origin_place and origin_country go together");
+            row.error(
+                errors,
+                "origin_place",
+                "origin_place and origin_country go together",
+            );
             None
         }
     }

@@ -19,7 +19,9 @@ pub fn geodata() -> PathBuf {
 pub fn store() -> Arc<Store> {
     static STORE: OnceLock<Arc<Store>> = OnceLock::new();
     STORE
-        .get_or_init(|| Arc::new(Store::open(Box::new(FileSource::new(geodata()))).expect("geodata/ loads")))
+        .get_or_init(|| {
+            Arc::new(Store::open(Box::new(FileSource::new(geodata()))).expect("geodata/ loads"))
+        })
         .clone()
 }
 
@@ -45,16 +47,33 @@ impl Answer {
 
 /// Sends a request to the app over `store`.
 pub async fn send_to(store: Arc<Store>, req: Request<Body>) -> Answer {
-    let resp = app(AppState::new(store)).oneshot(req).await.expect("the router never fails");
+    let resp = app(AppState::new(store))
+        .oneshot(req)
+        .await
+        .expect("the router never fails");
     let status = resp.status();
     let headers = resp.headers().clone();
-    let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.expect("body").to_vec();
-    Answer { status, headers, body }
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .expect("body")
+        .to_vec();
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// GET `uri` from the app over the real data.
 pub async fn get(uri: &str) -> Answer {
-    send_to(store(), Request::get(uri).header("host", "127.0.0.1:8080").body(Body::empty()).unwrap()).await
+    send_to(
+        store(),
+        Request::get(uri)
+            .header("host", "127.0.0.1:8080")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
 }
 
 /// A fresh copy of `geodata/` in a temporary directory, removed on drop.
@@ -66,7 +85,8 @@ impl Scratch {
     pub fn new(tag: &str) -> Self {
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("iskp-map-test-{}-{tag}-{n}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("iskp-map-test-{}-{tag}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         for f in iskp_map::load::FILES {

@@ -1,0 +1,210 @@
+//! The binary: `check`, `geocode`, and `serve` over a real socket with SIGHUP reload and graceful
+//! shutdown on SIGTERM.
+
+mod common;
+
+use common::Scratch;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_iskp-map");
+
+#[test]
+fn check_prints_totals_and_fails_on_bad_data() {
+    let out = Command::new(BIN)
+        .args(["check", "--data"])
+        .arg(common::geodata())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("AFG Afghanistan") && text.lines().any(|l| l.starts_with("all ")),
+        "{text}"
+    );
+    let s = Scratch::new("cli-check");
+    s.append(
+        "records.csv",
+        "zz-x,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,maybe,,,,,",
+    );
+    s.append("citations.csv", "zz-x,S1,t");
+    let out = Command::new(BIN)
+        .args(["check", "--data"])
+        .arg(&s.dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = s.last_line("records.csv");
+    assert!(
+        err.contains(&format!(
+            "records.csv:{line}: claim: \"maybe\" is not one of"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn geocode_reads_csv_and_reports_unresolved_rows() {
+    let mut child = Command::new(BIN)
+        .args(["geocode", "-", "--data"])
+        .arg(common::geodata())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            "id,place,country\n1,Mazar-e Sharif,\n2,Kerman,Iran\n3,Kandahr,AFG\n4,Malé,MDV\n"
+                .as_bytes(),
+        )
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "one row is unresolved");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let feats = v["features"].as_array().unwrap();
+    assert_eq!(feats.len(), 3);
+    assert_eq!(feats[0]["properties"]["admin1"], "Balkh");
+    assert_eq!(feats[1]["properties"]["country_code"], "IRN");
+    assert_eq!(feats[2]["properties"]["country_code"], "MDV");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 4: place:") && err.contains("Kandahar"),
+        "{err}"
+    );
+
+    let dir = Scratch::new("cli-geocode");
+    let input = dir.path("in.csv");
+    std::fs::write(&input, "place\nKabul\n").unwrap();
+    let out = Command::new(BIN)
+        .arg("geocode")
+        .arg(&input)
+        .args(["--csv", "--data"])
+        .arg(common::geodata())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("place,lon,lat,geo_precision,level,country_code"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Kabul,69.17233,34.52813,near,city,AFG"),
+        "{text}"
+    );
+    let missing = Command::new(BIN)
+        .args(["geocode", "/no/such/file.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+struct Server {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Server {
+    fn start(data: &std::path::Path) -> Server {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .env("RUST_LOG", "iskp_map=info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let base = loop {
+            assert!(Instant::now() < deadline, "server did not start");
+            let line = lines.next().expect("server output").unwrap();
+            if let Some(rest) = line.split("serving http://").nth(1) {
+                break format!("http://{}", rest.split('/').next().unwrap());
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, base }
+    }
+
+    fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args([&format!("-{sig}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+async fn count(base: &str) -> u64 {
+    let v: serde_json::Value =
+        reqwest::get(format!("{base}/api/collections/incidents/items?limit=1"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    v["numberMatched"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn serve_reloads_on_sighup_and_stops_gracefully_on_sigterm() {
+    let s = Scratch::new("cli-serve");
+    let mut server = Server::start(&s.dir);
+    let n0 = count(&server.base).await;
+    let resp = reqwest::get(format!(
+        "{}/api/collections/attacks/items?bbox=1,2,3",
+        server.base
+    ))
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 400);
+
+    // A broken edit is rejected: the old data keeps serving.
+    s.append(
+        "records.csv",
+        "zz-hup,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+    );
+    server.signal("HUP");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        count(&server.base).await,
+        n0,
+        "uncited record: reload rejected"
+    );
+    // Mended: the reload goes through.
+    s.append("citations.csv", "zz-hup,S1,test");
+    server.signal("HUP");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while count(&server.base).await != n0 + 1 {
+        assert!(Instant::now() < deadline, "reload did not happen");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    server.signal("TERM");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "graceful shutdown exits 0: {status:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "did not stop");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
