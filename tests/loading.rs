@@ -96,7 +96,7 @@ fn bad_record_rows_name_file_line_field_and_reason() {
             s.append("citations.csv", &format!("{id},S1,test"));
         }
     }
-    let e = load(&s).err().expect("a bad data set does not load");
+    let e = load(&s).expect_err("a bad data set does not load");
     let msgs = messages(&e);
     for (i, (_, field, reason)) in rows.iter().enumerate() {
         let prefix = format!("{file}:{}: {field}: ", first + i);
