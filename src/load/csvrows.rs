@@ -97,6 +97,26 @@ impl Iterator for CsvRows<'_> {
     }
 }
 
+/// Calls `f` on every well-formed data row of a CSV text; header problems and malformed rows are
+/// recorded in `errors` instead.
+pub fn each_row(
+    file: &str,
+    text: &str,
+    expected: &[&str],
+    errors: &mut Errors,
+    mut f: impl FnMut(Row, &mut Errors),
+) {
+    let Some(rows) = CsvRows::new(file, text, expected, errors) else {
+        return;
+    };
+    for row in rows {
+        match row {
+            Ok(r) => f(r, errors),
+            Err(e) => errors.0.push(e),
+        }
+    }
+}
+
 /// One data row.
 pub struct Row {
     file: Arc<str>,

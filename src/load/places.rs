@@ -1,6 +1,6 @@
 //! Reading the gazetteer files: curated `places.csv` and GeoNames-derived `cities.csv`.
 
-use super::csvrows::{CsvRows, Row};
+use super::csvrows::{each_row, Row};
 use super::error::Errors;
 use crate::geocode::gazetteer::{Place, PlaceLevel, PlaceOrigin};
 use crate::geocode::jurisdictions::Jurisdictions;
@@ -14,26 +14,17 @@ pub fn read_curated(
     errors: &mut Errors,
 ) -> Vec<Place> {
     let mut out = Vec::new();
-    let Some(rows) = CsvRows::new(
+    each_row(
         file,
         text,
         &["name", "aliases", "country", "level", "lon", "lat", "note"],
         errors,
-    ) else {
-        return out;
-    };
-    for row in rows {
-        let row = match row {
-            Ok(r) => r,
-            Err(e) => {
-                errors.0.push(e);
-                continue;
+        |row, errors| {
+            if let Some(p) = curated_row(&row, jur, errors) {
+                out.push(p);
             }
-        };
-        if let Some(p) = curated_row(&row, jur, errors) {
-            out.push(p);
-        }
-    }
+        },
+    );
     out
 }
 
@@ -98,17 +89,7 @@ pub fn read_cities(file: &str, text: &str, errors: &mut Errors) -> Vec<Place> {
         "feature_code",
         "admin1_code",
     ];
-    let Some(rows) = CsvRows::new(file, text, &cols, errors) else {
-        return out;
-    };
-    for row in rows {
-        let row = match row {
-            Ok(r) => r,
-            Err(e) => {
-                errors.0.push(e);
-                continue;
-            }
-        };
+    each_row(file, text, &cols, errors, |row, errors| {
         let id = row.parse_with(
             "geonameid",
             |s| {
@@ -152,7 +133,7 @@ pub fn read_cities(file: &str, text: &str, errors: &mut Errors) -> Vec<Place> {
                 origin: PlaceOrigin::GeoNames { id },
             });
         }
-    }
+    });
     out
 }
 

@@ -1,7 +1,7 @@
 //! Reading `sources.csv`, `records.csv` and `citations.csv`, and resolving each record to a point,
 //! a country and a province.
 
-use super::csvrows::{coordinate, CsvRows, Row};
+use super::csvrows::{coordinate, each_row, Row};
 use super::error::Errors;
 use crate::dates::{end_of, parse_date};
 use crate::geocode::gazetteer::{Gazetteer, PlaceOrigin};
@@ -46,24 +46,14 @@ pub const CITATION_COLUMNS: &[&str] = &["record_id", "source_id", "section"];
 /// Reads `sources.csv`.
 pub fn read_sources(file: &str, text: &str, errors: &mut Errors) -> Vec<Source> {
     let mut out: Vec<Source> = Vec::new();
-    let Some(rows) = CsvRows::new(file, text, SOURCE_COLUMNS, errors) else {
-        return out;
-    };
-    for row in rows {
-        let row = match row {
-            Ok(r) => r,
-            Err(e) => {
-                errors.0.push(e);
-                continue;
-            }
-        };
+    each_row(file, text, SOURCE_COLUMNS, errors, |row, errors| {
         let id = row.required("id", errors);
         let title = row.required("title", errors);
         let author = row.required("author", errors);
         if let Some(id) = &id {
             if out.iter().any(|s| &s.id == id) {
                 row.error(errors, "id", format!("{id:?} is used by an earlier row"));
-                continue;
+                return;
             }
         }
         if let (Some(id), Some(title), Some(author)) = (id, title, author) {
@@ -76,7 +66,7 @@ pub fn read_sources(file: &str, text: &str, errors: &mut Errors) -> Vec<Source> 
                 url: row.optional("url"),
             });
         }
-    }
+    });
     out
 }
 
@@ -88,17 +78,7 @@ pub fn read_citations(
     errors: &mut Errors,
 ) -> HashMap<String, Vec<(Citation, u64)>> {
     let mut out: HashMap<String, Vec<(Citation, u64)>> = HashMap::new();
-    let Some(rows) = CsvRows::new(file, text, CITATION_COLUMNS, errors) else {
-        return out;
-    };
-    for row in rows {
-        let row = match row {
-            Ok(r) => r,
-            Err(e) => {
-                errors.0.push(e);
-                continue;
-            }
-        };
+    each_row(file, text, CITATION_COLUMNS, errors, |row, errors| {
         let rid = row.required("record_id", errors);
         let sid = row.required("source_id", errors);
         let section = row.required("section", errors);
@@ -124,7 +104,7 @@ pub fn read_citations(
                 list.push((Citation { source, section }, row.line));
             }
         }
-    }
+    });
     out
 }
 
@@ -147,18 +127,8 @@ pub fn read_records(
     errors: &mut Errors,
 ) -> Vec<Record> {
     let mut out = Vec::new();
-    let Some(rows) = CsvRows::new(file, text, RECORD_COLUMNS, errors) else {
-        return out;
-    };
     let mut seen: HashMap<String, u64> = HashMap::new();
-    for row in rows {
-        let row = match row {
-            Ok(r) => r,
-            Err(e) => {
-                errors.0.push(e);
-                continue;
-            }
-        };
+    each_row(file, text, RECORD_COLUMNS, errors, |row, errors| {
         let cites = row.optional("id").and_then(|id| citations.remove(&id));
         if let Some(id) = row.optional("id") {
             if let Some(prev) = seen.insert(id.clone(), row.line) {
@@ -167,13 +137,13 @@ pub fn read_records(
                     "id",
                     format!("{id:?} is already used on line {prev}"),
                 );
-                continue;
+                return;
             }
         }
         if let Some(r) = record_row(&row, cites, resolver, errors) {
             out.push(r);
         }
-    }
+    });
     let mut orphans: Vec<(String, u64)> = citations
         .into_iter()
         .map(|(id, v)| (id, v.first().map_or(0, |(_, l)| *l)))
