@@ -88,6 +88,7 @@ impl Collection {
                 "offset",
                 "kind",
                 "country",
+                "province",
                 "claim",
                 "geo_precision",
                 "f",

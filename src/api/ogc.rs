@@ -171,6 +171,9 @@ pub fn record_filter(c: Option<crate::model::Kind>, p: &Params) -> Result<Filter
     if let Some(v) = p.get("country") {
         f.country = Some(params::country(v)?);
     }
+    if let Some(v) = p.get("province") {
+        f.admin1_id = Some(params::province(v)?);
+    }
     if let Some(v) = p.get("claim") {
         f.claim = Some(params::claim(v)?);
     }

@@ -143,6 +143,7 @@ pub fn document(base: &str) -> Value {
                               "schema": { "type": "string" } },
                 "kind": { "name": "kind", "in": "query", "required": false, "schema": { "type": "string", "enum": ["attack", "plot", "arrest", "designation", "raid", "presence"] } },
                 "country": { "name": "country", "in": "query", "required": false, "description": "ISO 3166-1 alpha-3.", "schema": { "type": "string", "pattern": "^[A-Za-z]{3}$" } },
+                "province": { "name": "province", "in": "query", "required": false, "description": "Province id (Natural Earth adm1_code, e.g. AFG-1762); only records known to province precision or better have one.", "schema": { "type": "string" } },
                 "claim": { "name": "claim", "in": "query", "required": false, "schema": { "type": "string", "enum": ["claimed", "attributed", "suspected"] } },
                 "geo_precision": { "name": "geo_precision", "in": "query", "required": false, "schema": { "type": "string", "enum": ["exact", "near", "district", "province", "country"] } },
                 "featureId": { "name": "featureId", "in": "path", "required": true, "schema": { "type": "string" } }

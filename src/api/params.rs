@@ -221,6 +221,24 @@ pub fn country(s: &str) -> Result<String, ApiError> {
     Ok(up)
 }
 
+/// Parses `province`: a Natural Earth admin-1 id such as `AFG-1762` (see the `provinces` collection).
+pub fn province(s: &str) -> Result<String, ApiError> {
+    let t = s.trim();
+    let ok = t.len() <= 16
+        && t.len() >= 5
+        && t.as_bytes()[3] == b'-'
+        && t.bytes().all(|b| {
+            b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'+' || b == b'?'
+        });
+    if !ok {
+        return Err(ApiError::bad(
+            "province",
+            format!("{:?} is not a province id such as AFG-1762", printable(s)),
+        ));
+    }
+    Ok(t.to_string())
+}
+
 /// Parses `f`: the response format. Only JSON (GeoJSON for features) is produced.
 pub fn format(s: Option<&str>) -> Result<(), ApiError> {
     match s {

@@ -19,6 +19,7 @@ pub const STATS_PARAMS: &[&str] = &[
     "datetime",
     "kind",
     "country",
+    "province",
     "claim",
     "geo_precision",
     "f",
