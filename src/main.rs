@@ -29,6 +29,9 @@ enum Command {
         /// Data directory.
         #[arg(long, default_value = "geodata")]
         data: PathBuf,
+        /// The map page's directory (index.html, static/, node_modules/ from `npm ci`).
+        #[arg(long, default_value = "web")]
+        web: PathBuf,
     },
     /// Load and validate the data, then print totals per kind and country.
     Check {
@@ -52,7 +55,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { addr, data } => serve(addr, data),
+        Command::Serve { addr, data, web } => serve(addr, data, web),
         Command::Check { data } => check(data),
         Command::Geocode { input, csv, data } => geocode(&input, csv, data),
     }
@@ -134,7 +137,7 @@ fn geocode(input: &str, csv: bool, data: PathBuf) -> ExitCode {
     }
 }
 
-fn serve(addr: SocketAddr, data: PathBuf) -> ExitCode {
+fn serve(addr: SocketAddr, data: PathBuf, web: PathBuf) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -188,7 +191,18 @@ fn serve(addr: SocketAddr, data: PathBuf) -> ExitCode {
         tokio::spawn(reload_on_hangup(store.clone()));
         let local = listener.local_addr().unwrap_or(addr);
         tracing::info!("serving http://{local}/ (API at http://{local}/api)");
-        let service = app(AppState::new(store)).into_make_service_with_connect_info::<SocketAddr>();
+        let state = if web.join("index.html").is_file()
+            && web.join("node_modules/leaflet/dist/leaflet.js").is_file()
+        {
+            AppState::with_web(store, web)
+        } else {
+            tracing::warn!(
+                "no map page in {} (run `npm ci` there); / lists the data instead",
+                web.display()
+            );
+            AppState::new(store)
+        };
+        let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
         match axum::serve(listener, service)
             .with_graceful_shutdown(shutdown())
             .await

@@ -1,7 +1,10 @@
-//! The page at `/`.
+//! The page at `/` and its assets.
 //!
-//! Until the bundled Leaflet map lands (issue 5), `/` is a plain HTML index of the data: the record
-//! counts per kind and country of the current snapshot and links into the API. All text is escaped.
+//! With a `web/` directory (the default of `serve`), `/` is the bundled Leaflet map, `/static/…` its
+//! own scripts and styles, and `/vendor/leaflet/…`, `/vendor/markercluster/…` the `dist` folders of
+//! the npm packages installed in `web/node_modules` (pinned by `web/package-lock.json`). Nothing is
+//! fetched from any other origin: the Content-Security-Policy forbids it, and inline scripts.
+//! Without `web/`, `/` is a plain HTML index of the data.
 
 use crate::api::error::ApiError;
 use crate::api::openapi::html_escape;
@@ -9,11 +12,74 @@ use crate::api::respond::{ok, Ctx};
 use crate::api::AppState;
 use crate::model::Kind;
 use axum::extract::State;
+use axum::http::{header, HeaderValue};
 use axum::response::Response;
+use axum::Router;
 use std::collections::BTreeMap;
+use std::path::Path;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
-/// `GET /`.
+/// The Content-Security-Policy of the page: same origin only, no inline script, no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Routes for the page's assets under `web_dir` (none when there is no `web/`).
+pub fn assets(web_dir: Option<&Path>) -> Router<AppState> {
+    let Some(dir) = web_dir else {
+        return Router::new();
+    };
+    let serve = |p: std::path::PathBuf| ServeDir::new(p).append_index_html_on_directories(false);
+    Router::new()
+        .nest_service("/static", serve(dir.join("static")))
+        .nest_service(
+            "/vendor/leaflet",
+            serve(dir.join("node_modules/leaflet/dist")),
+        )
+        .nest_service(
+            "/vendor/markercluster",
+            serve(dir.join("node_modules/leaflet.markercluster/dist")),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+}
+
+fn page(html: String, tag: &str) -> Response {
+    let mut r = ok("text/html; charset=utf-8", tag, html);
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    r
+}
+
+/// `GET /`: the map page, or a plain index of the data when no page is installed.
 pub async fn index(State(st): State<AppState>, ctx: Ctx) -> Result<Response, ApiError> {
+    crate::api::params::Params::parse(ctx.query.as_deref(), &[])?;
+    if let Some(dir) = &st.web_dir {
+        let path = dir.join("index.html");
+        return match tokio::fs::read_to_string(&path).await {
+            Ok(html) => {
+                let tag = format!(
+                    "W/\"page-{}\"",
+                    crate::load::content_version(std::iter::once(html.as_str()))
+                );
+                if let Some(r) = ctx.not_modified(&tag) {
+                    return Ok(r);
+                }
+                Ok(page(html, &tag))
+            }
+            Err(e) => Err(ApiError::Internal(format!("{}: {e}", path.display()))),
+        };
+    }
     let snap = st.store.current();
     let tag = ctx.etag(&snap.version);
     if let Some(r) = ctx.not_modified(&tag) {
@@ -43,5 +109,5 @@ pub async fn index(State(st): State<AppState>, ctx: Ctx) -> Result<Response, Api
 <tbody>{rows}</tbody></table></body></html>",
         n = snap.catalog.len()
     );
-    Ok(ok("text/html; charset=utf-8", &tag, html))
+    Ok(page(html, &tag))
 }

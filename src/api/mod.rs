@@ -25,6 +25,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -33,12 +34,25 @@ use tracing::Level;
 pub struct AppState {
     /// The snapshot store.
     pub store: Arc<Store>,
+    /// The page's directory (`web/`), if the map page is served.
+    pub web_dir: Option<Arc<std::path::PathBuf>>,
 }
 
 impl AppState {
-    /// State over a store.
+    /// State over a store, with no map page (`/` lists the data instead).
     pub fn new(store: Arc<Store>) -> Self {
-        AppState { store }
+        AppState {
+            store,
+            web_dir: None,
+        }
+    }
+
+    /// State over a store, serving the map page and its assets from `web_dir`.
+    pub fn with_web(store: Arc<Store>, web_dir: impl Into<std::path::PathBuf>) -> Self {
+        AppState {
+            store,
+            web_dir: Some(Arc::new(web_dir.into())),
+        }
     }
 }
 
@@ -82,8 +96,10 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// The whole service: the map page at `/` and the API under `/api`.
 pub fn app(state: AppState) -> Router {
     let compress = SizeAbove::new(1024).and(NotForContentType::IMAGES);
+    let assets = crate::web::assets(state.web_dir.as_deref().map(|p| p.as_path()));
     Router::new()
         .route("/", get(crate::web::index))
+        .merge(assets)
         .route("/api", get(ogc::landing))
         .route("/api/", get(ogc::landing))
         .route("/api/conformance", get(ogc::conformance))
@@ -107,6 +123,10 @@ pub fn app(state: AppState) -> Router {
                 .expose_headers([header::ETAG]),
         )
         .layer(middleware::from_fn(options_and_methods))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))

@@ -1,0 +1,214 @@
+// End-to-end tests of the map page in Debian's Chromium, driven by playwright-core, against the real
+// server binary over a copy of geodata/ with one hostile record added. Screenshots go to artifacts/.
+//
+//   ISKP_MAP_BIN=target/release/iskp-map node --test web/tests/
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, cpSync, appendFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const artifacts = path.join(root, 'artifacts');
+const XSS = '<img src=x onerror="window.__xss=1">';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+let server;
+let base;
+let context;
+let scratch;
+
+function bin() {
+  for (const p of [process.env.ISKP_MAP_BIN, 'target/release/iskp-map', 'target/debug/iskp-map']) {
+    if (p && existsSync(path.resolve(root, p))) return path.resolve(root, p);
+  }
+  throw new Error('build the server first (cargo build --release)');
+}
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  scratch = mkdtempSync(path.join(tmpdir(), 'iskp-map-e2e-'));
+  const data = path.join(scratch, 'geodata');
+  cpSync(path.join(root, 'geodata'), data, { recursive: true });
+  appendFileSync(path.join(data, 'records.csv'),
+    `zz-xss-test,presence,"${XSS.replaceAll('"', '""')} title","Summary with ${XSS.replaceAll('"', '""')} inside",2023-06-01,,day,Kandahar,AFG,near,,,1,,,,suspected,,,,,\n`);
+  appendFileSync(path.join(data, 'citations.csv'), 'zz-xss-test,S1,test record\n');
+  server = spawn(bin(), ['serve', '--addr', '127.0.0.1:0', '--data', data, '--web', path.join(root, 'web')], {
+    env: { ...process.env, RUST_LOG: 'iskp_map=info', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  base = await new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('server did not start')), 60000);
+    server.stdout.on('data', (d) => {
+      buf += d;
+      const m = buf.match(/serving (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
+  });
+  context = await chromium.launchPersistentContext(path.join(scratch, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    viewport: { width: 1280, height: 800 },
+  });
+});
+
+after(async () => {
+  if (context) await context.close();
+  if (server) server.kill('SIGTERM');
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Opens the page, recording console errors, failed requests and every URL requested. */
+async function open(hash = '', viewport) {
+  const page = await context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  const log = { errors: [], requests: [], dialogs: [] };
+  page.on('console', (m) => { if (m.type() === 'error') log.errors.push(m.text()); });
+  page.on('pageerror', (e) => log.errors.push(String(e)));
+  page.on('request', (r) => log.requests.push(r.url()));
+  page.on('dialog', (d) => { log.dialogs.push(d.message()); d.dismiss(); });
+  await page.goto(`${base}/${hash}`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+  await page.waitForFunction(() => !document.getElementById('status').textContent.startsWith('Loading'));
+  return { page, log };
+}
+
+const markerCount = (page) => page.locator('.leaflet-marker-icon').count();
+
+test('the page loads with no console errors and no request leaving 127.0.0.1', async () => {
+  const { page, log } = await open();
+  assert.deepEqual(log.errors, []);
+  const foreign = log.requests.filter((u) => new URL(u).hostname !== '127.0.0.1');
+  assert.deepEqual(foreign, [], 'every request stays on the server');
+  assert.ok(log.requests.some((u) => u.includes('/vendor/leaflet/leaflet.js')));
+  assert.ok(log.requests.some((u) => u.includes('/api/collections/incidents/items?')), 'records come through the API');
+  await page.screenshot({ path: path.join(artifacts, 'page-afghanistan.png') });
+  await page.close();
+});
+
+test('each kind layer toggles its markers', async () => {
+  const { page } = await open('#map=2/25/40');
+  for (const kind of ['attack', 'plot', 'arrest', 'designation', 'raid', 'presence']) {
+    const before = await markerCount(page);
+    await page.uncheck(`#kind-${kind}`);
+    const without = await markerCount(page);
+    assert.ok(without < before, `${kind}: ${before} markers, ${without} without it`);
+    await page.check(`#kind-${kind}`);
+    assert.equal(await markerCount(page), before, `${kind} comes back`);
+  }
+  await page.screenshot({ path: path.join(artifacts, 'page-world.png') });
+  await page.close();
+});
+
+test('the choropleth and its legend render, and follow the measure', async () => {
+  const { page } = await open('#map=3/33/60');
+  assert.equal(await page.locator('#legend .row').count(), 9);
+  const fills = async () => page.$$eval('path.leaflet-interactive', (ps) => ps.map((p) => p.getAttribute('fill')));
+  const shaded = (await fills()).filter((f) => f && f !== '#f4f4f1' && f !== '#222');
+  assert.ok(shaded.length >= 10, `countries with activity are shaded: ${shaded.length}`);
+  assert.ok(shaded.includes('#662506'), 'Afghanistan, with hundreds of events, takes the darkest class');
+  await page.selectOption('#measure', 'designation');
+  const onlyDesignations = (await fills()).filter((f) => f && f !== '#f4f4f1' && f !== '#222');
+  assert.ok(onlyDesignations.length < shaded.length, 'fewer countries have designations');
+  await page.hover('#map', { position: { x: 640, y: 400 } });
+  await page.close();
+});
+
+test('the time filter changes what is drawn', async () => {
+  const { page } = await open('#map=2/25/40');
+  const all = await markerCount(page);
+  const statusAll = await page.textContent('#status');
+  await page.evaluate(() => {
+    const set = (id, v) => { const e = document.getElementById(id); e.value = String(v); e.dispatchEvent(new Event('input')); e.dispatchEvent(new Event('change')); };
+    const months = Number(document.getElementById('to').max);
+    set('to', months);
+    set('from', months - 5);
+  });
+  await page.waitForFunction((s) => document.getElementById('status').textContent !== s && !document.getElementById('status').textContent.startsWith('Loading'), statusAll);
+  const late = await markerCount(page);
+  assert.ok(late < all, `${late} markers in the last six months, ${all} in all`);
+  assert.match(await page.textContent('#from-out'), /^\d{4}-\d{2}$/);
+  assert.ok((await page.locator('#timeline rect.bar.on').count()) >= 1, 'the timeline highlights the range');
+  await page.click('#play');
+  assert.equal(await page.getAttribute('#play', 'aria-pressed'), 'true');
+  await page.click('#play');
+  await page.close();
+});
+
+test('a popup lists the record and all its sources', async () => {
+  const { page } = await open('#map=6/34.5/69.2');
+  const marker = page.locator('.leaflet-marker-icon.kind-icon').first();
+  await marker.click();
+  const popup = page.locator('.leaflet-popup-content');
+  await popup.waitFor();
+  assert.ok(await popup.locator('ol.sources li').count() >= 1);
+  assert.ok((await popup.locator('h3').textContent()).length > 0);
+  await page.waitForTimeout(400); // let the popup finish fading in
+  await page.screenshot({ path: path.join(artifacts, 'page-popup.png') });
+  await page.close();
+  const { page: p2 } = await open('#map=5/55.8/37.4&sel=2024-03-22-crocus-city-hall');
+  const card = p2.locator('#details article.record');
+  assert.equal(await card.getAttribute('data-id'), '2024-03-22-crocus-city-hall');
+  assert.ok(await card.locator('ol.sources li').count() >= 2, 'both documents are cited');
+  assert.match(await card.textContent(), /Killed145/);
+  await p2.close();
+});
+
+test('record text holding HTML is shown as text, never run', async () => {
+  const { page, log } = await open('#map=7/31.6/65.7&sel=zz-xss-test');
+  const card = page.locator('#details article.record');
+  await card.waitFor();
+  assert.equal(await card.locator('h3').textContent(), `${XSS} title`);
+  assert.ok((await card.locator('p.summary').textContent()).includes(XSS));
+  assert.equal(await page.locator('#details img').count(), 0, 'no element was created from the text');
+  await page.locator('.leaflet-marker-icon[title^="<img"]').first().click();
+  await page.locator('.leaflet-popup-content h3').waitFor();
+  assert.equal(await page.locator('.leaflet-popup-content img').count(), 0);
+  assert.equal(await page.evaluate(() => window.__xss), undefined, 'the onerror handler never ran');
+  assert.deepEqual(log.dialogs, []);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('a permalink restores the view, layers, time range and selection', async () => {
+  const hash = '#map=6/34.5/69.2&kinds=attack,plot&measure=plot&from=2022-01&to=2022-12&sel=2022-04-24-faizabad-mines-director';
+  const { page } = await open(hash);
+  assert.equal(await page.isChecked('#kind-attack'), true);
+  assert.equal(await page.isChecked('#kind-raid'), false);
+  assert.equal(await page.inputValue('#measure'), 'plot');
+  assert.equal(await page.textContent('#from-out'), '2022-01');
+  assert.equal(await page.textContent('#to-out'), '2022-12');
+  assert.equal(await page.getAttribute('#details article.record', 'data-id'), '2022-04-24-faizabad-mines-director');
+  const h = new URLSearchParams((await page.evaluate(() => window.location.hash)).slice(1));
+  const [z, lat, lon] = h.get('map').split('/').map(Number);
+  assert.equal(z, 6);
+  assert.ok(Math.abs(lat - 34.5) < 0.05 && Math.abs(lon - 69.2) < 0.05, `centre kept to within a pixel: ${h.get('map')}`);
+  assert.equal(h.get('kinds'), 'attack,plot');
+  await page.close();
+});
+
+test('outside Afghanistan, on a phone-sized screen, by keyboard', async () => {
+  const { page } = await open('', { width: 390, height: 800 });
+  await page.click('#view-outside');
+  await page.waitForFunction(() => !document.getElementById('status').textContent.startsWith('Loading'));
+  assert.equal(await page.getAttribute('#view-outside', 'aria-pressed'), 'true');
+  assert.equal(await page.inputValue('#measure'), 'plot');
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(artifacts, 'page-phone-outside.png'), fullPage: true });
+  await page.focus('#search-input');
+  await page.keyboard.type('Kerman');
+  await page.locator('#search-results li').first().waitFor();
+  await page.keyboard.press('Enter');
+  // The first suggestion is the province of Kerman (provinces rank before cities): the map flies there.
+  await page.waitForFunction(() => {
+    const [z, lat, lon] = new URLSearchParams(window.location.hash.slice(1)).get('map').split('/').map(Number);
+    return z >= 7 && Math.abs(lat - 30) < 2 && Math.abs(lon - 57) < 3;
+  }, null, { timeout: 15000 });
+  await page.close();
+});
