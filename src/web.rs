@@ -47,7 +47,11 @@ pub fn assets(web_dir: Option<&Path>) -> Router<AppState> {
 }
 
 fn page(html: String, tag: &str) -> Response {
-    let mut r = ok("text/html; charset=utf-8", tag, html);
+    secured(ok("text/html; charset=utf-8", tag, html))
+}
+
+/// Adds the page's security headers (CSP, no framing, no referrer) to an HTML response.
+pub fn secured(mut r: Response) -> Response {
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,

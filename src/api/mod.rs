@@ -5,11 +5,15 @@
 //! preflight); compression (gzip or brotli, for bodies over 1 KiB).
 
 pub mod collections;
+pub mod download;
 pub mod error;
+pub mod flatgeobuf;
+pub mod html;
 pub mod ogc;
 pub mod openapi;
 pub mod params;
 pub mod respond;
+pub mod schema;
 pub mod stats;
 
 use crate::snapshot::Store;
@@ -110,6 +114,9 @@ pub fn app(state: AppState) -> Router {
         .route("/api/collections/{id}", get(ogc::collection))
         .route("/api/collections/{id}/items", get(ogc::items))
         .route("/api/collections/{id}/items/{fid}", get(ogc::item))
+        .route("/api/collections/{id}/queryables", get(schema::queryables))
+        .route("/api/collections/{id}/schema", get(schema::schema))
+        .route("/api/collections/{id}/download", get(download::download))
         .route("/api/stats", get(stats::stats))
         .route("/api/geocode", get(stats::geocode))
         .route("/api/sources", get(stats::sources))

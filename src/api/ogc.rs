@@ -2,7 +2,9 @@
 
 use super::collections::Collection;
 use super::error::ApiError;
-use super::params::{self, Params};
+use super::html;
+use super::openapi::html_escape;
+use super::params::{self, Encoding, Params};
 use super::respond::{link, ok, Ctx, GEOJSON, JSON};
 use super::AppState;
 use crate::aggregate::interval_strings;
@@ -17,21 +19,45 @@ use serde_json::{json, Value};
 /// CRS84, the only CRS served.
 pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
-/// Conformance classes that are implemented.
+/// Conformance classes that are implemented (HTML included: every resource has an HTML view).
 pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ];
 
-fn no_params(ctx: &Ctx) -> Result<(), ApiError> {
+/// `application/schema+json`.
+pub const SCHEMA_JSON: &str = "application/schema+json";
+
+/// Checks a resource's query string (only `f`) and picks its encoding.
+fn encoding_only(ctx: &Ctx) -> Result<Encoding, ApiError> {
     let p = Params::parse(ctx.query.as_deref(), &["f"])?;
-    params::format(p.get("f"))
+    params::encoding(p.get("f"), ctx.accepts_html)
+}
+
+/// Answers `v` as JSON, or as an HTML page made by `html`.
+fn answer(
+    enc: Encoding,
+    media: &'static str,
+    tag: &str,
+    title: &str,
+    v: &Value,
+    html: impl FnOnce() -> String,
+) -> Response {
+    match enc {
+        Encoding::Json => ok(media, tag, v.to_string()),
+        Encoding::Html => crate::web::secured(ok(
+            "text/html; charset=utf-8",
+            tag,
+            html::page(title, &html()),
+        )),
+    }
 }
 
 /// `GET /api`: the landing page.
 pub async fn landing(State(st): State<AppState>, ctx: Ctx) -> Result<Response, ApiError> {
-    no_params(&ctx)?;
+    let enc = encoding_only(&ctx)?;
     let snap = st.store.current();
     let tag = ctx.etag(&snap.version);
     if let Some(r) = ctx.not_modified(&tag) {
@@ -42,6 +68,7 @@ pub async fn landing(State(st): State<AppState>, ctx: Ctx) -> Result<Response, A
         "description": "Activity of the Islamic State's Khorasan Province (ISKP) by jurisdiction: attacks, interdicted plots, arrests, sanctions designations, counter-terrorism raids and other signs of presence, each with its sources.",
         "links": [
             link(&ctx.url("/api"), "self", JSON, "This document"),
+            link(&ctx.url("/api?f=html"), "alternate", "text/html", "This document as HTML"),
             link(&ctx.url("/api/openapi.json"), "service-desc", "application/vnd.oai.openapi+json;version=3.0", "The API definition (OpenAPI 3.0)"),
             link(&ctx.url("/api/docs"), "service-doc", "text/html", "The API documentation"),
             link(&ctx.url("/api/conformance"), "conformance", JSON, "Conformance classes implemented"),
@@ -50,26 +77,72 @@ pub async fn landing(State(st): State<AppState>, ctx: Ctx) -> Result<Response, A
             link(&ctx.url("/"), "alternate", "text/html", "The map"),
         ],
     });
-    Ok(ok(JSON, &tag, body.to_string()))
+    Ok(answer(enc, JSON, &tag, "iskp-map API", &body, || {
+        format!(
+            "<p>{}</p>{}",
+            html_escape(body["description"].as_str().unwrap_or("")),
+            html::links(&ctx, &body["links"])
+        )
+    }))
 }
 
 /// `GET /api/conformance`.
 pub async fn conformance(State(st): State<AppState>, ctx: Ctx) -> Result<Response, ApiError> {
-    no_params(&ctx)?;
+    let enc = encoding_only(&ctx)?;
     let snap = st.store.current();
     let tag = ctx.etag(&snap.version);
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }
-    Ok(ok(
-        JSON,
-        &tag,
-        json!({ "conformsTo": CONFORMANCE }).to_string(),
-    ))
+    let body = json!({ "conformsTo": CONFORMANCE });
+    Ok(answer(enc, JSON, &tag, "Conformance", &body, || {
+        html::value(&body["conformsTo"])
+    }))
 }
 
 fn collection_json(ctx: &Ctx, snap: &Snapshot, c: Collection) -> Value {
     let base = format!("/api/collections/{}", c.id());
+    let mut links = vec![
+        link(&ctx.url(&base), "self", JSON, c.title()),
+        link(
+            &ctx.url(&format!("{base}?f=html")),
+            "alternate",
+            "text/html",
+            &format!("{} as HTML", c.title()),
+        ),
+        link(
+            &ctx.url(&format!("{base}/items")),
+            "items",
+            GEOJSON,
+            &format!("{} as GeoJSON", c.title()),
+        ),
+        link(
+            &ctx.url(&format!("{base}/items?f=html")),
+            "items",
+            "text/html",
+            &format!("{} as HTML", c.title()),
+        ),
+        link(
+            &ctx.url(&format!("{base}/queryables")),
+            "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+            SCHEMA_JSON,
+            "Properties to filter on",
+        ),
+        link(
+            &ctx.url(&format!("{base}/schema")),
+            "describedby",
+            SCHEMA_JSON,
+            "Schema of the features' properties",
+        ),
+    ];
+    for (format, media, what) in super::download::FORMATS {
+        links.push(link(
+            &ctx.url(&format!("{base}/download?format={format}")),
+            "enclosure",
+            media,
+            &format!("Download all as {what}"),
+        ));
+    }
     let mut v = json!({
         "id": c.id(),
         "title": c.title(),
@@ -77,10 +150,7 @@ fn collection_json(ctx: &Ctx, snap: &Snapshot, c: Collection) -> Value {
         "itemType": "feature",
         "crs": [CRS84],
         "storageCrs": CRS84,
-        "links": [
-            link(&ctx.url(&base), "self", JSON, c.title()),
-            link(&ctx.url(&format!("{base}/items")), "items", GEOJSON, &format!("{} as GeoJSON", c.title())),
-        ],
+        "links": links,
     });
     let extent = match c {
         Collection::Records(kind) => snap.catalog.kind_extent(kind).map(|(b, span)| {
@@ -107,9 +177,18 @@ fn collection_json(ctx: &Ctx, snap: &Snapshot, c: Collection) -> Value {
     v
 }
 
+fn collection_html(ctx: &Ctx, v: &Value) -> String {
+    format!(
+        "<p>{}</p><h2>Extent</h2>{}<h2>Links</h2>{}",
+        html_escape(v["description"].as_str().unwrap_or("")),
+        html::value(&v["extent"]),
+        html::links(ctx, &v["links"])
+    )
+}
+
 /// `GET /api/collections`.
 pub async fn collections(State(st): State<AppState>, ctx: Ctx) -> Result<Response, ApiError> {
-    no_params(&ctx)?;
+    let enc = encoding_only(&ctx)?;
     let snap = st.store.current();
     let tag = ctx.etag(&snap.version);
     if let Some(r) = ctx.not_modified(&tag) {
@@ -120,10 +199,26 @@ pub async fn collections(State(st): State<AppState>, ctx: Ctx) -> Result<Respons
         .map(|c| collection_json(&ctx, &snap, c))
         .collect();
     let body = json!({
-        "links": [link(&ctx.url("/api/collections"), "self", JSON, "The collections")],
+        "links": [
+            link(&ctx.url("/api/collections"), "self", JSON, "The collections"),
+            link(&ctx.url("/api/collections?f=html"), "alternate", "text/html", "The collections as HTML"),
+        ],
         "collections": list,
     });
-    Ok(ok(JSON, &tag, body.to_string()))
+    Ok(answer(enc, JSON, &tag, "Collections", &body, || {
+        body["collections"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                format!(
+                    "<section><h2>{}</h2>{}</section>",
+                    html_escape(c["title"].as_str().unwrap_or("")),
+                    collection_html(&ctx, c)
+                )
+            })
+            .collect()
+    }))
 }
 
 /// `GET /api/collections/{id}`.
@@ -133,13 +228,16 @@ pub async fn collection(
     ctx: Ctx,
 ) -> Result<Response, ApiError> {
     let c = Collection::parse(&id)?;
-    no_params(&ctx)?;
+    let enc = encoding_only(&ctx)?;
     let snap = st.store.current();
     let tag = ctx.etag(&snap.version);
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }
-    Ok(ok(JSON, &tag, collection_json(&ctx, &snap, c).to_string()))
+    let v = collection_json(&ctx, &snap, c);
+    Ok(answer(enc, JSON, &tag, c.title(), &v, || {
+        collection_html(&ctx, &v)
+    }))
 }
 
 /// The filter of a records collection from its query parameters.
@@ -183,42 +281,51 @@ pub fn record_filter(c: Option<crate::model::Kind>, p: &Params) -> Result<Filter
     Ok(f)
 }
 
-/// `GET /api/collections/{id}/items`.
-pub async fn items(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-    ctx: Ctx,
-) -> Result<Response, ApiError> {
-    let c = Collection::parse(&id)?;
-    let p = Params::parse(ctx.query.as_deref(), c.item_params())?;
-    params::format(p.get("f"))?;
-    let limit = params::limit(p.get("limit"))?;
-    let offset = params::offset(p.get("offset"))?;
-    let snap = st.store.current();
-    let (matched, features): (usize, Vec<&str>) = match c {
+/// What a request selects from a collection, in collection order.
+pub enum Selection {
+    /// Record indices.
+    Records(Vec<u32>),
+    /// Country or province indices.
+    Polygons(Level, Vec<usize>),
+}
+
+impl Selection {
+    /// How many features.
+    pub fn len(&self) -> usize {
+        match self {
+            Selection::Records(v) => v.len(),
+            Selection::Polygons(_, v) => v.len(),
+        }
+    }
+
+    /// Whether nothing is selected.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The pre-serialised GeoJSON of the `k`-th selected feature.
+    pub fn feature<'s>(&self, snap: &'s Snapshot, k: usize) -> &'s str {
+        match self {
+            Selection::Records(v) => snap.catalog.feature(v[k]),
+            Selection::Polygons(Level::Country, v) => &snap.countries.features[v[k]],
+            Selection::Polygons(Level::Province, v) => &snap.provinces.features[v[k]],
+        }
+    }
+}
+
+/// Applies a collection's filters (`bbox`, `datetime`, property filters) from the query parameters.
+pub fn select(snap: &Snapshot, c: Collection, p: &Params) -> Result<Selection, ApiError> {
+    match c {
         Collection::Records(kind) => {
-            let f = record_filter(kind, &p)?;
-            let tag = ctx.etag(&snap.version);
-            if let Some(r) = ctx.not_modified(&tag) {
-                return Ok(r);
-            }
-            let ids = snap.catalog.matching(&f);
-            let page = page(&ids, offset, limit);
-            (
-                ids.len(),
-                page.iter().map(|&i| snap.catalog.feature(i)).collect(),
-            )
+            let f = record_filter(kind, p)?;
+            Ok(Selection::Records(snap.catalog.matching(&f)))
         }
         Collection::Polygons(level) => {
             let bbox = p.get("bbox").map(params::bbox).transpose()?;
             let country = p.get("country").map(params::country).transpose()?;
-            let tag = ctx.etag(&snap.version);
-            if let Some(r) = ctx.not_modified(&tag) {
-                return Ok(r);
-            }
-            let (list, layer) = match level {
-                Level::Country => (&snap.jurisdictions.countries, &snap.countries),
-                Level::Province => (&snap.jurisdictions.provinces, &snap.provinces),
+            let list = match level {
+                Level::Country => &snap.jurisdictions.countries,
+                Level::Province => &snap.jurisdictions.provinces,
             };
             let mut ids: Vec<usize> = match bbox {
                 None => (0..list.len()).collect(),
@@ -226,11 +333,10 @@ pub async fn items(
                     let mut v: Vec<usize> = b
                         .envelopes()
                         .iter()
-                        .flat_map(|e| {
-                            let (lo, hi) = (e.lower(), e.upper());
-                            match level {
-                                Level::Country => snap.jurisdictions.countries_in(lo, hi),
-                                Level::Province => snap.jurisdictions.provinces_in(lo, hi),
+                        .flat_map(|e| match level {
+                            Level::Country => snap.jurisdictions.countries_in(e.lower(), e.upper()),
+                            Level::Province => {
+                                snap.jurisdictions.provinces_in(e.lower(), e.upper())
                             }
                         })
                         .collect();
@@ -242,25 +348,55 @@ pub async fn items(
             if let Some(cc) = &country {
                 ids.retain(|&i| &list[i].country == cc);
             }
-            let page = page(&ids, offset, limit);
-            (
-                ids.len(),
-                page.iter().map(|&i| &*layer.features[i]).collect(),
-            )
+            Ok(Selection::Polygons(level, ids))
         }
-    };
-    let tag = ctx.etag(&snap.version);
-    Ok(ok(
-        GEOJSON,
-        &tag,
-        feature_collection(&ctx, &snap, &p, c, matched, &features, offset, limit),
-    ))
+    }
 }
 
-fn page<T: Copy>(ids: &[T], offset: usize, limit: usize) -> &[T] {
-    let start = offset.min(ids.len());
-    let end = start.saturating_add(limit).min(ids.len());
-    &ids[start..end]
+/// `GET /api/collections/{id}/items`.
+pub async fn items(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+) -> Result<Response, ApiError> {
+    let c = Collection::parse(&id)?;
+    let p = Params::parse(ctx.query.as_deref(), c.item_params())?;
+    let enc = params::encoding(p.get("f"), ctx.accepts_html)?;
+    let limit = params::limit(p.get("limit"))?;
+    let offset = params::offset(p.get("offset"))?;
+    let snap = st.store.current();
+    let sel = select(&snap, c, &p)?;
+    let tag = ctx.etag(&snap.version);
+    if let Some(r) = ctx.not_modified(&tag) {
+        return Ok(r);
+    }
+    let start = offset.min(sel.len());
+    let end = start.saturating_add(limit).min(sel.len());
+    let features: Vec<&str> = (start..end).map(|k| sel.feature(&snap, k)).collect();
+    let body = feature_collection(&ctx, &snap, &p, c, sel.len(), &features, offset, limit);
+    if enc == Encoding::Html {
+        let v: Value =
+            serde_json::from_str(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let columns: &[&str] = match c {
+            Collection::Records(_) => &[
+                "id",
+                "title",
+                "kind",
+                "date",
+                "place",
+                "country",
+                "geo_precision",
+                "count",
+            ],
+            Collection::Polygons(_) => {
+                &["id", "name", "country", "total", "attack", "plot", "arrest"]
+            }
+        };
+        return Ok(answer(enc, GEOJSON, &tag, c.title(), &v, || {
+            html::feature_table(&ctx, &v, columns)
+        }));
+    }
+    Ok(ok(GEOJSON, &tag, body))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -276,6 +412,12 @@ fn feature_collection(
 ) -> String {
     let mut links = vec![
         link(&ctx.with_query(&p.encode()), "self", GEOJSON, "This page"),
+        link(
+            &ctx.with_query(&p.with("f", "html")),
+            "alternate",
+            "text/html",
+            "This page as HTML",
+        ),
         link(
             &ctx.url(&format!("/api/collections/{}", c.id())),
             "collection",
@@ -331,7 +473,7 @@ pub async fn item(
     ctx: Ctx,
 ) -> Result<Response, ApiError> {
     let c = Collection::parse(&id)?;
-    no_params(&ctx)?;
+    let enc = encoding_only(&ctx)?;
     let snap = st.store.current();
     let not_found = || {
         let shown: String = fid.chars().filter(|c| !c.is_control()).take(120).collect();
@@ -367,6 +509,12 @@ pub async fn item(
     let links = json!([
         link(&ctx.url(&ctx.path), "self", GEOJSON, "This feature"),
         link(
+            &format!("{}?f=html", ctx.url(&ctx.path)),
+            "alternate",
+            "text/html",
+            "This feature as HTML"
+        ),
+        link(
             &ctx.url(&format!("/api/collections/{}", c.id())),
             "collection",
             JSON,
@@ -382,5 +530,26 @@ pub async fn item(
             )))
         }
     };
+    if enc == Encoding::Html {
+        let v: Value =
+            serde_json::from_str(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let title = v["properties"]["title"]
+            .as_str()
+            .or(v["properties"]["name"].as_str())
+            .unwrap_or(&fid)
+            .to_string();
+        return Ok(answer(enc, GEOJSON, &tag, &title, &v, || {
+            let mut props = v["properties"].clone();
+            if let Some(o) = props.as_object_mut() {
+                o.remove("title");
+            }
+            format!(
+                "{}<h2>Geometry</h2><p>{}</p>{}",
+                html::value(&props),
+                html_escape(v["geometry"]["type"].as_str().unwrap_or("")),
+                html::links(&ctx, &v["links"])
+            )
+        }));
+    }
     Ok(ok(GEOJSON, &tag, body))
 }

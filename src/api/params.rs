@@ -239,6 +239,25 @@ pub fn province(s: &str) -> Result<String, ApiError> {
     Ok(t.to_string())
 }
 
+/// How an OGC resource is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// JSON (GeoJSON for features).
+    Json,
+    /// A browsable HTML page.
+    Html,
+}
+
+/// Parses `f` on a resource that also has an HTML view: `f=html`, `f=json`, or no `f`, in which
+/// case a client whose `Accept` header asks for `text/html` (a browser) gets HTML.
+pub fn encoding(s: Option<&str>, accepts_html: bool) -> Result<Encoding, ApiError> {
+    match s {
+        Some("html") | Some("text/html") => Ok(Encoding::Html),
+        None if accepts_html => Ok(Encoding::Html),
+        other => format(other).map(|()| Encoding::Json),
+    }
+}
+
 /// Parses `f`: the response format. Only JSON (GeoJSON for features) is produced.
 pub fn format(s: Option<&str>) -> Result<(), ApiError> {
     match s {
@@ -248,7 +267,7 @@ pub fn format(s: Option<&str>) -> Result<(), ApiError> {
         | Some("application/json")
         | Some("application/geo+json") => Ok(()),
         Some(other) => Err(ApiError::NotAcceptable(format!(
-            "f={:?} is not available; use f=json (GeoJSON for features)",
+            "f={:?} is not available; use f=json (GeoJSON for features) or, where a page exists, f=html",
             printable(other)
         ))),
     }

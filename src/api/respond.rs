@@ -24,6 +24,8 @@ pub struct Ctx {
     pub path: String,
     /// Raw query string, if any.
     pub query: Option<String>,
+    /// Whether `Accept` prefers `text/html` to JSON (a browser).
+    pub accepts_html: bool,
     if_none_match: Option<String>,
 }
 
@@ -35,12 +37,33 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             base: base_url(&parts.headers),
             path: parts.uri.path().to_string(),
             query: parts.uri.query().map(str::to_string),
+            accepts_html: prefers_html(&parts.headers),
             if_none_match: parts
                 .headers
                 .get(header::IF_NONE_MATCH)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string),
         })
+    }
+}
+
+/// Whether the `Accept` header lists `text/html` before any JSON type (browsers do; GDAL, QGIS and
+/// `curl` do not).
+fn prefers_html(h: &HeaderMap) -> bool {
+    let Some(accept) = h.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let pos = |t: &str| accept.find(t);
+    match (
+        pos("text/html"),
+        [pos("application/json"), pos("application/geo+json")]
+            .into_iter()
+            .flatten()
+            .min(),
+    ) {
+        (Some(h), Some(j)) => h < j,
+        (Some(_), None) => true,
+        _ => false,
     }
 }
 

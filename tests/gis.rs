@@ -1,0 +1,394 @@
+//! What GIS tools and analysts use: the HTML view, queryables, schemas, downloads, and the real GDAL
+//! (`ogrinfo`, `ogr2ogr`) against the real server binary, running the commands of the README's
+//! "Use it from QGIS / GDAL" section.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::{get, send_to, store};
+use std::process::{Command, Stdio};
+
+#[tokio::test]
+async fn every_resource_has_an_html_view() {
+    for uri in [
+        "/api?f=html",
+        "/api/conformance?f=html",
+        "/api/collections?f=html",
+        "/api/collections/plots?f=html",
+        "/api/collections/plots/items?f=html",
+        "/api/collections/provinces/items?f=html&country=AFG",
+        "/api/collections/attacks/items/2024-03-22-crocus-city-hall?f=html",
+    ] {
+        let a = get(uri).await;
+        assert_eq!(a.status, StatusCode::OK, "{uri}");
+        assert_eq!(
+            a.header("content-type"),
+            Some("text/html; charset=utf-8"),
+            "{uri}"
+        );
+        assert!(a.header("content-security-policy").is_some(), "{uri}");
+        assert!(a.text().starts_with("<!doctype html>"), "{uri}");
+    }
+    let browser = send_to(
+        store(),
+        Request::get("/api/collections")
+            .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        browser.header("content-type"),
+        Some("text/html; charset=utf-8"),
+        "browsers get HTML"
+    );
+    let gdal = send_to(
+        store(),
+        Request::get("/api/collections")
+            .header("accept", "application/json")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(gdal.header("content-type"), Some("application/json"));
+    let items = get("/api/collections/plots/items?f=html").await.text();
+    assert!(
+        items.contains("/api/collections/plots/items/2020-04-germany-tajik-cell-plot?f=html"),
+        "rows link to their feature"
+    );
+}
+
+#[tokio::test]
+async fn html_views_escape_record_text() {
+    let s = common::Scratch::new("gis-html");
+    s.append("records.csv", "zz-html,presence,\"<script>alert(1)</script>\",\"<img src=x onerror=alert(2)>\",2024-01-01,,day,Kabul,AFG,near,,,1,,,,attributed,,,,,");
+    s.append("citations.csv", "zz-html,S1,test");
+    let st = std::sync::Arc::new(
+        iskp_map::Store::open(Box::new(iskp_map::FileSource::new(&s.dir))).unwrap(),
+    );
+    for uri in [
+        "/api/collections/presence/items/zz-html?f=html",
+        "/api/collections/presence/items?f=html&limit=1000",
+    ] {
+        let a = send_to(st.clone(), Request::get(uri).body(Body::empty()).unwrap()).await;
+        let t = a.text();
+        assert!(
+            !t.contains("<script>alert") && !t.contains("<img src=x"),
+            "{uri}"
+        );
+        assert!(
+            t.contains("&lt;script&gt;alert(1)&lt;/script&gt;") || t.contains("&lt;img src=x"),
+            "{uri}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn queryables_and_schemas_are_json_schema() {
+    for c in ["incidents", "plots", "countries", "provinces"] {
+        for what in ["queryables", "schema"] {
+            let a = get(&format!("/api/collections/{c}/{what}")).await;
+            assert_eq!(a.status, StatusCode::OK, "{c}/{what}");
+            assert_eq!(a.header("content-type"), Some("application/schema+json"));
+            let v = a.json();
+            assert_eq!(v["type"], "object");
+            assert!(v["$schema"].as_str().unwrap().contains("json-schema.org"));
+            assert!(v["properties"].is_object());
+        }
+    }
+    let q = get("/api/collections/incidents/queryables").await.json();
+    for k in [
+        "kind",
+        "country",
+        "claim",
+        "geo_precision",
+        "datetime",
+        "geometry",
+    ] {
+        assert!(q["properties"][k].is_object(), "{k}");
+    }
+    // Every queryable but geometry and datetime is a query parameter of the same name.
+    for k in q["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| *k != "geometry" && *k != "datetime")
+    {
+        let value = q["properties"][k]["enum"][0].as_str().unwrap_or("AFG");
+        let a = get(&format!("/api/collections/incidents/items?{k}={value}")).await;
+        assert_eq!(a.status, StatusCode::OK, "{k}");
+    }
+    let s = get("/api/collections/incidents/schema").await.json();
+    assert_eq!(
+        s["properties"]["fatalities"]["type"],
+        serde_json::json!(["integer", "null"])
+    );
+    let c = get("/api/collections/incidents").await.json();
+    let rels: Vec<(&str, &str)> = c["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["rel"].as_str().unwrap(), l["type"].as_str().unwrap()))
+        .collect();
+    assert!(rels.contains(&("describedby", "application/schema+json")));
+    assert!(rels.contains(&(
+        "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+        "application/schema+json"
+    )));
+    assert_eq!(rels.iter().filter(|(r, _)| *r == "enclosure").count(), 3);
+}
+
+#[tokio::test]
+async fn downloads_in_three_formats() {
+    let n = store().current().catalog.len();
+    let g = get("/api/collections/incidents/download?format=geojson").await;
+    assert_eq!(g.header("content-type"), Some("application/geo+json"));
+    assert_eq!(
+        g.header("content-disposition"),
+        Some("attachment; filename=\"iskp-map-incidents.geojson\"")
+    );
+    assert_eq!(g.json()["features"].as_array().unwrap().len(), n);
+    let c = get("/api/collections/incidents/download?format=csv").await;
+    assert_eq!(c.header("content-type"), Some("text/csv; charset=utf-8"));
+    let mut rdr = csv::Reader::from_reader(c.body.as_slice());
+    let header = rdr.headers().unwrap().clone();
+    assert!(header.iter().any(|h| h == "lon") && header.iter().any(|h| h == "lat"));
+    assert_eq!(rdr.records().count(), n);
+    let f = get("/api/collections/incidents/download?format=fgb").await;
+    assert_eq!(f.header("content-type"), Some("application/flatgeobuf"));
+    assert_eq!(&f.body[..3], b"fgb", "FlatGeobuf magic bytes");
+    let plots = get("/api/collections/plots/download?format=csv&country=DEU").await;
+    assert_eq!(
+        csv::Reader::from_reader(plots.body.as_slice())
+            .records()
+            .count(),
+        2
+    );
+    let provinces = get("/api/collections/provinces/download?format=geojson&country=AFG").await;
+    assert_eq!(provinces.json()["features"].as_array().unwrap().len(), 34);
+    assert_eq!(
+        get("/api/collections/incidents/download").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        get("/api/collections/incidents/download?format=shp")
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        get("/api/collections/incidents/download?format=csv&limit=3")
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+// ---- the real GDAL against the real server ------------------------------------------------------------
+
+struct Server {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn serve() -> Server {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iskp-map"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+        .arg(common::geodata())
+        .env("RUST_LOG", "iskp_map=info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(rest) = line.split("serving http://").nth(1) {
+            break format!("http://{}", rest.split('/').next().unwrap());
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, base }
+}
+
+/// Runs a GDAL command; GDAL must be installed (`.ci/run` installs Debian's gdal-bin).
+fn gdal(args: &[&str]) -> String {
+    let out = Command::new(args[0])
+        .args(&args[1..])
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "{} is not installed ({e}); install Debian's gdal-bin (.ci/run does)",
+                args[0]
+            )
+        });
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{args:?} failed:\n{text}");
+    text
+}
+
+fn feature_count(info: &str) -> u64 {
+    info.lines()
+        .find_map(|l| l.strip_prefix("Feature Count: "))
+        .expect("a feature count")
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn gdal_reads_every_layer_and_copies_every_record() {
+    let server = serve();
+    let api = format!("OAPIF:{}/api", server.base);
+    let listing = gdal(&["ogrinfo", "-ro", "-q", &api]);
+    for c in [
+        "incidents",
+        "attacks",
+        "plots",
+        "arrests",
+        "designations",
+        "raids",
+        "presence",
+        "countries",
+        "provinces",
+    ] {
+        assert!(
+            listing.contains(&format!(": {c} (")),
+            "{c} listed:\n{listing}"
+        );
+    }
+    for c in [
+        "incidents",
+        "attacks",
+        "plots",
+        "arrests",
+        "designations",
+        "raids",
+        "presence",
+        "countries",
+        "provinces",
+    ] {
+        let info = gdal(&["ogrinfo", "-ro", "-so", &api, c]);
+        let api_json: serde_json::Value =
+            reqwest::get(format!("{}/api/collections/{c}/items?limit=1", server.base))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+        assert_eq!(
+            feature_count(&info),
+            api_json["numberMatched"].as_u64().unwrap(),
+            "{c}"
+        );
+        assert!(info.contains("Extent: ("), "{c} has an extent");
+    }
+
+    let dir = common::Scratch::new("gdal");
+    let gpkg = dir.path("iskp.gpkg").display().to_string();
+    gdal(&["ogr2ogr", "-f", "GPKG", &gpkg, &api, "incidents"]);
+    let info = gdal(&["ogrinfo", "-ro", "-so", &gpkg, "incidents"]);
+    assert_eq!(
+        feature_count(&info) as usize,
+        store().current().catalog.len(),
+        "every record, across pages"
+    );
+    for (field, ty) in [
+        ("count", "Integer"),
+        ("where_prec", "Integer"),
+        ("date", "Date"),
+        ("kind", "String"),
+    ] {
+        assert!(
+            info.contains(&format!("{field}: {ty}")),
+            "{field} typed {ty}:\n{info}"
+        );
+    }
+
+    // -spat and -where give the records the API gives for the same bbox and property.
+    let spat = gdal(&[
+        "ogrinfo",
+        "-ro",
+        "-so",
+        "-spat",
+        "60",
+        "29",
+        "75",
+        "39",
+        &api,
+        "incidents",
+    ]);
+    let by_api: serde_json::Value = reqwest::get(format!(
+        "{}/api/collections/incidents/items?bbox=60,29,75,39&limit=1",
+        server.base
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        feature_count(&spat),
+        by_api["numberMatched"].as_u64().unwrap()
+    );
+    let plots_gpkg = dir.path("plots.gpkg").display().to_string();
+    gdal(&[
+        "ogr2ogr",
+        "-f",
+        "GPKG",
+        &plots_gpkg,
+        &api,
+        "incidents",
+        "-where",
+        "kind = 'plot'",
+    ]);
+    let where_info = gdal(&["ogrinfo", "-ro", "-so", &plots_gpkg, "incidents"]);
+    let plots_api: serde_json::Value = reqwest::get(format!(
+        "{}/api/collections/incidents/items?kind=plot&limit=1",
+        server.base
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        feature_count(&where_info),
+        plots_api["numberMatched"].as_u64().unwrap()
+    );
+
+    // A GeoJSON items URL opens as a plain GeoJSON file.
+    let url = format!("{}/api/collections/plots/items?limit=1000", server.base);
+    let plain = gdal(&["ogrinfo", "-ro", "-so", &url, "OGRGeoJSON"]);
+    assert_eq!(
+        feature_count(&plain),
+        plots_api["numberMatched"].as_u64().unwrap()
+    );
+    // And the FlatGeobuf download is typed throughout.
+    let fgb = dir.path("incidents.fgb");
+    let bytes = reqwest::get(format!(
+        "{}/api/collections/incidents/download?format=fgb",
+        server.base
+    ))
+    .await
+    .unwrap()
+    .bytes()
+    .await
+    .unwrap();
+    std::fs::write(&fgb, &bytes).unwrap();
+    let info = gdal(&["ogrinfo", "-ro", "-so", "-al", &fgb.display().to_string()]);
+    assert_eq!(
+        feature_count(&info) as usize,
+        store().current().catalog.len()
+    );
+    assert!(info.contains("fatalities: Integer64"), "{info}");
+}
