@@ -1,12 +1,12 @@
 # The two commands: `make run` serves the full map on http://127.0.0.1:8080, `make test` runs every test.
 # Both work on a fresh machine with the Rust toolchain and Node.js/npm; cargo fetches the crates and npm
-# the page's packages (Leaflet, pinned by web/package-lock.json). The page tests also need Debian's
-# chromium, which .ci/run installs.
+# the page's packages (Leaflet, pinned by web/package-lock.json). The tests also need Debian's chromium
+# and gdal-bin and Python 3 with venv, which .ci/run installs.
 
 ADDR ?= 127.0.0.1:8080
 DATA ?= geodata
 
-.PHONY: run test test-rust test-web build check lint bench derive-geodata
+.PHONY: run test test-rust test-python test-web build check lint bench derive-geodata
 
 run: build web/node_modules/.installed
 	./target/release/iskp-map serve --addr $(ADDR) --data $(DATA) --web web
@@ -18,13 +18,24 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 build:
 	cargo build --release --locked
 
-test: lint test-rust test-web
+test: lint test-rust test-python test-web
 
+# Unit and integration tests; tests/gis.rs runs Debian's GDAL (ogrinfo, ogr2ogr).
 test-rust:
 	cargo test --locked
 
-# End-to-end tests of the page in headless Chromium (playwright-core), against the debug binary that
-# test-rust built. Screenshots land in artifacts/.
+# OWSLib's OGC API - Features client (PyPI, pinned in tests/python/requirements.txt) in a venv.
+.venv/.installed: tests/python/requirements.txt
+	python3 -m venv .venv
+	.venv/bin/pip install -q -r tests/python/requirements.txt
+	touch $@
+
+test-python: .venv/.installed
+	cargo build --locked
+	ISKP_MAP_BIN=target/debug/iskp-map .venv/bin/python -m unittest discover -s tests/python -v
+
+# The page in headless Chromium (playwright-core), GeoJSON against RFC 7946 and the OpenAPI document
+# against OpenAPI 3.0, all against the debug binary. Screenshots land in artifacts/.
 test-web: web/node_modules/.installed
 	cargo build --locked
 	ISKP_MAP_BIN=target/debug/iskp-map node --test web/tests/

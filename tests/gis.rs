@@ -375,16 +375,11 @@ async fn gdal_reads_every_layer_and_copies_every_record() {
     );
     // And the FlatGeobuf download is typed throughout.
     let fgb = dir.path("incidents.fgb");
-    let bytes = reqwest::get(format!(
+    let url = format!(
         "{}/api/collections/incidents/download?format=fgb",
         server.base
-    ))
-    .await
-    .unwrap()
-    .bytes()
-    .await
-    .unwrap();
-    std::fs::write(&fgb, &bytes).unwrap();
+    );
+    gdal(&["curl", "-sSf", "-o", &fgb.display().to_string(), &url]);
     let info = gdal(&["ogrinfo", "-ro", "-so", "-al", &fgb.display().to_string()]);
     assert_eq!(
         feature_count(&info) as usize,

@@ -4,15 +4,12 @@
 //   ISKP_MAP_BIN=target/release/iskp-map node --test web/tests/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, cpSync, appendFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, cpSync, appendFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startServer, root } from './server.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
 const artifacts = path.join(root, 'artifacts');
 const XSS = '<img src=x onerror="window.__xss=1">';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -22,13 +19,6 @@ let base;
 let context;
 let scratch;
 
-function bin() {
-  for (const p of [process.env.ISKP_MAP_BIN, 'target/release/iskp-map', 'target/debug/iskp-map']) {
-    if (p && existsSync(path.resolve(root, p))) return path.resolve(root, p);
-  }
-  throw new Error('build the server first (cargo build --release)');
-}
-
 before(async () => {
   mkdirSync(artifacts, { recursive: true });
   scratch = mkdtempSync(path.join(tmpdir(), 'iskp-map-e2e-'));
@@ -37,19 +27,8 @@ before(async () => {
   appendFileSync(path.join(data, 'records.csv'),
     `zz-xss-test,presence,"${XSS.replaceAll('"', '""')} title","Summary with ${XSS.replaceAll('"', '""')} inside",2023-06-01,,day,Kandahar,AFG,near,,,1,,,,suspected,,,,,\n`);
   appendFileSync(path.join(data, 'citations.csv'), 'zz-xss-test,S1,test record\n');
-  server = spawn(bin(), ['serve', '--addr', '127.0.0.1:0', '--data', data, '--web', path.join(root, 'web')], {
-    env: { ...process.env, RUST_LOG: 'iskp_map=info', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  base = await new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error('server did not start')), 60000);
-    server.stdout.on('data', (d) => {
-      buf += d;
-      const m = buf.match(/serving (http:\/\/127\.0\.0\.1:\d+)\//);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-  });
+  server = await startServer(data);
+  base = server.base;
   context = await chromium.launchPersistentContext(path.join(scratch, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,
@@ -60,7 +39,7 @@ before(async () => {
 
 after(async () => {
   if (context) await context.close();
-  if (server) server.kill('SIGTERM');
+  if (server) server.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 

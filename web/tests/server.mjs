@@ -1,0 +1,33 @@
+// Starts the real server binary on a free loopback port for the node tests.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function bin() {
+  for (const p of [process.env.ISKP_MAP_BIN, 'target/release/iskp-map', 'target/debug/iskp-map']) {
+    if (p && existsSync(path.resolve(root, p))) return path.resolve(root, p);
+  }
+  throw new Error('build the server first (cargo build)');
+}
+
+/** Serves `data` (and the page from web/); resolves to { base, stop }. */
+export async function startServer(data = path.join(root, 'geodata')) {
+  const child = spawn(bin(), ['serve', '--addr', '127.0.0.1:0', '--data', data, '--web', path.join(root, 'web')], {
+    env: { ...process.env, RUST_LOG: 'iskp_map=info', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const base = await new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('server did not start')), 60000);
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const m = buf.match(/serving (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (c) => reject(new Error(`server exited ${c}`)));
+  });
+  child.stdout.resume();
+  return { base, stop: () => child.kill('SIGTERM') };
+}
