@@ -75,17 +75,7 @@ async fn openapi_has_concrete_paths_and_the_limit_parameter() {
         );
         let v = a.json();
         assert!(v["openapi"].as_str().unwrap().starts_with("3.0"));
-        for c in [
-            "incidents",
-            "attacks",
-            "plots",
-            "arrests",
-            "designations",
-            "raids",
-            "presence",
-            "countries",
-            "provinces",
-        ] {
+        for c in common::COLLECTIONS {
             assert!(
                 v["paths"][format!("/collections/{c}/items")].is_object(),
                 "{c}"

@@ -236,6 +236,17 @@ fn gdal(args: &[&str]) -> String {
     text
 }
 
+/// `numberMatched` of an API query.
+async fn matched(base: &str, path: &str) -> u64 {
+    let v: serde_json::Value = reqwest::get(format!("{base}{path}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["numberMatched"].as_u64().unwrap()
+}
+
 fn feature_count(info: &str) -> u64 {
     info.lines()
         .find_map(|l| l.strip_prefix("Feature Count: "))
@@ -250,46 +261,16 @@ async fn gdal_reads_every_layer_and_copies_every_record() {
     let server = serve();
     let api = format!("OAPIF:{}/api", server.base);
     let listing = gdal(&["ogrinfo", "-ro", "-q", &api]);
-    for c in [
-        "incidents",
-        "attacks",
-        "plots",
-        "arrests",
-        "designations",
-        "raids",
-        "presence",
-        "countries",
-        "provinces",
-    ] {
+    for c in common::COLLECTIONS {
         assert!(
             listing.contains(&format!(": {c} (")),
             "{c} listed:\n{listing}"
         );
     }
-    for c in [
-        "incidents",
-        "attacks",
-        "plots",
-        "arrests",
-        "designations",
-        "raids",
-        "presence",
-        "countries",
-        "provinces",
-    ] {
+    for c in common::COLLECTIONS {
         let info = gdal(&["ogrinfo", "-ro", "-so", &api, c]);
-        let api_json: serde_json::Value =
-            reqwest::get(format!("{}/api/collections/{c}/items?limit=1", server.base))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-        assert_eq!(
-            feature_count(&info),
-            api_json["numberMatched"].as_u64().unwrap(),
-            "{c}"
-        );
+        let n = matched(&server.base, &format!("/api/collections/{c}/items?limit=1")).await;
+        assert_eq!(feature_count(&info), n, "{c}");
         assert!(info.contains("Extent: ("), "{c} has an extent");
     }
 
@@ -327,19 +308,12 @@ async fn gdal_reads_every_layer_and_copies_every_record() {
         &api,
         "incidents",
     ]);
-    let by_api: serde_json::Value = reqwest::get(format!(
-        "{}/api/collections/incidents/items?bbox=60,29,75,39&limit=1",
-        server.base
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    assert_eq!(
-        feature_count(&spat),
-        by_api["numberMatched"].as_u64().unwrap()
-    );
+    let by_api = matched(
+        &server.base,
+        "/api/collections/incidents/items?bbox=60,29,75,39&limit=1",
+    )
+    .await;
+    assert_eq!(feature_count(&spat), by_api);
     let plots_gpkg = dir.path("plots.gpkg").display().to_string();
     gdal(&[
         "ogr2ogr",
@@ -352,27 +326,17 @@ async fn gdal_reads_every_layer_and_copies_every_record() {
         "kind = 'plot'",
     ]);
     let where_info = gdal(&["ogrinfo", "-ro", "-so", &plots_gpkg, "incidents"]);
-    let plots_api: serde_json::Value = reqwest::get(format!(
-        "{}/api/collections/incidents/items?kind=plot&limit=1",
-        server.base
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    assert_eq!(
-        feature_count(&where_info),
-        plots_api["numberMatched"].as_u64().unwrap()
-    );
+    let plots_api = matched(
+        &server.base,
+        "/api/collections/incidents/items?kind=plot&limit=1",
+    )
+    .await;
+    assert_eq!(feature_count(&where_info), plots_api);
 
     // A GeoJSON items URL opens as a plain GeoJSON file.
     let url = format!("{}/api/collections/plots/items?limit=1000", server.base);
     let plain = gdal(&["ogrinfo", "-ro", "-so", &url, "OGRGeoJSON"]);
-    assert_eq!(
-        feature_count(&plain),
-        plots_api["numberMatched"].as_u64().unwrap()
-    );
+    assert_eq!(feature_count(&plain), plots_api);
     // And the FlatGeobuf download is typed throughout.
     let fgb = dir.path("incidents.fgb");
     let url = format!(

@@ -10,6 +10,19 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
 
+/// Every collection id, in the order `/api/collections` lists them.
+pub const COLLECTIONS: [&str; 9] = [
+    "incidents",
+    "attacks",
+    "plots",
+    "arrests",
+    "designations",
+    "raids",
+    "presence",
+    "countries",
+    "provinces",
+];
+
 /// The repository's `geodata/`.
 pub fn geodata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata")
