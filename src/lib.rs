@@ -26,6 +26,7 @@ pub mod layers;
 pub mod load;
 pub mod model;
 pub mod report;
+pub mod server;
 pub mod snapshot;
 pub mod synth;
 pub mod web;

@@ -2,7 +2,7 @@
 //! (0 success, 1 invalid data or unresolved places, 2 usage or I/O errors).
 
 use clap::{Parser, Subcommand};
-use iskp_map::{app, AppState, FileSource, Store};
+use iskp_map::{AppState, FileSource, Store};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,6 +32,9 @@ enum Command {
         /// The map page's directory (index.html, static/, node_modules/ from `npm ci`).
         #[arg(long, default_value = "web")]
         web: PathBuf,
+        /// Requests served at once; more are refused with 503 rather than queued.
+        #[arg(long, default_value_t = iskp_map::server::Limits::default().max_in_flight)]
+        max_in_flight: usize,
     },
     /// Load and validate the data, then print totals per kind and country.
     Check {
@@ -55,7 +58,12 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { addr, data, web } => serve(addr, data, web),
+        Command::Serve {
+            addr,
+            data,
+            web,
+            max_in_flight,
+        } => serve(addr, data, web, max_in_flight),
         Command::Check { data } => check(data),
         Command::Geocode { input, csv, data } => geocode(&input, csv, data),
     }
@@ -137,7 +145,7 @@ fn geocode(input: &str, csv: bool, data: PathBuf) -> ExitCode {
     }
 }
 
-fn serve(addr: SocketAddr, data: PathBuf, web: PathBuf) -> ExitCode {
+fn serve(addr: SocketAddr, data: PathBuf, web: PathBuf, max_in_flight: usize) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -202,11 +210,12 @@ fn serve(addr: SocketAddr, data: PathBuf, web: PathBuf) -> ExitCode {
             );
             AppState::new(store)
         };
-        let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-        match axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown())
-            .await
-        {
+        let limits = iskp_map::server::Limits {
+            max_in_flight: max_in_flight.max(1),
+            ..Default::default()
+        };
+        let router = iskp_map::api::app_with(state, &limits);
+        match iskp_map::server::serve(listener, router, &limits, shutdown()).await {
             Ok(()) => {
                 tracing::info!("stopped");
                 ExitCode::SUCCESS

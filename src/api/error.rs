@@ -27,6 +27,12 @@ pub enum ApiError {
     MethodNotAllowed,
     /// 406: the requested format (`f`) cannot be produced.
     NotAcceptable(String),
+    /// 408: producing the response took longer than the request timeout.
+    Timeout,
+    /// 414: the request target is longer than the limit (bytes).
+    UriTooLong(usize),
+    /// 503: too many requests in flight; refused at once rather than queued.
+    Overloaded,
     /// 500: a bug; the details are logged, never sent.
     Internal(String),
 }
@@ -57,6 +63,9 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -94,6 +103,22 @@ impl IntoResponse for ApiError {
                 description: what.clone(),
                 parameter: Some("f"),
             },
+            ApiError::Timeout => Body {
+                code: "RequestTimeout",
+                description: "the response took too long; narrow the query (bbox, datetime, limit)"
+                    .into(),
+                parameter: None,
+            },
+            ApiError::UriTooLong(max) => Body {
+                code: "URITooLong",
+                description: format!("the request target is longer than {max} bytes"),
+                parameter: None,
+            },
+            ApiError::Overloaded => Body {
+                code: "ServiceUnavailable",
+                description: "too many requests in flight; retry shortly".into(),
+                parameter: None,
+            },
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 Body {
@@ -109,6 +134,10 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         if status == StatusCode::METHOD_NOT_ALLOWED {
             resp.headers_mut().insert(
                 header::ALLOW,

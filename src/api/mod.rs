@@ -16,15 +16,19 @@ pub mod respond;
 pub mod schema;
 pub mod stats;
 
+use crate::server::Limits;
 use crate::snapshot::Store;
 use axum::body::Body;
+use axum::error_handling::HandleErrorLayer;
 use axum::http::{header, HeaderValue, Method, Request, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::BoxError;
 use axum::Router;
 use error::ApiError;
 use std::sync::Arc;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
@@ -97,11 +101,15 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::Internal("a handler panicked".into()).into_response()
 }
 
-/// The whole service: the map page at `/` and the API under `/api`.
+/// The whole service with the default [`Limits`]: the map page at `/` and the API under `/api`.
 pub fn app(state: AppState) -> Router {
-    let compress = SizeAbove::new(1024).and(NotForContentType::IMAGES);
+    app_with(state, &Limits::default())
+}
+
+/// The whole service with the given limits.
+pub fn app_with(state: AppState, limits: &Limits) -> Router {
     let assets = crate::web::assets(state.web_dir.as_deref().map(|p| p.as_path()));
-    Router::new()
+    let routes = Router::new()
         .route("/", get(crate::web::index))
         .merge(assets)
         .route("/api", get(ogc::landing))
@@ -121,15 +129,58 @@ pub fn app(state: AppState) -> Router {
         .route("/api/geocode", get(stats::geocode))
         .route("/api/sources", get(stats::sources))
         .fallback(not_found)
-        .with_state(state)
+        .with_state(state);
+    harden(routes, limits)
+}
+
+/// Answers a request the limit layers refused: 503 when too many are in flight (never queued), 408
+/// when the response took too long.
+async fn refused(err: BoxError) -> ApiError {
+    if err.is::<tower::load_shed::error::Overloaded>() {
+        ApiError::Overloaded
+    } else if err.is::<tower::timeout::error::Elapsed>() {
+        ApiError::Timeout
+    } else {
+        ApiError::Internal(err.to_string())
+    }
+}
+
+/// Refuses request targets longer than the limit with 414.
+async fn uri_limit(max: usize, req: Request<Body>, next: Next) -> Response {
+    if req.uri().path().len() + req.uri().query().map_or(0, str::len) > max {
+        return ApiError::UriTooLong(max).into_response();
+    }
+    next.run(req).await
+}
+
+/// Wraps any router in the service's cross-cutting layers, outermost first: a panic becomes a JSON 500;
+/// tracing; `nosniff`; the URI limit; methods; the in-flight limit and the response timeout; CORS;
+/// compression.
+pub fn harden(routes: Router, limits: &Limits) -> Router {
+    let compress = SizeAbove::new(1024).and(NotForContentType::IMAGES);
+    let max_uri = limits.max_uri_bytes;
+    let inner = routes
         .layer(CompressionLayer::new().compress_when(compress))
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
                 .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
                 .expose_headers([header::ETAG]),
-        )
+        );
+    // One in-flight limit and timeout around the whole router (Router::layer would give every route
+    // its own semaphore).
+    let limited = ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(refused))
+        .load_shed()
+        .concurrency_limit(limits.max_in_flight)
+        .timeout(limits.request_timeout)
+        .service(inner);
+    Router::new()
+        .fallback_service(limited)
         .layer(middleware::from_fn(options_and_methods))
+        .layer(middleware::from_fn(move |req, next| {
+            uri_limit(max_uri, req, next)
+        }))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
