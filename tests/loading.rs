@@ -238,3 +238,25 @@ fn readers_during_reloads_see_whole_snapshots() {
         assert!(seen.iter().all(|&n| n == n0 || n == n0 + 1), "{seen:?}");
     }
 }
+
+/// Regression: a boundary position with one number made the `geojson` crate's conversion panic
+/// (found by the `boundaries_geojson` fuzz target); it is now a row error.
+#[test]
+fn boundary_with_a_one_number_position_is_an_error_not_a_panic() {
+    let text = include_str!("fixtures/boundary-one-number-position.geojson");
+    let empty = "{\"type\":\"FeatureCollection\",\"features\":[\n]}\n";
+    let e = iskp_map::geocode::jurisdictions::Jurisdictions::from_geojson(
+        "countries.geojson",
+        text,
+        "provinces.geojson",
+        empty,
+    )
+    .err()
+    .expect("rejected");
+    let msgs = messages(&e);
+    assert!(
+        msgs.iter()
+            .any(|m| m.starts_with("countries.geojson:2: geometry: position")),
+        "{msgs:?}"
+    );
+}

@@ -455,26 +455,61 @@ fn on_boundary(mp: &MultiPolygon<f64>, p: Point<f64>) -> bool {
     }
 }
 
-/// Parses a GeoJSON Polygon or MultiPolygon into a `geo` MultiPolygon.
+/// Parses a GeoJSON Polygon or MultiPolygon into a `geo` MultiPolygon, checking every position
+/// (two finite numbers) and ring (closed, at least four positions) on the way. (The `geojson` crate's
+/// own conversion panics on a one-number position; fuzzing found it.)
 pub fn parse_multipolygon(v: &Value) -> Result<MultiPolygon<f64>, String> {
-    let g: geojson::Geometry = serde_json::from_value(v.clone()).map_err(|e| e.to_string())?;
-    match geo::Geometry::<f64>::try_from(g).map_err(|e| e.to_string())? {
-        geo::Geometry::Polygon(p) => Ok(MultiPolygon::new(vec![p])),
-        geo::Geometry::MultiPolygon(m) => Ok(m),
-        other => Err(format!(
-            "expected Polygon or MultiPolygon, found {}",
-            geometry_name(&other)
-        )),
+    let coords = v.get("coordinates").ok_or("no coordinates")?;
+    match v.get("type").and_then(Value::as_str) {
+        Some("Polygon") => Ok(MultiPolygon::new(vec![polygon(coords)?])),
+        Some("MultiPolygon") => {
+            let polys = coords
+                .as_array()
+                .ok_or("MultiPolygon coordinates are not an array")?;
+            Ok(MultiPolygon::new(
+                polys.iter().map(polygon).collect::<Result<_, _>>()?,
+            ))
+        }
+        Some(other) => Err(format!("expected Polygon or MultiPolygon, found {other}")),
+        None => Err("geometry has no type".into()),
     }
 }
 
-fn geometry_name(g: &geo::Geometry<f64>) -> &'static str {
-    match g {
-        geo::Geometry::Point(_) => "Point",
-        geo::Geometry::Line(_) | geo::Geometry::LineString(_) => "LineString",
-        geo::Geometry::MultiPoint(_) => "MultiPoint",
-        geo::Geometry::MultiLineString(_) => "MultiLineString",
-        geo::Geometry::GeometryCollection(_) => "GeometryCollection",
-        _ => "another geometry",
+fn polygon(v: &Value) -> Result<geo::Polygon<f64>, String> {
+    let rings = v
+        .as_array()
+        .filter(|r| !r.is_empty())
+        .ok_or("a polygon needs at least one ring")?;
+    let mut rings = rings.iter().map(ring);
+    let exterior = rings.next().ok_or("a polygon needs at least one ring")??;
+    Ok(geo::Polygon::new(
+        exterior,
+        rings.collect::<Result<_, _>>()?,
+    ))
+}
+
+fn ring(v: &Value) -> Result<geo::LineString<f64>, String> {
+    let pts = v.as_array().ok_or("a ring is not an array of positions")?;
+    if pts.len() < 4 {
+        return Err(format!(
+            "a ring needs at least 4 positions, found {}",
+            pts.len()
+        ));
+    }
+    let coords: Vec<geo::Coord<f64>> = pts.iter().map(position).collect::<Result<_, _>>()?;
+    if coords.first() != coords.last() {
+        return Err("a ring must end where it starts".into());
+    }
+    Ok(geo::LineString::new(coords))
+}
+
+fn position(v: &Value) -> Result<geo::Coord<f64>, String> {
+    let a = v.as_array().ok_or("a position is not an array")?;
+    match (
+        a.first().and_then(Value::as_f64),
+        a.get(1).and_then(Value::as_f64),
+    ) {
+        (Some(x), Some(y)) if x.is_finite() && y.is_finite() => Ok(geo::Coord { x, y }),
+        _ => Err(format!("position {v} is not [lon, lat]")),
     }
 }

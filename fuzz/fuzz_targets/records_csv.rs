@@ -1,0 +1,26 @@
+//! The records loader on arbitrary CSV, against the real boundaries and gazetteer (loaded once):
+//! it must report errors, never panic, and never accept a record without a point in its country.
+#![no_main]
+use iskp_map::load::error::Errors;
+use iskp_map::load::records::{read_records, Resolver};
+use iskp_map::FileSource;
+use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+fn geo() -> &'static (iskp_map::geocode::jurisdictions::Jurisdictions, iskp_map::geocode::gazetteer::Gazetteer) {
+    static G: OnceLock<(iskp_map::geocode::jurisdictions::Jurisdictions, iskp_map::geocode::gazetteer::Gazetteer)> =
+        OnceLock::new();
+    G.get_or_init(|| FileSource::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../geodata")).read_geo().expect("geodata"))
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let (jur, gaz) = geo();
+    let resolver = Resolver { jurisdictions: jur, gazetteer: gaz };
+    let mut errors = Errors::default();
+    let records = read_records("records.csv", text, "citations.csv", Default::default(), &resolver, &mut errors);
+    for r in &records {
+        let (c, _) = jur.country_at(r.lon, r.lat).expect("an accepted record lies in a country");
+        assert_eq!(jur.countries[c].id, r.country);
+    }
+});
