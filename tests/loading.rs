@@ -251,8 +251,7 @@ fn boundary_with_a_one_number_position_is_an_error_not_a_panic() {
         "provinces.geojson",
         empty,
     )
-    .err()
-    .expect("rejected");
+    .expect_err("rejected");
     let msgs = messages(&e);
     assert!(
         msgs.iter()
