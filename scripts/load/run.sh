@@ -27,5 +27,4 @@ WRK=$!
 : > /tmp/iskp-soak-rss.txt
 while kill -0 $WRK 2>/dev/null; do echo "$(date +%s) $(rss)" >> /tmp/iskp-soak-rss.txt; sleep 10; done
 cat /tmp/iskp-soak.txt
-awk 'NR==1{min=$2;max=$2} {if($2<min)min=$2; if($2>max)max=$2; last=$2} END {printf "soak RSS kB: first %d, min %d, max %d, last %d, samples %d\n", first?first:$2, min, max, last, NR}' /tmp/iskp-soak-rss.txt
-head -1 /tmp/iskp-soak-rss.txt | awk '{print "soak RSS first sample kB:", $2}'
+awk 'NR==1{first=$2;min=$2;max=$2} {if($2<min)min=$2; if($2>max)max=$2; last=$2} END {printf "soak RSS kB: first %d, min %d, max %d, last %d, samples %d\n", first, min, max, last, NR}' /tmp/iskp-soak-rss.txt
