@@ -4,7 +4,7 @@
 mod common;
 
 use common::Scratch;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -109,65 +109,14 @@ fn geocode_reads_csv_and_reports_unresolved_rows() {
     assert_eq!(missing.status.code(), Some(2));
 }
 
-struct Server {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Server {
-    fn start(data: &std::path::Path) -> Server {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--addr", "127.0.0.1:0", "--data"])
-            .arg(data)
-            .env("RUST_LOG", "iskp_map=info")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let base = loop {
-            assert!(Instant::now() < deadline, "server did not start");
-            let line = lines.next().expect("server output").unwrap();
-            if let Some(rest) = line.split("serving http://").nth(1) {
-                break format!("http://{}", rest.split('/').next().unwrap());
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, base }
-    }
-
-    fn signal(&self, sig: &str) {
-        let ok = Command::new("kill")
-            .args([&format!("-{sig}"), &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(ok.success());
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
 async fn count(base: &str) -> u64 {
-    let v: serde_json::Value =
-        reqwest::get(format!("{base}/api/collections/incidents/items?limit=1"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-    v["numberMatched"].as_u64().unwrap()
+    common::matched(base, "/api/collections/incidents/items?limit=1").await
 }
 
 #[tokio::test]
 async fn serve_reloads_on_sighup_and_stops_gracefully_on_sigterm() {
     let s = Scratch::new("cli-serve");
-    let mut server = Server::start(&s.dir);
+    let mut server = common::Server::start(&s.dir);
     let n0 = count(&server.base).await;
     let resp = reqwest::get(format!(
         "{}/api/collections/attacks/items?bbox=1,2,3",

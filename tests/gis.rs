@@ -7,7 +7,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::{get, send_to, store};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 #[tokio::test]
 async fn every_resource_has_an_html_view() {
@@ -187,38 +187,6 @@ async fn downloads_in_three_formats() {
 
 // ---- the real GDAL against the real server ------------------------------------------------------------
 
-struct Server {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
-fn serve() -> Server {
-    use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iskp-map"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
-        .arg(common::geodata())
-        .env("RUST_LOG", "iskp_map=info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("server output").unwrap();
-        if let Some(rest) = line.split("serving http://").nth(1) {
-            break format!("http://{}", rest.split('/').next().unwrap());
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, base }
-}
-
 /// Runs a GDAL command; GDAL must be installed (`.ci/run` installs Debian's gdal-bin).
 fn gdal(args: &[&str]) -> String {
     let out = Command::new(args[0])
@@ -236,17 +204,6 @@ fn gdal(args: &[&str]) -> String {
     text
 }
 
-/// `numberMatched` of an API query.
-async fn matched(base: &str, path: &str) -> u64 {
-    let v: serde_json::Value = reqwest::get(format!("{base}{path}"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["numberMatched"].as_u64().unwrap()
-}
-
 fn feature_count(info: &str) -> u64 {
     info.lines()
         .find_map(|l| l.strip_prefix("Feature Count: "))
@@ -258,7 +215,7 @@ fn feature_count(info: &str) -> u64 {
 
 #[tokio::test]
 async fn gdal_reads_every_layer_and_copies_every_record() {
-    let server = serve();
+    let server = common::Server::start(&common::geodata());
     let api = format!("OAPIF:{}/api", server.base);
     let listing = gdal(&["ogrinfo", "-ro", "-q", &api]);
     for c in common::COLLECTIONS {
@@ -269,7 +226,7 @@ async fn gdal_reads_every_layer_and_copies_every_record() {
     }
     for c in common::COLLECTIONS {
         let info = gdal(&["ogrinfo", "-ro", "-so", &api, c]);
-        let n = matched(&server.base, &format!("/api/collections/{c}/items?limit=1")).await;
+        let n = common::matched(&server.base, &format!("/api/collections/{c}/items?limit=1")).await;
         assert_eq!(feature_count(&info), n, "{c}");
         assert!(info.contains("Extent: ("), "{c} has an extent");
     }
@@ -308,7 +265,7 @@ async fn gdal_reads_every_layer_and_copies_every_record() {
         &api,
         "incidents",
     ]);
-    let by_api = matched(
+    let by_api = common::matched(
         &server.base,
         "/api/collections/incidents/items?bbox=60,29,75,39&limit=1",
     )
@@ -326,7 +283,7 @@ async fn gdal_reads_every_layer_and_copies_every_record() {
         "kind = 'plot'",
     ]);
     let where_info = gdal(&["ogrinfo", "-ro", "-so", &plots_gpkg, "incidents"]);
-    let plots_api = matched(
+    let plots_api = common::matched(
         &server.base,
         "/api/collections/incidents/items?kind=plot&limit=1",
     )
