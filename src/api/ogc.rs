@@ -132,7 +132,14 @@ fn collection_json(ctx: &Ctx, snap: &Snapshot, c: Collection) -> Value {
             &ctx.url(&format!("{base}/schema")),
             "describedby",
             SCHEMA_JSON,
-            "Schema of the features' properties",
+            "Schema of the features",
+        ),
+        // GDAL up to 3.6 looks for the relation spelt "describedBy": the same link under that name.
+        link(
+            &ctx.url(&format!("{base}/schema")),
+            "describedBy",
+            SCHEMA_JSON,
+            "Schema of the features",
         ),
     ];
     for (format, media, what) in super::download::FORMATS {

@@ -25,8 +25,10 @@ fn string(title: &str) -> Value {
     json!({ "type": "string", "title": title })
 }
 
+/// A property that may be null. The type stays a single string, with `nullable` (as in OpenAPI
+/// 3.0) beside it: GDAL types its fields from `type` and gives up on a `["integer", "null"]` list.
 fn nullable(t: &str, title: &str) -> Value {
-    json!({ "type": [t, "null"], "title": title })
+    json!({ "type": t, "nullable": true, "title": title })
 }
 
 /// The JSON Schema of a collection's feature properties.
@@ -42,7 +44,7 @@ pub fn properties(c: Collection) -> Map<String, Value> {
                 "date".into(),
                 json!({ "type": "string", "format": "date", "title": "First day" }),
             );
-            m.insert("date_end".into(), json!({ "type": ["string", "null"], "format": "date", "title": "Last day, for periods" }));
+            m.insert("date_end".into(), json!({ "type": "string", "nullable": true, "format": "date", "title": "Last day, for periods" }));
             m.insert(
                 "date_precision".into(),
                 json!({ "type": "string", "enum": ["day", "month", "year", "period"] }),
@@ -77,7 +79,7 @@ pub fn properties(c: Collection) -> Map<String, Value> {
                 "claim".into(),
                 json!({ "type": "string", "enum": codes(Claim::ALL, Claim::as_str) }),
             );
-            m.insert("link".into(), json!({ "type": ["string", "null"], "enum": ["directed", "guided", "inspired", null] }));
+            m.insert("link".into(), json!({ "type": "string", "nullable": true, "enum": ["directed", "guided", "inspired", null] }));
             m.insert("denied_by".into(), json!({ "type": "array", "items": { "type": "string" }, "title": "States that denied it" }));
             m.insert("target".into(), nullable("string", "Target"));
             m.insert(
@@ -164,9 +166,20 @@ pub async fn schema(
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }
-    let mut props = properties(c);
-    props.insert("geometry".into(), geometry(c));
-    let v = document(&ctx, &format!("Features of {}", c.id()), props);
+    // The schema of a whole GeoJSON Feature, its `properties` member described property by
+    // property (the layout GDAL's OAPIF driver reads to type its fields).
+    let mut feature = Map::new();
+    feature.insert(
+        "type".into(),
+        json!({ "type": "string", "enum": ["Feature"] }),
+    );
+    feature.insert("id".into(), json!({ "type": "string" }));
+    feature.insert("geometry".into(), geometry(c));
+    feature.insert(
+        "properties".into(),
+        json!({ "type": "object", "properties": properties(c) }),
+    );
+    let v = document(&ctx, &format!("Features of {}", c.id()), feature);
     Ok(ok(SCHEMA_JSON, &tag, v.to_string()))
 }
 
