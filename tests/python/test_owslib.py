@@ -63,7 +63,8 @@ class OwsLibTest(unittest.TestCase):
 
     def test_reads_queryables_and_schema(self):
         self.assertIn("kind", self.api.collection_queryables("incidents")["properties"])
-        self.assertIn("fatalities", self.api.collection_schema("incidents")["properties"])
+        feature = self.api.collection_schema("incidents")["properties"]
+        self.assertEqual(feature["properties"]["properties"]["fatalities"]["type"], "integer")
 
 
 if __name__ == "__main__":
