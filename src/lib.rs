@@ -20,6 +20,7 @@ pub mod api;
 pub mod batch;
 pub mod dates;
 pub mod feature;
+pub mod generate;
 pub mod geocode;
 pub mod index;
 pub mod layers;

@@ -42,6 +42,22 @@ enum Command {
         #[arg(long, default_value = "geodata")]
         data: PathBuf,
     },
+    /// Write a deterministic synthetic data directory (for scale tests) with the boundaries and
+    /// gazetteer of --data.
+    Generate {
+        /// Number of records.
+        #[arg(long)]
+        count: usize,
+        /// Random seed; the same count and seed give the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Directory to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Data directory to take the boundaries and gazetteer from.
+        #[arg(long, default_value = "geodata")]
+        data: PathBuf,
+    },
     /// Geocode the `place` column (and optional `country` hint) of a CSV file, or of stdin with `-`.
     Geocode {
         /// Input CSV, or `-` for standard input.
@@ -66,6 +82,21 @@ fn main() -> ExitCode {
         } => serve(addr, data, web, max_in_flight),
         Command::Check { data } => check(data),
         Command::Geocode { input, csv, data } => geocode(&input, csv, data),
+        Command::Generate {
+            count,
+            seed,
+            out,
+            data,
+        } => match iskp_map::generate::write_dataset(&data, &out, count, seed) {
+            Ok(n) => {
+                println!("wrote {n} synthetic records to {}", out.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 
