@@ -13,6 +13,18 @@ use crate::model::Kind;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// The names of the [`Totals`] fields, as served in the polygon layers, their schema and CSV.
+pub const TOTAL_FIELDS: [&str; 8] = [
+    "records",
+    "total",
+    "attack",
+    "plot",
+    "arrest",
+    "designation",
+    "raid",
+    "presence",
+];
+
 /// Sums of `count` by kind, and the number of records.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Totals {
@@ -35,6 +47,20 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// The values in [`TOTAL_FIELDS`] order.
+    pub fn values(&self) -> [u64; 8] {
+        [
+            self.records,
+            self.total,
+            self.attack,
+            self.plot,
+            self.arrest,
+            self.designation,
+            self.raid,
+            self.presence,
+        ]
+    }
+
     /// Adds one record.
     pub fn add(&mut self, kind: Kind, count: u32) {
         let c = u64::from(count);

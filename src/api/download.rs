@@ -63,24 +63,14 @@ pub const RECORD_CSV: &[&str] = &[
     "lat",
 ];
 
-/// Columns of the jurisdictions CSV (`lon`, `lat`: the representative point).
-pub const POLYGON_CSV: &[&str] = &[
-    "id",
-    "name",
-    "level",
-    "country",
-    "iso_3166_2",
-    "records",
-    "total",
-    "attack",
-    "plot",
-    "arrest",
-    "designation",
-    "raid",
-    "presence",
-    "lon",
-    "lat",
-];
+/// Columns of the jurisdictions CSV: identity, the [`Totals`](crate::aggregate::Totals) fields, and
+/// `lon`, `lat` (the representative point).
+pub fn polygon_columns() -> Vec<&'static str> {
+    let mut v = vec!["id", "name", "level", "country", "iso_3166_2"];
+    v.extend(crate::aggregate::TOTAL_FIELDS);
+    v.extend(["lon", "lat"]);
+    v
+}
 
 /// The CSV values of a record, in [`RECORD_CSV`] order.
 pub fn record_values(snap: &Snapshot, r: &Record) -> Vec<String> {
@@ -137,13 +127,13 @@ pub fn record_values(snap: &Snapshot, r: &Record) -> Vec<String> {
     ]
 }
 
-/// The CSV values of a jurisdiction, in [`POLYGON_CSV`] order.
+/// The CSV values of a jurisdiction, in [`polygon_columns`] order.
 pub fn polygon_values(snap: &Snapshot, level: Level, i: usize) -> Vec<String> {
     let (j, t): (&Jurisdiction, _) = match level {
         Level::Country => (&snap.jurisdictions.countries[i], snap.countries.totals[i]),
         Level::Province => (&snap.jurisdictions.provinces[i], snap.provinces.totals[i]),
     };
-    vec![
+    let mut row = vec![
         j.id.clone(),
         j.name.clone(),
         if level == Level::Country {
@@ -154,17 +144,10 @@ pub fn polygon_values(snap: &Snapshot, level: Level, i: usize) -> Vec<String> {
         .into(),
         j.country.clone(),
         j.iso_3166_2.clone().unwrap_or_default(),
-        t.records.to_string(),
-        t.total.to_string(),
-        t.attack.to_string(),
-        t.plot.to_string(),
-        t.arrest.to_string(),
-        t.designation.to_string(),
-        t.raid.to_string(),
-        t.presence.to_string(),
-        j.label.0.to_string(),
-        j.label.1.to_string(),
-    ]
+    ];
+    row.extend(t.values().iter().map(u64::to_string));
+    row.extend([j.label.0.to_string(), j.label.1.to_string()]);
+    row
 }
 
 fn csv_chunk(rows: impl Iterator<Item = Vec<String>>, header: Option<&[&str]>) -> Bytes {
@@ -266,9 +249,9 @@ fn geojson_body(snap: Arc<Snapshot>, sel: Arc<Selection>) -> Body {
 
 fn csv_body(snap: Arc<Snapshot>, sel: Arc<Selection>) -> Body {
     let n = sel.len();
-    let header: &'static [&'static str] = match &*sel {
-        Selection::Records(_) => RECORD_CSV,
-        Selection::Polygons(..) => POLYGON_CSV,
+    let header: Vec<&'static str> = match &*sel {
+        Selection::Records(_) => RECORD_CSV.to_vec(),
+        Selection::Polygons(..) => polygon_columns(),
     };
     let mut first = true;
     // An empty selection still sends its header row: one empty chunk.
@@ -278,7 +261,7 @@ fn csv_body(snap: Arc<Snapshot>, sel: Arc<Selection>) -> Body {
     }
     let parts = ranges.into_iter().map(move |range| {
         let h = if std::mem::take(&mut first) {
-            Some(header)
+            Some(header.as_slice())
         } else {
             None
         };

@@ -1,7 +1,7 @@
 //! FlatGeobuf encoding of a selection, with its packed Hilbert R-tree index, for the download
 //! endpoint. Columns mirror the CSV download; absent values are left null.
 
-use super::download::{POLYGON_CSV, RECORD_CSV};
+use super::download::{polygon_columns, RECORD_CSV};
 use super::ogc::Selection;
 use crate::geocode::jurisdictions::Level;
 use crate::snapshot::Snapshot;
@@ -51,11 +51,14 @@ fn put(
 
 /// Writes the selected features as a FlatGeobuf file.
 pub fn write(snap: &Snapshot, sel: &Selection) -> Result<Vec<u8>, String> {
-    let (columns, types, geometry_type): (&[&str], fn(&str) -> ColumnType, GeometryType) = match sel
-    {
-        Selection::Records(_) => (RECORD_CSV, record_type, GeometryType::Point),
-        Selection::Polygons(..) => (POLYGON_CSV, polygon_type, GeometryType::MultiPolygon),
-    };
+    let (columns, types, geometry_type): (Vec<&str>, fn(&str) -> ColumnType, GeometryType) =
+        match sel {
+            Selection::Records(_) => (RECORD_CSV.to_vec(), record_type, GeometryType::Point),
+            Selection::Polygons(..) => {
+                (polygon_columns(), polygon_type, GeometryType::MultiPolygon)
+            }
+        };
+    let columns = columns.as_slice();
     let options = FgbWriterOptions {
         write_index: true,
         crs: FgbCrs {

@@ -108,16 +108,7 @@ pub fn properties(c: Collection) -> Map<String, Value> {
             m.insert("iso_3166".into(), json!({ "type": "boolean" }));
             m.insert("label_lon".into(), json!({ "type": "number" }));
             m.insert("label_lat".into(), json!({ "type": "number" }));
-            for k in [
-                "records",
-                "total",
-                "attack",
-                "plot",
-                "arrest",
-                "designation",
-                "raid",
-                "presence",
-            ] {
+            for k in crate::aggregate::TOTAL_FIELDS {
                 m.insert(k.into(), json!({ "type": "integer", "minimum": 0 }));
             }
         }
@@ -154,18 +145,31 @@ fn geometry(c: Collection) -> Value {
     json!({ "format": format, "title": "Geometry (filter with bbox)" })
 }
 
+/// The collection, its entity tag, or the `304` to answer at once; errors for a bad id or query.
+fn opening(
+    st: &AppState,
+    id: &str,
+    ctx: &Ctx,
+) -> Result<Result<(Collection, String), Response>, ApiError> {
+    let c = Collection::parse(id)?;
+    params::format(Params::parse(ctx.query.as_deref(), &["f"])?.get("f"))?;
+    let tag = ctx.etag(&st.store.current().version);
+    Ok(match ctx.not_modified(&tag) {
+        Some(r) => Err(r),
+        None => Ok((c, tag)),
+    })
+}
+
 /// `GET /api/collections/{id}/schema`.
 pub async fn schema(
     State(st): State<AppState>,
     Path(id): Path<String>,
     ctx: Ctx,
 ) -> Result<Response, ApiError> {
-    let c = Collection::parse(&id)?;
-    params::format(Params::parse(ctx.query.as_deref(), &["f"])?.get("f"))?;
-    let tag = ctx.etag(&st.store.current().version);
-    if let Some(r) = ctx.not_modified(&tag) {
-        return Ok(r);
-    }
+    let (c, tag) = match opening(&st, &id, &ctx)? {
+        Ok(x) => x,
+        Err(not_modified) => return Ok(not_modified),
+    };
     // The schema of a whole GeoJSON Feature, its `properties` member described property by
     // property (the layout GDAL's OAPIF driver reads to type its fields).
     let mut feature = Map::new();
@@ -175,9 +179,13 @@ pub async fn schema(
     );
     feature.insert("id".into(), json!({ "type": "string" }));
     feature.insert("geometry".into(), geometry(c));
+    // `properties.id` repeats the Feature's `id`, which GDAL already makes a field of; listing it again
+    // would give a second field, renamed `id2`.
+    let mut props = properties(c);
+    props.remove("id");
     feature.insert(
         "properties".into(),
-        json!({ "type": "object", "properties": properties(c) }),
+        json!({ "type": "object", "properties": props }),
     );
     let v = document(&ctx, &format!("Features of {}", c.id()), feature);
     Ok(ok(SCHEMA_JSON, &tag, v.to_string()))
@@ -189,12 +197,10 @@ pub async fn queryables(
     Path(id): Path<String>,
     ctx: Ctx,
 ) -> Result<Response, ApiError> {
-    let c = Collection::parse(&id)?;
-    params::format(Params::parse(ctx.query.as_deref(), &["f"])?.get("f"))?;
-    let tag = ctx.etag(&st.store.current().version);
-    if let Some(r) = ctx.not_modified(&tag) {
-        return Ok(r);
-    }
+    let (c, tag) = match opening(&st, &id, &ctx)? {
+        Ok(x) => x,
+        Err(not_modified) => return Ok(not_modified),
+    };
     // Each queryable is also the name of the query parameter that filters on it, so a client (GDAL
     // turning `-where "kind = 'plot'"` into `kind=plot`) can forward it as it is.
     let all = properties(c);
