@@ -174,11 +174,11 @@ pub fn stats(
     let mut groups: BTreeMap<&str, Totals> = BTreeMap::new();
     let mut buckets: BTreeMap<time::Date, (Totals, f64)> = BTreeMap::new();
     for &i in ids {
-        let r = catalog.record(i);
+        let r = catalog.entry(i);
         all.add(r.kind, r.count);
         let key = match by {
-            GroupBy::Country => Some(r.country.as_str()),
-            GroupBy::Province => r.admin1_id.as_deref(),
+            GroupBy::Country => Some(catalog.country(i)),
+            GroupBy::Province => catalog.admin1_id(i),
         };
         match key {
             Some(k) => groups.entry(k).or_default().add(r.kind, r.count),
@@ -244,10 +244,11 @@ pub fn jurisdiction_totals(catalog: &Catalog, jur: &Jurisdictions, level: Level)
         Level::Province => jur.provinces.len(),
     };
     let mut out = vec![Totals::default(); n];
-    for r in catalog.records() {
+    for (i, r) in catalog.entries().iter().enumerate() {
+        let i = i as u32;
         let idx = match level {
-            Level::Country => jur.country_index(&r.country),
-            Level::Province => r.admin1_id.as_deref().and_then(|a| jur.province_index(a)),
+            Level::Country => jur.country_index(catalog.country(i)),
+            Level::Province => catalog.admin1_id(i).and_then(|a| jur.province_index(a)),
         };
         if let Some(i) = idx {
             out[i].add(r.kind, r.count);

@@ -1,11 +1,19 @@
-//! GeoJSON (RFC 7946) serialisation of records and jurisdictions, done once per snapshot.
+//! GeoJSON (RFC 7946) serialisation of records, done once per snapshot.
+//!
+//! A record's Feature is stored in two pieces: its *head*, everything up to and including
+//! `"sources":`, written once per record; and one pre-serialised object per distinct
+//! (document, section) citation, shared by every record that cites it. A served Feature is the head,
+//! `[`, its citation objects joined by `,`, and `]}}`. The head is also the only copy of a record's
+//! text the catalog keeps: [`parse_head`] reads a record back from it.
 //!
 //! Record text is JSON-escaped, never HTML: a summary holding `<img onerror=…>` travels as a plain
 //! string, and the page inserts it as text.
 
-use crate::dates::format_date;
-use crate::model::{Record, Source};
-use serde::Serialize;
+use crate::dates::{format_date, parse_date};
+use crate::model::{
+    Claim, CountBasis, DatePrecision, GeoPrecision, Kind, Link, Origin, Record, Source,
+};
+use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
 struct SourceOut<'a> {
@@ -52,7 +60,7 @@ struct Properties<'a> {
     denied_by: &'a [String],
     target: Option<&'a str>,
     origin: Option<OriginOut<'a>>,
-    sources: Vec<SourceOut<'a>>,
+    sources: [(); 0],
 }
 
 #[derive(Serialize)]
@@ -69,8 +77,11 @@ struct Feature<'a> {
     properties: Properties<'a>,
 }
 
-/// The GeoJSON Feature of a record, as compact JSON.
-pub fn record_feature(r: &Record, sources: &[Source]) -> String {
+/// What every head ends with: the opening of the `sources` array is written by the reader.
+const HEAD_END: &[u8] = b"\"sources\":";
+
+/// Appends the head of a record's Feature (compact JSON up to and including `"sources":`) to `out`.
+pub fn write_head(r: &Record, out: &mut Vec<u8>) {
     let props = Properties {
         id: &r.id,
         kind: r.kind.as_str(),
@@ -101,22 +112,7 @@ pub fn record_feature(r: &Record, sources: &[Source]) -> String {
             lat: o.lat,
             geo_precision: o.precision.as_str(),
         }),
-        sources: r
-            .citations
-            .iter()
-            .map(|c| {
-                let s = &sources[c.source];
-                SourceOut {
-                    id: &s.id,
-                    title: &s.title,
-                    author: &s.author,
-                    publisher: s.publisher.as_deref(),
-                    published: s.published.as_deref(),
-                    url: s.url.as_deref(),
-                    section: &c.section,
-                }
-            })
-            .collect(),
+        sources: [],
     };
     let f = Feature {
         r#type: "Feature",
@@ -127,5 +123,132 @@ pub fn record_feature(r: &Record, sources: &[Source]) -> String {
         },
         properties: props,
     };
-    serde_json::to_string(&f).unwrap_or_default()
+    let start = out.len();
+    // Writing to a Vec cannot fail, and every field serialises.
+    let _ = serde_json::to_writer(&mut *out, &f);
+    // The serialiser ends with `"sources":[]}}`; keep everything up to `"sources":`.
+    out.truncate(out.len().saturating_sub(4).max(start));
+    debug_assert!(out.ends_with(HEAD_END));
+}
+
+/// The JSON object for one citation: the document's fields and the section.
+pub fn citation_json(s: &Source, section: &str) -> String {
+    serde_json::to_string(&SourceOut {
+        id: &s.id,
+        title: &s.title,
+        author: &s.author,
+        publisher: s.publisher.as_deref(),
+        published: s.published.as_deref(),
+        url: s.url.as_deref(),
+        section,
+    })
+    .unwrap_or_default()
+}
+
+/// The GeoJSON Feature of a record, as compact JSON (head and citations in one piece).
+pub fn record_feature(r: &Record, sources: &[Source]) -> String {
+    let mut out = Vec::new();
+    write_head(r, &mut out);
+    out.push(b'[');
+    for (k, c) in r.citations.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(citation_json(&sources[c.source], &c.section).as_bytes());
+    }
+    out.extend_from_slice(b"]}}");
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[derive(Deserialize)]
+struct OriginIn {
+    place: String,
+    country: String,
+    lon: f64,
+    lat: f64,
+    geo_precision: String,
+}
+
+#[derive(Deserialize)]
+struct PropertiesIn {
+    id: String,
+    kind: String,
+    title: String,
+    summary: String,
+    date: String,
+    date_end: Option<String>,
+    date_precision: String,
+    place: String,
+    admin1: Option<String>,
+    admin1_id: Option<String>,
+    country: String,
+    country_name: String,
+    geo_precision: String,
+    count: u32,
+    count_basis: String,
+    fatalities: Option<u32>,
+    injured: Option<u32>,
+    claim: String,
+    link: Option<String>,
+    denied_by: Vec<String>,
+    target: Option<String>,
+    origin: Option<OriginIn>,
+}
+
+#[derive(Deserialize)]
+struct GeometryIn {
+    coordinates: [f64; 2],
+}
+
+#[derive(Deserialize)]
+struct FeatureIn {
+    geometry: GeometryIn,
+    properties: PropertiesIn,
+}
+
+/// Reads a record back from the head [`write_head`] wrote. Its citations are left empty: they are
+/// kept beside the head, not in it.
+pub fn parse_head(head: &str) -> Result<Record, String> {
+    let mut text = String::with_capacity(head.len() + 4);
+    text.push_str(head);
+    text.push_str("[]}}");
+    let f: FeatureIn = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let p = f.properties;
+    let origin = match p.origin {
+        Some(o) => Some(Origin {
+            place: o.place,
+            country: o.country,
+            lon: o.lon,
+            lat: o.lat,
+            precision: GeoPrecision::parse(&o.geo_precision)?,
+        }),
+        None => None,
+    };
+    Ok(Record {
+        id: p.id,
+        kind: Kind::parse(&p.kind)?,
+        title: p.title,
+        summary: p.summary,
+        date: parse_date(&p.date)?,
+        date_end: p.date_end.as_deref().map(parse_date).transpose()?,
+        date_precision: DatePrecision::parse(&p.date_precision)?,
+        place: p.place,
+        admin1: p.admin1,
+        admin1_id: p.admin1_id,
+        country: p.country,
+        country_name: p.country_name,
+        geo_precision: GeoPrecision::parse(&p.geo_precision)?,
+        lon: f.geometry.coordinates[0],
+        lat: f.geometry.coordinates[1],
+        count: p.count,
+        count_basis: CountBasis::parse(&p.count_basis)?,
+        fatalities: p.fatalities,
+        injured: p.injured,
+        claim: Claim::parse(&p.claim)?,
+        link: p.link.as_deref().map(Link::parse).transpose()?,
+        denied_by: p.denied_by,
+        target: p.target,
+        origin,
+        citations: Vec::new(),
+    })
 }

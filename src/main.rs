@@ -73,6 +73,20 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `serve` logs to stdout (its output is the log); the other commands print their answer on
+    // stdout, so their log (quiet unless RUST_LOG asks) goes to stderr.
+    let filter = |default: &str| {
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into())
+    };
+    match cli.command {
+        Command::Serve { .. } => tracing_subscriber::fmt()
+            .with_env_filter(filter("iskp_map=info,tower_http=info"))
+            .init(),
+        _ => tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(filter("iskp_map=warn"))
+            .init(),
+    }
     match cli.command {
         Command::Serve {
             addr,
@@ -177,12 +191,6 @@ fn geocode(input: &str, csv: bool, data: PathBuf) -> ExitCode {
 }
 
 fn serve(addr: SocketAddr, data: PathBuf, web: PathBuf, max_in_flight: usize) -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "iskp_map=info,tower_http=info".into()),
-        )
-        .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -10,9 +10,11 @@ use std::fmt::Write;
 pub fn totals_table(snap: &Snapshot) -> String {
     let mut rows: BTreeMap<(String, String), [(u64, u64); 6]> = BTreeMap::new();
     let mut total = [(0u64, 0u64); 6];
-    for r in snap.catalog.records() {
+    let cat = &snap.catalog;
+    for (i, r) in cat.entries().iter().enumerate() {
+        let i = i as u32;
         let cell = &mut rows
-            .entry((r.country.clone(), r.country_name.clone()))
+            .entry((cat.country(i).to_string(), cat.country_name(i).to_string()))
             .or_default()[r.kind as usize];
         cell.0 += u64::from(r.count);
         cell.1 += 1;

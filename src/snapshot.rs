@@ -9,7 +9,6 @@ use crate::geocode::jurisdictions::{Jurisdictions, Level};
 use crate::index::Catalog;
 use crate::layers::PolygonLayer;
 use crate::load::error::LoadError;
-use crate::model::{Record, Source};
 use arc_swap::ArcSwap;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -36,13 +35,11 @@ pub struct Snapshot {
 impl Snapshot {
     /// Builds a snapshot from validated parts.
     pub fn build(
-        records: Vec<Record>,
-        sources: Vec<Source>,
+        catalog: Catalog,
         jurisdictions: Arc<Jurisdictions>,
         gazetteer: Arc<Gazetteer>,
         version: String,
     ) -> Self {
-        let catalog = Catalog::new(records, sources);
         let countries = PolygonLayer::new(&catalog, &jurisdictions, Level::Country);
         let provinces = PolygonLayer::new(&catalog, &jurisdictions, Level::Province);
         let loaded_at = OffsetDateTime::now_utc()

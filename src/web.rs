@@ -90,8 +90,10 @@ pub async fn index(State(st): State<AppState>, ctx: Ctx) -> Result<Response, Api
         return Ok(r);
     }
     let mut per_country: BTreeMap<&str, [u64; 6]> = BTreeMap::new();
-    for r in snap.catalog.records() {
-        per_country.entry(&r.country_name).or_default()[r.kind as usize] += u64::from(r.count);
+    let cat = &snap.catalog;
+    for (i, e) in cat.entries().iter().enumerate() {
+        per_country.entry(cat.country_name(i as u32)).or_default()[e.kind as usize] +=
+            u64::from(e.count);
     }
     let head: String = Kind::ALL
         .iter()

@@ -145,7 +145,8 @@ async fn every_record_is_cited_and_honestly_placed() {
     let store = common::store();
     let snap = store.current();
     let mut cited = std::collections::HashSet::new();
-    for r in snap.catalog.records() {
+    for i in 0..snap.catalog.len() as u32 {
+        let r = snap.catalog.record(i);
         assert!(!r.citations.is_empty(), "{}", r.id);
         for c in &r.citations {
             cited.insert(c.source);

@@ -10,13 +10,16 @@ use std::sync::OnceLock;
 
 fn catalog() -> &'static Catalog {
     static CAT: OnceLock<Catalog> = OnceLock::new();
-    CAT.get_or_init(|| Catalog::new(synth::records(20_000, 3), vec![synth::source()]))
+    CAT.get_or_init(|| {
+        Catalog::new(synth::records(20_000, 3), vec![synth::source()])
+            .expect("synthetic records fit")
+    })
 }
 
 fn brute(cat: &Catalog, f: &Filter) -> Vec<u32> {
     (0..cat.len() as u32)
         .filter(|&i| {
-            let r = cat.record(i);
+            let r = cat.entry(i);
             let (s, e) = cat.span(i);
             f.bbox.is_none_or(|b| b.contains(r.lon, r.lat))
                 && f.days.is_none_or(|d| d.intersects(s, e))
@@ -85,4 +88,35 @@ proptest! {
         union.dedup();
         prop_assert_eq!(catalog().matching(&cross), union);
     }
+}
+
+/// The catalog keeps one copy of each record's text (its Feature head); every record reads back
+/// from it exactly as it went in, its served Feature is the one-piece serialisation, and the index
+/// order is date then id.
+#[test]
+fn every_record_reads_back_from_the_catalog() {
+    let records = synth::records(5_000, 11);
+    let sources = vec![synth::source()];
+    let cat = Catalog::new(records.clone(), sources.clone()).expect("synthetic records fit");
+    assert_eq!(cat.len(), records.len());
+    for r in &records {
+        let i = cat.find(&r.id).expect("every id is found");
+        assert_eq!(&cat.record(i), r);
+        assert_eq!(
+            cat.feature(i),
+            iskp_map::feature::record_feature(r, &sources)
+        );
+        assert_eq!(cat.country(i), r.country);
+        assert_eq!(cat.admin1_id(i), r.admin1_id.as_deref());
+    }
+    for i in 1..cat.len() as u32 {
+        let (a, b) = (cat.record(i - 1), cat.record(i));
+        assert!(
+            (a.date, &a.id) < (b.date, &b.id),
+            "{} before {}",
+            a.id,
+            b.id
+        );
+    }
+    assert_eq!(cat.find("no-such-record"), None);
 }

@@ -235,7 +235,7 @@ fn geojson_body(snap: Arc<Snapshot>, sel: Arc<Selection>) -> Body {
             if k > 0 {
                 s.push_str(",\n");
             }
-            s.push_str(sel.feature(&snap, k));
+            sel.write_feature(&snap, k, &mut s);
         }
         Bytes::from(s)
     });
@@ -269,7 +269,7 @@ fn csv_body(snap: Arc<Snapshot>, sel: Arc<Selection>) -> Body {
             Selection::Records(v) => csv_chunk(
                 v[range]
                     .iter()
-                    .map(|&i| record_values(&snap, snap.catalog.record(i))),
+                    .map(|&i| record_values(&snap, &snap.catalog.record(i))),
                 h,
             ),
             Selection::Polygons(level, v) => csv_chunk(

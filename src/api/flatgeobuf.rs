@@ -78,7 +78,7 @@ pub fn write(snap: &Snapshot, sel: &Selection) -> Result<Vec<u8>, String> {
             for &i in ids {
                 let r = snap.catalog.record(i);
                 let geom = geo::Geometry::Point(geo::Point::new(r.lon, r.lat));
-                let row = super::download::record_values(snap, r);
+                let row = super::download::record_values(snap, &r);
                 fgb.add_feature_geom(geom, |feat| put(feat, columns, types, row))
                     .map_err(|e| e.to_string())?;
             }

@@ -310,12 +310,12 @@ impl Selection {
         self.len() == 0
     }
 
-    /// The pre-serialised GeoJSON of the `k`-th selected feature.
-    pub fn feature<'s>(&self, snap: &'s Snapshot, k: usize) -> &'s str {
+    /// Appends the pre-serialised GeoJSON of the `k`-th selected feature to `out`.
+    pub fn write_feature(&self, snap: &Snapshot, k: usize, out: &mut String) {
         match self {
-            Selection::Records(v) => snap.catalog.feature(v[k]),
-            Selection::Polygons(Level::Country, v) => &snap.countries.features[v[k]],
-            Selection::Polygons(Level::Province, v) => &snap.provinces.features[v[k]],
+            Selection::Records(v) => snap.catalog.write_feature(v[k], out),
+            Selection::Polygons(Level::Country, v) => out.push_str(&snap.countries.features[v[k]]),
+            Selection::Polygons(Level::Province, v) => out.push_str(&snap.provinces.features[v[k]]),
         }
     }
 }
@@ -379,8 +379,13 @@ pub async fn items(
     }
     let start = offset.min(sel.len());
     let end = start.saturating_add(limit).min(sel.len());
-    let features: Vec<&str> = (start..end).map(|k| sel.feature(&snap, k)).collect();
-    let body = feature_collection(&ctx, &snap, &p, c, sel.len(), &features, offset, limit);
+    let page = Page {
+        sel: &sel,
+        range: start..end,
+        offset,
+        limit,
+    };
+    let body = feature_collection(&ctx, &snap, &p, c, &page);
     if enc == Encoding::Html {
         let v: Value =
             serde_json::from_str(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -407,16 +412,23 @@ pub async fn items(
 }
 
 #[allow(clippy::too_many_arguments)]
+/// One page of a selection.
+struct Page<'a> {
+    sel: &'a Selection,
+    range: std::ops::Range<usize>,
+    offset: usize,
+    limit: usize,
+}
+
 fn feature_collection(
     ctx: &Ctx,
     snap: &Snapshot,
     p: &Params,
     c: Collection,
-    matched: usize,
-    features: &[&str],
-    offset: usize,
-    limit: usize,
+    page: &Page,
 ) -> String {
+    let (matched, offset, limit) = (page.sel.len(), page.offset, page.limit);
+    let returned = page.range.len();
     let mut links = vec![
         link(&ctx.with_query(&p.encode()), "self", GEOJSON, "This page"),
         link(
@@ -432,7 +444,7 @@ fn feature_collection(
             c.title(),
         ),
     ];
-    let end = offset.saturating_add(features.len());
+    let end = offset.saturating_add(returned);
     if end < matched {
         links.push(link(
             &ctx.with_query(&p.with("offset", &end.to_string())),
@@ -452,22 +464,21 @@ fn feature_collection(
         };
         links.push(link(&ctx.with_query(&q), "prev", GEOJSON, "Previous page"));
     }
-    let size: usize = features.iter().map(|f| f.len() + 1).sum::<usize>() + 512;
-    let mut s = String::with_capacity(size);
+    let mut s = String::with_capacity(1024 + returned * 1024);
     s.push_str("{\"type\":\"FeatureCollection\",\"numberMatched\":");
     s.push_str(&matched.to_string());
     s.push_str(",\"numberReturned\":");
-    s.push_str(&features.len().to_string());
+    s.push_str(&returned.to_string());
     s.push_str(",\"timeStamp\":\"");
     s.push_str(&rfc3339(snap.loaded_at));
     s.push_str("\",\"links\":");
     s.push_str(&Value::Array(links).to_string());
     s.push_str(",\"features\":[");
-    for (i, f) in features.iter().enumerate() {
-        if i > 0 {
+    for k in page.range.clone() {
+        if k > page.range.start {
             s.push(',');
         }
-        s.push_str(f);
+        page.sel.write_feature(snap, k, &mut s);
     }
     s.push_str("]}");
     s
@@ -486,13 +497,15 @@ pub async fn item(
         let shown: String = fid.chars().filter(|c| !c.is_control()).take(120).collect();
         ApiError::NotFound(format!("feature {shown:?} is not in collection {}", c.id()))
     };
+    let record_feature;
     let feature: &str = match c {
         Collection::Records(kind) => {
             let i = snap.catalog.find(&fid).ok_or_else(not_found)?;
-            if kind.is_some_and(|k| snap.catalog.record(i).kind != k) {
+            if kind.is_some_and(|k| snap.catalog.entry(i).kind != k) {
                 return Err(not_found());
             }
-            snap.catalog.feature(i)
+            record_feature = snap.catalog.feature(i);
+            &record_feature
         }
         Collection::Polygons(Level::Country) => {
             let i = snap

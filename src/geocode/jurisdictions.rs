@@ -15,6 +15,7 @@ use rstar::primitives::{GeomWithData, Line, Rectangle};
 use rstar::{RTree, AABB};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// How far (km) a point outside every polygon may lie from a jurisdiction and still be assigned to it.
 pub const SNAP_KM: f64 = 10.0;
@@ -72,10 +73,55 @@ impl std::fmt::Debug for Jurisdiction {
 type Envelope = GeomWithData<Rectangle<[f64; 2]>, usize>;
 type Edge = GeomWithData<Line<[f64; 2]>, usize>;
 
-/// One level's polygons, indexed twice: part envelopes for containment, edges for snapping.
+/// Size in degrees of the cells of [`LevelIndex::cells`].
+const CELL_DEG: f64 = 0.2;
+const CELL_COLS: usize = (360.0 / CELL_DEG) as usize;
+const CELL_ROWS: usize = (180.0 / CELL_DEG) as usize;
+/// Cell state: not yet looked at.
+const CELL_UNKNOWN: u32 = 0;
+/// Cell state: a boundary crosses it, or no polygon covers it; look each point up.
+const CELL_MIXED: u32 = 1;
+
+/// One level's polygons, indexed twice: part envelopes for containment, edges for snapping; and a
+/// lazily filled grid of cells that lie wholly inside one jurisdiction.
 struct LevelIndex {
     parts: RTree<Envelope>,
     edges: RTree<Edge>,
+    /// Per cell of [`CELL_DEG`] degrees: [`CELL_UNKNOWN`], [`CELL_MIXED`], or 2 + the index of the
+    /// jurisdiction whose interior holds the whole cell. Filled on first use by any thread; two
+    /// threads filling the same cell compute the same value.
+    cells: Vec<AtomicU32>,
+}
+
+impl LevelIndex {
+    /// The jurisdiction (of all, unfiltered) that holds the whole cell of the point, if one does.
+    /// No boundary edge comes near such a cell, so every point in it lies in that jurisdiction and
+    /// in no other: the answer a full lookup would give.
+    fn interior(&self, items: &[Jurisdiction], lon: f64, lat: f64) -> Option<usize> {
+        let col = (((lon + 180.0) / CELL_DEG) as usize).min(CELL_COLS - 1);
+        let row = (((lat + 90.0) / CELL_DEG) as usize).min(CELL_ROWS - 1);
+        let cell = &self.cells[row * CELL_COLS + col];
+        let mut state = cell.load(Ordering::Relaxed);
+        if state == CELL_UNKNOWN {
+            let min = [col as f64 * CELL_DEG - 180.0, row as f64 * CELL_DEG - 90.0];
+            let max = [min[0] + CELL_DEG, min[1] + CELL_DEG];
+            let crossed = self
+                .edges
+                .locate_in_envelope_intersecting(&AABB::from_corners(min, max))
+                .next()
+                .is_some();
+            let centre = (min[0] + CELL_DEG / 2.0, min[1] + CELL_DEG / 2.0);
+            state = match (
+                crossed,
+                containing(self, items, centre.0, centre.1, |_| true),
+            ) {
+                (false, Some(i)) => i as u32 + 2,
+                _ => CELL_MIXED,
+            };
+            cell.store(state, Ordering::Relaxed);
+        }
+        (state >= 2).then(|| (state - 2) as usize)
+    }
 }
 
 impl LevelIndex {
@@ -103,6 +149,9 @@ impl LevelIndex {
         LevelIndex {
             parts: RTree::bulk_load(parts),
             edges: RTree::bulk_load(edges),
+            cells: (0..CELL_COLS * CELL_ROWS)
+                .map(|_| AtomicU32::new(CELL_UNKNOWN))
+                .collect(),
         }
     }
 }
@@ -259,9 +308,30 @@ fn locate_in(
     {
         return None;
     }
+    // Inside a cell that one jurisdiction holds whole, that one is the answer if it is accepted; the
+    // smallest accepted polygon is then also the smallest of all.
+    if let Some(i) = index.interior(items, lon, lat) {
+        if accept(&items[i]) {
+            return Some((i, 0.0));
+        }
+    }
+    if let Some(i) = containing(index, items, lon, lat, &accept) {
+        return Some((i, 0.0));
+    }
+    nearest_edge(index, items, Point::new(lon, lat), &accept)
+}
+
+/// The accepted jurisdiction whose polygon contains the point. Where polygons overlap (a micro-state
+/// whose hole in its neighbour collapsed in the source data), the smallest one is the most specific
+/// answer; ties go to the lower index.
+fn containing(
+    index: &LevelIndex,
+    items: &[Jurisdiction],
+    lon: f64,
+    lat: f64,
+    accept: impl Fn(&Jurisdiction) -> bool,
+) -> Option<usize> {
     let p = Point::new(lon, lat);
-    // Where polygons overlap (a micro-state whose hole in its neighbour collapsed in the source
-    // data), the smallest one is the most specific answer; ties go to the lower index.
     let area = |j: &Jurisdiction| j.bbox.width() * j.bbox.height();
     let mut inside: Option<usize> = None;
     for g in index.parts.locate_all_at_point(&[lon, lat]) {
@@ -277,10 +347,7 @@ fn locate_in(
             inside = Some(g.data);
         }
     }
-    if let Some(i) = inside {
-        return Some((i, 0.0));
-    }
-    nearest_edge(index, items, p, &accept)
+    inside
 }
 
 /// The jurisdiction whose boundary passes nearest to `p`, if within [`SNAP_KM`], with the distance.

@@ -21,7 +21,7 @@ pub mod records;
 
 use crate::geocode::gazetteer::Gazetteer;
 use crate::geocode::jurisdictions::Jurisdictions;
-use crate::model::{Record, Source};
+use crate::index::Catalog;
 use crate::snapshot::{DataSource, Snapshot};
 use error::{read_file, Errors, LoadError};
 use std::path::{Path, PathBuf};
@@ -40,10 +40,8 @@ pub const FILES: &[&str] = &[
 
 /// Everything read from a data directory, validated.
 pub struct Dataset {
-    /// Records, sorted by date and id.
-    pub records: Vec<Record>,
-    /// Documents.
-    pub sources: Vec<Source>,
+    /// The records, indexed.
+    pub catalog: Catalog,
     /// Boundaries.
     pub jurisdictions: Arc<Jurisdictions>,
     /// Place names.
@@ -97,27 +95,60 @@ impl FileSource {
         let [countries, provinces, cities, places, sources, records, citations] = &texts[..] else {
             unreachable!("FILES has seven entries")
         };
-        let jurisdictions =
-            Jurisdictions::from_geojson(&countries.0, &countries.1, &provinces.0, &provinces.1)?;
-        let mut errors = Errors::default();
-        let gazetteer = gazetteer_of(&jurisdictions, places, cities, &mut errors);
-        let srcs = records::read_sources(&sources.0, &sources.1, &mut errors);
-        let cites = records::read_citations(&citations.0, &citations.1, &srcs, &mut errors);
+        let t = std::time::Instant::now();
+        // The documents and citations do not depend on the boundaries: read them alongside.
+        let (geo, (cites, doc_errors)) = std::thread::scope(|s| {
+            let docs = s.spawn(|| {
+                let mut errors = Errors::default();
+                let srcs = records::read_sources(&sources.0, &sources.1, &mut errors);
+                let cites = records::read_citations(&citations.0, &citations.1, srcs, &mut errors);
+                (cites, errors)
+            });
+            let geo =
+                Jurisdictions::from_geojson(&countries.0, &countries.1, &provinces.0, &provinces.1)
+                    .map(|jurisdictions| {
+                        let mut errors = Errors::default();
+                        let gazetteer = gazetteer_of(&jurisdictions, places, cities, &mut errors);
+                        (jurisdictions, gazetteer, errors)
+                    });
+            let docs = docs.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (geo, docs)
+        });
+        let (jurisdictions, gazetteer, mut errors) = geo?;
+        errors.0.extend(doc_errors.0);
+        let t_docs = t.elapsed();
         let resolver = records::Resolver {
             jurisdictions: &jurisdictions,
             gazetteer: &gazetteer,
         };
-        let recs = records::read_records(
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let catalog = records::read_records(
             &records.0,
             &records.1,
             &citations.0,
             cites,
             &resolver,
+            threads,
             &mut errors,
         );
-        errors.finish(Dataset {
-            records: recs,
-            sources: srcs,
+        let t_rec = t.elapsed();
+        let catalog = match catalog {
+            Some(c) if errors.is_empty() => c,
+            _ => {
+                return Err(errors
+                    .finish(())
+                    .err()
+                    .unwrap_or(LoadError::Rows(Vec::new())))
+            }
+        };
+        tracing::info!(
+            boundaries_gazetteer_citations = ?t_docs,
+            records = ?(t_rec - t_docs),
+            "read {}",
+            self.dir.display()
+        );
+        Ok(Dataset {
+            catalog,
             jurisdictions: Arc::new(jurisdictions),
             gazetteer: Arc::new(gazetteer),
             version,
@@ -133,8 +164,7 @@ impl DataSource for FileSource {
     fn load(&self) -> Result<Snapshot, LoadError> {
         let d = self.read()?;
         Ok(Snapshot::build(
-            d.records,
-            d.sources,
+            d.catalog,
             d.jurisdictions,
             d.gazetteer,
             d.version,
@@ -155,14 +185,13 @@ fn gazetteer_of(
     Gazetteer::new(entries)
 }
 
-/// FNV-1a 64 over the inputs, as 16 hex digits: a data version that every replica computes alike.
+/// XXH3-64 over the inputs (each followed by a 0xff separator byte), as 16 hex digits: a data
+/// version that every replica computes alike.
 pub fn content_version<'a>(parts: impl Iterator<Item = &'a str>) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
     for p in parts {
-        for b in p.as_bytes().iter().chain(&[0xff]) {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+        h.update(p.as_bytes());
+        h.update(&[0xff]);
     }
-    format!("{h:016x}")
+    format!("{:016x}", h.digest())
 }

@@ -20,7 +20,7 @@ pub fn read_curated(
         &["name", "aliases", "country", "level", "lon", "lat", "note"],
         errors,
         |row, errors| {
-            if let Some(p) = curated_row(&row, jur, errors) {
+            if let Some(p) = curated_row(row, jur, errors) {
                 out.push(p);
             }
         },
@@ -79,7 +79,7 @@ fn curated_row(row: &Row, jur: &Jurisdictions, errors: &mut Errors) -> Option<Pl
 /// Reads `cities.csv`: `geonameid,name,country,lon,lat,population,feature_code,admin1_code`.
 pub fn read_cities(file: &str, text: &str, errors: &mut Errors) -> Vec<Place> {
     let mut out = Vec::with_capacity(text.len() / 48);
-    let cols = [
+    const COLS: &[&str] = &[
         "geonameid",
         "name",
         "country",
@@ -89,7 +89,7 @@ pub fn read_cities(file: &str, text: &str, errors: &mut Errors) -> Vec<Place> {
         "feature_code",
         "admin1_code",
     ];
-    each_row(file, text, &cols, errors, |row, errors| {
+    each_row(file, text, COLS, errors, |row, errors| {
         let id = row.parse_with(
             "geonameid",
             |s| {

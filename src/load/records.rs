@@ -1,15 +1,17 @@
 //! Reading `sources.csv`, `records.csv` and `citations.csv`, and resolving each record to a point,
 //! a country and a province.
 
-use super::csvrows::{coordinate, each_row, Row};
+use super::csvrows::{coordinate, each_row, fold_rows_parallel, Row};
 use super::error::Errors;
 use crate::dates::{end_of, parse_date};
 use crate::geocode::gazetteer::{Gazetteer, PlaceOrigin};
 use crate::geocode::jurisdictions::Jurisdictions;
+use crate::index::{Catalog, CiteTable, Part};
 use crate::model::{
-    Citation, Claim, CountBasis, DatePrecision, GeoPrecision, Kind, Link, Origin, Record, Source,
+    Claim, CountBasis, DatePrecision, GeoPrecision, Kind, Link, Origin, Record, Source,
 };
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Columns of `records.csv`, in the order the committed file uses.
 pub const RECORD_COLUMNS: &[&str] = &[
@@ -70,41 +72,107 @@ pub fn read_sources(file: &str, text: &str, errors: &mut Errors) -> Vec<Source> 
     out
 }
 
-/// Reads `citations.csv` into record id → citations, checking each source id.
+/// What `citations.csv` says: each record id's citations (numbers in [`CiteTable`], with the line
+/// that gave each), and which record ids a record row has claimed.
+#[derive(Debug, Default)]
+pub struct Citations {
+    /// The documents.
+    pub sources: Vec<Source>,
+    /// The distinct (document, section) pairs.
+    pub table: CiteTable,
+    by_record: FxHashMap<Box<str>, Cited>,
+    claimed: Vec<AtomicBool>,
+}
+
+/// The citations of one record id: its slot in `claimed`, and (citation number, line) pairs.
+#[derive(Debug, Default)]
+struct Cited {
+    slot: u32,
+    list: Vec<(u32, u64)>,
+}
+
+/// What one loader thread made of its rows.
+struct Loaded {
+    part: Part,
+    /// Line of each record in `part`.
+    lines: Vec<u64>,
+    /// Id and line of each row that did not make a record.
+    failed: Vec<(String, u64)>,
+}
+
+impl Citations {
+    /// The citations of a record id, marking the id as a record's.
+    pub fn claim(&self, record_id: &str) -> Option<&[(u32, u64)]> {
+        let c = self.by_record.get(record_id)?;
+        self.claimed[c.slot as usize].store(true, Ordering::Relaxed);
+        Some(&c.list)
+    }
+
+    /// Record ids that no record row claimed, with the first line citing each, in line order.
+    pub fn unclaimed(&self) -> Vec<(&str, u64)> {
+        let mut v: Vec<(&str, u64)> = self
+            .by_record
+            .iter()
+            .filter(|(_, c)| !self.claimed[c.slot as usize].load(Ordering::Relaxed))
+            .map(|(id, c)| (&**id, c.list.first().map_or(0, |(_, l)| *l)))
+            .collect();
+        v.sort_by_key(|(_, l)| *l);
+        v
+    }
+}
+
+/// Reads `citations.csv`, checking each source id; the same citation twice is an error.
 pub fn read_citations(
     file: &str,
     text: &str,
-    sources: &[Source],
+    sources: Vec<Source>,
     errors: &mut Errors,
-) -> HashMap<String, Vec<(Citation, u64)>> {
-    let mut out: HashMap<String, Vec<(Citation, u64)>> = HashMap::new();
+) -> Citations {
+    let mut out = Citations::default();
+    let by_source: FxHashMap<String, usize> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), i))
+        .collect();
+    out.sources = sources;
     each_row(file, text, CITATION_COLUMNS, errors, |row, errors| {
-        let rid = row.required("record_id", errors);
-        let sid = row.required("source_id", errors);
-        let section = row.required("section", errors);
-        let source = sid.as_ref().and_then(|sid| {
-            let i = sources.iter().position(|s| &s.id == sid);
-            if i.is_none() {
-                row.error(
-                    errors,
-                    "source_id",
-                    format!("{sid:?} is not in sources.csv"),
-                );
-            }
-            i
-        });
-        if let (Some(rid), Some(source), Some(section)) = (rid, source, section) {
-            let list = out.entry(rid).or_default();
-            if list
-                .iter()
-                .any(|(c, _)| c.source == source && c.section == section)
-            {
-                row.error(errors, "section", "the same citation appears twice");
-            } else {
-                list.push((Citation { source, section }, row.line));
+        let rid = row.get("record_id");
+        let sid = row.get("source_id");
+        let section = row.get("section");
+        for (col, v) in [("record_id", rid), ("source_id", sid), ("section", section)] {
+            if v.is_empty() {
+                row.error(errors, col, "is empty");
             }
         }
+        let source = by_source.get(sid).copied();
+        if source.is_none() && !sid.is_empty() {
+            row.error(
+                errors,
+                "source_id",
+                format!("{sid:?} is not in sources.csv"),
+            );
+        }
+        let Some(source) = source.filter(|_| !rid.is_empty() && !section.is_empty()) else {
+            return;
+        };
+        let cite = out.table.intern(source, section);
+        let next = out.by_record.len() as u32;
+        let Cited { list, .. } = match out.by_record.get_mut(rid) {
+            Some(e) => e,
+            None => out.by_record.entry(rid.into()).or_insert_with(|| Cited {
+                slot: next,
+                list: Vec::new(),
+            }),
+        };
+        if list.iter().any(|&(c, _)| c == cite) {
+            row.error(errors, "section", "the same citation appears twice");
+        } else {
+            list.push((cite, row.line));
+        }
     });
+    out.claimed = (0..out.by_record.len())
+        .map(|_| AtomicBool::new(false))
+        .collect();
     out
 }
 
@@ -116,40 +184,66 @@ pub struct Resolver<'a> {
     pub gazetteer: &'a Gazetteer,
 }
 
-/// Reads `records.csv`, resolving places and attaching citations. Every record must be cited;
-/// every citation must name a record. Returns records sorted by date, then id.
+/// Reads `records.csv` on `threads` threads, resolving places, attaching citations and serialising
+/// each record into a catalog [`Part`], then joins the parts into a [`Catalog`]. Every record must be
+/// cited; every citation must name a record; ids are unique. Returns `None` when any row has a
+/// problem (all of them are in `errors`).
 pub fn read_records(
     file: &str,
     text: &str,
     citations_file: &str,
-    mut citations: HashMap<String, Vec<(Citation, u64)>>,
+    citations: Citations,
     resolver: &Resolver,
+    threads: usize,
     errors: &mut Errors,
-) -> Vec<Record> {
-    let mut out = Vec::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    each_row(file, text, RECORD_COLUMNS, errors, |row, errors| {
-        let cites = row.optional("id").and_then(|id| citations.remove(&id));
-        if let Some(id) = row.optional("id") {
-            if let Some(prev) = seen.insert(id.clone(), row.line) {
-                row.error(
-                    errors,
-                    "id",
-                    format!("{id:?} is already used on line {prev}"),
-                );
-                return;
+) -> Option<Catalog> {
+    let t = std::time::Instant::now();
+    let loaded = fold_rows_parallel(
+        file,
+        text,
+        RECORD_COLUMNS,
+        threads,
+        errors,
+        |bytes| {
+            // A Feature head is about three times its CSV row; reserving (address space only,
+            // until written) spares the copies and page faults of growing a large buffer.
+            let part = Part::with_capacity(bytes.saturating_mul(4), bytes / 64);
+            Loaded {
+                part,
+                lines: Vec::with_capacity(bytes / 64),
+                failed: Vec::new(),
             }
-        }
-        if let Some(r) = record_row(&row, cites, resolver, errors) {
-            out.push(r);
-        }
-    });
-    let mut orphans: Vec<(String, u64)> = citations
-        .into_iter()
-        .map(|(id, v)| (id, v.first().map_or(0, |(_, l)| *l)))
-        .collect();
-    orphans.sort_by_key(|(_, l)| *l);
-    for (id, line) in orphans {
+        },
+        |Loaded {
+             part,
+             lines,
+             failed,
+         },
+         row,
+         errors| {
+            let cites = citations.claim(row.get("id"));
+            let pushed = match record_row(row, cites.is_some(), resolver, errors) {
+                Some(r) => {
+                    let ids: Vec<u32> = cites.unwrap_or_default().iter().map(|c| c.0).collect();
+                    match part.push(&r, &ids) {
+                        Ok(()) => true,
+                        Err(e) => {
+                            row.error(errors, "id", e.to_string());
+                            false
+                        }
+                    }
+                }
+                None => false,
+            };
+            if pushed {
+                lines.push(row.line);
+            } else if !row.get("id").is_empty() {
+                failed.push((row.get("id").to_string(), row.line));
+            }
+        },
+    );
+    let t_rows = t.elapsed();
+    for (id, line) in citations.unclaimed() {
         errors.push(
             citations_file,
             line,
@@ -157,8 +251,67 @@ pub fn read_records(
             format!("{id:?} is not a record in {file}"),
         );
     }
-    out.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
-    out
+    if !errors.is_empty() {
+        // Loading has failed; finish the report with every id used twice.
+        repeated_ids(file, &loaded, errors);
+        return None;
+    }
+    let mut parts = Vec::with_capacity(loaded.len());
+    let mut lines = Vec::with_capacity(loaded.len());
+    for l in loaded {
+        parts.push(l.part);
+        lines.push(l.lines);
+    }
+    let t_check = t.elapsed();
+    let catalog = Catalog::assemble(parts, citations.table, citations.sources);
+    tracing::debug!(rows = ?t_rows, check = ?(t_check - t_rows), index = ?(t.elapsed() - t_check), "{file}");
+    match catalog {
+        Ok(c) => Some(c),
+        Err(repeats) => {
+            let mut bad: Vec<(u64, String)> = repeats
+                .into_iter()
+                .map(|d| {
+                    let first = lines[d.first.0][d.first.1];
+                    let again = lines[d.again.0][d.again.1];
+                    (again, format!("{:?} is already used on line {first}", d.id))
+                })
+                .collect();
+            bad.sort();
+            for (line, reason) in bad {
+                errors.push(file, line, "id", reason);
+            }
+            None
+        }
+    }
+}
+
+/// Reports every id used again, on its later line, against its first use; for the error path,
+/// where rows that failed count too.
+fn repeated_ids(file: &str, loaded: &[Loaded], errors: &mut Errors) {
+    let mut rows: Vec<(u64, &str)> = Vec::new();
+    for Loaded {
+        part,
+        lines,
+        failed,
+    } in loaded
+    {
+        rows.extend(lines.iter().enumerate().map(|(k, &l)| (l, part.id(k))));
+        rows.extend(failed.iter().map(|(id, l)| (*l, id.as_str())));
+    }
+    rows.sort_unstable_by_key(|r| r.0);
+    let mut seen: FxHashMap<&str, u64> = FxHashMap::default();
+    for (line, id) in rows {
+        if let Some(first) = seen.get(id) {
+            errors.push(
+                file,
+                line,
+                "id",
+                format!("{id:?} is already used on line {first}"),
+            );
+        } else {
+            seen.insert(id, line);
+        }
+    }
 }
 
 fn valid_id(s: &str) -> Result<String, String> {
@@ -179,12 +332,7 @@ fn count(s: &str) -> Result<u32, String> {
         .map_err(|_| format!("{s:?} is not a whole number"))
 }
 
-fn record_row(
-    row: &Row,
-    cites: Option<Vec<(Citation, u64)>>,
-    rs: &Resolver,
-    errors: &mut Errors,
-) -> Option<Record> {
+fn record_row(row: &Row, cited: bool, rs: &Resolver, errors: &mut Errors) -> Option<Record> {
     let before = errors.0.len();
     let id = row.parse_with("id", valid_id, errors);
     let kind = row.parse_with("kind", Kind::parse, errors);
@@ -243,17 +391,13 @@ fn record_row(
         row.error(errors, "count", "must be at least 1");
     }
     check_dates(row, date, date_end, date_precision, errors);
-    let citations = match cites {
-        Some(c) => c.into_iter().map(|(c, _)| c).collect(),
-        None => {
-            row.error(
-                errors,
-                "id",
-                format!("{id:?} has no row in citations.csv; every record cites a source"),
-            );
-            Vec::new()
-        }
-    };
+    if !cited {
+        row.error(
+            errors,
+            "id",
+            format!("{id:?} has no row in citations.csv; every record cites a source"),
+        );
+    }
 
     // The point: given explicitly, or geocoded from the place name at the record's precision.
     let (lon, lat, province_hint) = match (lon, lat) {
@@ -342,7 +486,8 @@ fn record_row(
         denied_by,
         target: row.optional("target"),
         origin: origin.flatten(),
-        citations,
+        // Kept beside the record as numbers in the citation table (see `read_records`).
+        citations: Vec::new(),
     })
 }
 

@@ -1,0 +1,534 @@
+//! The catalog: records as compact entries, their R-tree, pre-serialised GeoJSON, and filtered
+//! queries.
+//!
+//! Records are kept sorted by date then id; a record's position in that order is its index (`u32`),
+//! and every query answers indices in ascending order, so paging with `offset` is stable. The R-tree
+//! is bulk-loaded once (`rstar` STR packing) over points rounded to the 6 decimals the API serves.
+//!
+//! Memory: a record costs one 64-byte [`Entry`], its Feature head (the only copy of its text, see
+//! [`crate::feature`]), a 24-byte R-tree leaf and a 4-byte id-index slot. Citations, countries and
+//! provinces are shared.
+
+mod cites;
+mod part;
+
+pub use cites::CiteTable;
+pub use part::{Entry, Part, PartError, NO_PROVINCE};
+
+use crate::dates::DayRange;
+use crate::feature::parse_head;
+use crate::model::{Claim, GeoPrecision, Kind, Record, Source};
+use part::Interner;
+use rstar::primitives::GeomWithData;
+use rstar::{RTree, AABB};
+/// A point in the record R-tree, carrying the record index.
+pub type IndexedPoint = GeomWithData<[f64; 2], u32>;
+
+/// A lon/lat box. `minx > maxx` means the box crosses the antimeridian.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bbox {
+    /// West edge.
+    pub minx: f64,
+    /// South edge.
+    pub miny: f64,
+    /// East edge.
+    pub maxx: f64,
+    /// North edge.
+    pub maxy: f64,
+}
+
+impl Bbox {
+    /// The one or two plain boxes that make up this box (two when it crosses the antimeridian).
+    pub fn envelopes(&self) -> Vec<AABB<[f64; 2]>> {
+        if self.minx <= self.maxx {
+            vec![AABB::from_corners(
+                [self.minx, self.miny],
+                [self.maxx, self.maxy],
+            )]
+        } else {
+            vec![
+                AABB::from_corners([self.minx, self.miny], [180.0, self.maxy]),
+                AABB::from_corners([-180.0, self.miny], [self.maxx, self.maxy]),
+            ]
+        }
+    }
+
+    /// Whether the point lies in the box (edges included).
+    pub fn contains(&self, lon: f64, lat: f64) -> bool {
+        let in_x = if self.minx <= self.maxx {
+            lon >= self.minx && lon <= self.maxx
+        } else {
+            lon >= self.minx || lon <= self.maxx
+        };
+        in_x && lat >= self.miny && lat <= self.maxy
+    }
+}
+
+/// What a query selects. Every field narrows the result; `None` means no restriction.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    /// Spatial box.
+    pub bbox: Option<Bbox>,
+    /// Days the record's interval must intersect.
+    pub days: Option<DayRange>,
+    /// Kind.
+    pub kind: Option<Kind>,
+    /// Country, ISO alpha-3.
+    pub country: Option<String>,
+    /// Province id.
+    pub admin1_id: Option<String>,
+    /// Claim status.
+    pub claim: Option<Claim>,
+    /// Geographic precision.
+    pub geo_precision: Option<GeoPrecision>,
+}
+
+/// An id used by more than one record: where it was first used and where again, each as (part,
+/// position in the part).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The id.
+    pub id: String,
+    /// First use.
+    pub first: (usize, usize),
+    /// A later use.
+    pub again: (usize, usize),
+}
+
+/// The records of one snapshot, indexed.
+pub struct Catalog {
+    entries: Vec<Entry>,
+    texts: Vec<String>,
+    cite_list: Vec<u32>,
+    cites: CiteTable,
+    /// Each citation's JSON object, by number.
+    cite_json: Vec<Box<str>>,
+    /// Country code and name.
+    countries: Vec<(Box<str>, Box<str>)>,
+    /// Province id and name.
+    provinces: Vec<(Box<str>, Box<str>)>,
+    sources: Vec<Source>,
+    tree: RTree<IndexedPoint>,
+    /// Record indices sorted by id.
+    by_id: Vec<u32>,
+    extents: Vec<Option<Extent>>,
+}
+
+/// Spatial and temporal extent of a set of records: `[minLon, minLat, maxLon, maxLat]` and the first
+/// and last Julian day.
+pub type Extent = ([f64; 4], (i32, i32));
+
+fn widen(e: &mut Option<Extent>, lon: f64, lat: f64, span: (i32, i32)) {
+    match e {
+        None => *e = Some(([lon, lat, lon, lat], span)),
+        Some((b, t)) => {
+            *b = [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)];
+            *t = (t.0.min(span.0), t.1.max(span.1));
+        }
+    }
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Catalog({} records)", self.entries.len())
+    }
+}
+
+/// Renumbers one part's interned values into the catalog-wide table.
+fn renumber(
+    global: &mut Interner<String>,
+    names: &mut Vec<(Box<str>, Box<str>)>,
+    keys: &[String],
+    local_names: &[String],
+) -> Vec<u32> {
+    keys.iter()
+        .zip(local_names)
+        .map(|(k, n)| {
+            let i = global.get_or_insert(k.as_str(), || k.clone());
+            if i as usize == names.len() {
+                names.push((k.as_str().into(), n.as_str().into()));
+            }
+            i
+        })
+        .collect()
+}
+
+impl Catalog {
+    /// Indexes records (in any order) on one thread; the loader builds [`Part`]s in parallel and
+    /// calls [`Catalog::assemble`] instead. A record that does not fit an entry is an error.
+    pub fn new(records: Vec<Record>, sources: Vec<Source>) -> Result<Self, PartError> {
+        let mut part = Part::default();
+        let mut table = CiteTable::default();
+        let mut ids = Vec::new();
+        for r in &records {
+            ids.clear();
+            ids.extend(
+                r.citations
+                    .iter()
+                    .map(|c| table.intern(c.source, &c.section)),
+            );
+            part.push(r, &ids)?;
+        }
+        drop(records);
+        match Catalog::assemble(vec![part], table, sources) {
+            Ok(c) => Ok(c),
+            Err(d) => Err(PartError::DuplicateId(d[0].id.clone())),
+        }
+    }
+
+    /// Joins parts into a catalog: renumbers their shared tables, sorts the records by date and id,
+    /// and builds the R-tree and the id index. Ids must be unique: every id used again is returned
+    /// instead, with where it was first used and where again (as part and position in the part,
+    /// which is file order).
+    pub fn assemble(
+        parts: Vec<Part>,
+        cites: CiteTable,
+        sources: Vec<Source>,
+    ) -> Result<Self, Vec<Duplicate>> {
+        let n: usize = parts.iter().map(Part::len).sum();
+        let mut entries = Vec::with_capacity(n);
+        let mut texts = Vec::with_capacity(parts.len());
+        let mut cite_list = Vec::with_capacity(parts.iter().map(|p| p.cite_list.len()).sum());
+        let (mut country_ix, mut province_ix) = (Interner::default(), Interner::default());
+        let (mut countries, mut provinces) = (Vec::new(), Vec::new());
+        let mut starts = Vec::with_capacity(parts.len());
+        for (pi, p) in parts.into_iter().enumerate() {
+            let cmap = renumber(
+                &mut country_ix,
+                &mut countries,
+                &p.countries.values,
+                &p.country_names,
+            );
+            let pmap = renumber(
+                &mut province_ix,
+                &mut provinces,
+                &p.provinces.values,
+                &p.province_names,
+            );
+            let base = cite_list.len() as u32;
+            cite_list.extend_from_slice(&p.cite_list);
+            starts.push(entries.len());
+            for mut e in p.entries {
+                e.text |= (pi as u64) << 40;
+                e.country = cmap[usize::from(e.country)] as u16;
+                if e.admin1 != NO_PROVINCE {
+                    e.admin1 = pmap[e.admin1 as usize];
+                }
+                e.cites += base;
+                entries.push(e);
+            }
+            let mut text = p.text;
+            text.shrink_to_fit();
+            texts.push(text);
+        }
+        let mut cat = Catalog {
+            entries,
+            texts,
+            cite_list,
+            cite_json: cites.to_json(&sources),
+            cites,
+            countries,
+            provinces,
+            sources,
+            tree: RTree::new(),
+            by_id: Vec::new(),
+            extents: Vec::new(),
+        };
+        // Sort by (first day, id) and index by id, on two threads; both sort small keys rather than
+        // chase each entry's text through the comparisons.
+        let (order, by_id, repeats) = std::thread::scope(|sc| {
+            let by_date = sc.spawn(|| {
+                let mut keys: Vec<(i32, &str, u32)> = cat
+                    .entries
+                    .iter()
+                    .enumerate()
+                    .map(|(k, e)| (e.first_day, cat.entry_id(e), k as u32))
+                    .collect();
+                keys.sort_unstable();
+                keys.into_iter().map(|(.., k)| k).collect::<Vec<u32>>()
+            });
+            let mut ids: Vec<(&str, u32)> = cat
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(k, e)| (cat.entry_id(e), k as u32))
+                .collect();
+            ids.sort_unstable();
+            // Equal ids sort together, the first use (lowest position: file order) first.
+            let mut repeats: Vec<(u32, u32)> = Vec::new();
+            let mut run = 0;
+            for k in 1..ids.len() {
+                if ids[k].0 == ids[run].0 {
+                    repeats.push((ids[run].1, ids[k].1));
+                } else {
+                    run = k;
+                }
+            }
+            let by_id: Vec<u32> = ids.into_iter().map(|(_, k)| k).collect();
+            let order = by_date
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (order, by_id, repeats)
+        });
+        if !repeats.is_empty() {
+            let at = |k: u32| {
+                let p = starts.partition_point(|&s| s <= k as usize) - 1;
+                (p, k as usize - starts[p])
+            };
+            return Err(repeats
+                .into_iter()
+                .map(|(first, again)| Duplicate {
+                    id: cat.entry_id(&cat.entries[first as usize]).to_string(),
+                    first: at(first),
+                    again: at(again),
+                })
+                .collect());
+        }
+        // `by_id` holds positions before sorting; map them to positions after.
+        let mut position = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            position[old as usize] = new as u32;
+        }
+        cat.by_id = by_id.into_iter().map(|k| position[k as usize]).collect();
+        drop(position);
+        cat.entries = order.iter().map(|&k| cat.entries[k as usize]).collect();
+        cat.entries.shrink_to_fit();
+        let points = cat
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| GeomWithData::new([e.lon, e.lat], i as u32))
+            .collect();
+        cat.tree = RTree::bulk_load(points);
+        let mut extents = vec![None; Kind::ALL.len() + 1];
+        for e in &cat.entries {
+            let span = (e.first_day, e.last_day);
+            widen(&mut extents[0], e.lon, e.lat, span);
+            widen(&mut extents[e.kind as usize + 1], e.lon, e.lat, span);
+        }
+        cat.extents = extents;
+        Ok(cat)
+    }
+
+    /// Extent of all records (`None`) or of one kind; `None` when there are no such records.
+    pub fn kind_extent(&self, kind: Option<Kind>) -> Option<Extent> {
+        self.extents[kind.map_or(0, |k| k as usize + 1)]
+    }
+
+    /// The documents the records cite.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// All entries, in index order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The entry at an index.
+    pub fn entry(&self, i: u32) -> &Entry {
+        &self.entries[i as usize]
+    }
+
+    fn head(&self, e: &Entry) -> &str {
+        let at = e.offset();
+        &self.texts[e.part()][at..at + e.len as usize]
+    }
+
+    fn entry_id(&self, e: &Entry) -> &str {
+        let at = e.offset() + 24;
+        &self.texts[e.part()][at..at + usize::from(e.id_len)]
+    }
+
+    /// The id of a record (as JSON writes it; the loader admits only ids JSON leaves unchanged).
+    pub fn id(&self, i: u32) -> &str {
+        self.entry_id(&self.entries[i as usize])
+    }
+
+    /// ISO alpha-3 code of a record's country.
+    pub fn country(&self, i: u32) -> &str {
+        &self.countries[usize::from(self.entries[i as usize].country)].0
+    }
+
+    /// Name of a record's country.
+    pub fn country_name(&self, i: u32) -> &str {
+        &self.countries[usize::from(self.entries[i as usize].country)].1
+    }
+
+    /// Id of a record's province, if it has one.
+    pub fn admin1_id(&self, i: u32) -> Option<&str> {
+        let a = self.entries[i as usize].admin1;
+        (a != NO_PROVINCE).then(|| &*self.provinces[a as usize].0)
+    }
+
+    /// The citations of a record: source index and section.
+    pub fn citations(&self, i: u32) -> impl Iterator<Item = (usize, &str)> {
+        let e = &self.entries[i as usize];
+        let from = e.cites as usize;
+        self.cite_list[from..from + usize::from(e.ncites)]
+            .iter()
+            .map(|&c| self.cites.entry(c))
+    }
+
+    /// Appends the GeoJSON Feature of a record to `out`.
+    pub fn write_feature(&self, i: u32, out: &mut String) {
+        let e = &self.entries[i as usize];
+        out.push_str(self.head(e));
+        out.push('[');
+        let from = e.cites as usize;
+        for (k, &c) in self.cite_list[from..from + usize::from(e.ncites)]
+            .iter()
+            .enumerate()
+        {
+            if k > 0 {
+                out.push(',');
+            }
+            out.push_str(&self.cite_json[c as usize]);
+        }
+        out.push_str("]}}");
+    }
+
+    /// The GeoJSON Feature of a record.
+    pub fn feature(&self, i: u32) -> String {
+        let mut s = String::new();
+        self.write_feature(i, &mut s);
+        s
+    }
+
+    /// The record at an index, read back from its Feature.
+    pub fn record(&self, i: u32) -> Record {
+        let e = &self.entries[i as usize];
+        // The head was written by this program from a valid record; reading it back cannot fail
+        // unless memory is corrupt.
+        let mut r = parse_head(self.head(e))
+            .unwrap_or_else(|err| panic!("record {i}: stored feature does not read back: {err}"));
+        r.citations = self
+            .citations(i)
+            .map(|(source, section)| crate::model::Citation {
+                source,
+                section: section.to_string(),
+            })
+            .collect();
+        r
+    }
+
+    /// Index of the record with this id.
+    pub fn find(&self, id: &str) -> Option<u32> {
+        self.by_id
+            .binary_search_by(|&j| self.id(j).cmp(id))
+            .ok()
+            .map(|k| self.by_id[k])
+    }
+
+    /// First and last day (Julian) of a record.
+    pub fn span(&self, i: u32) -> (i32, i32) {
+        let e = &self.entries[i as usize];
+        (e.first_day, e.last_day)
+    }
+
+    /// Index of a country code in this catalog's country table.
+    fn country_code_index(&self, code: &str) -> Option<u16> {
+        self.countries
+            .iter()
+            .position(|(c, _)| &**c == code)
+            .map(|p| p as u16)
+    }
+
+    /// Index of a province id in this catalog's province table.
+    fn province_index(&self, id: &str) -> Option<u32> {
+        self.provinces
+            .iter()
+            .position(|(p, _)| &**p == id)
+            .map(|p| p as u32)
+    }
+
+    /// Indices of the records that pass the filter, ascending.
+    pub fn matching(&self, f: &Filter) -> Vec<u32> {
+        // A country or province no record has matches nothing.
+        let country = match f.country.as_deref() {
+            Some(c) => match self.country_code_index(c) {
+                Some(i) => Some(i),
+                None => return Vec::new(),
+            },
+            None => None,
+        };
+        let admin1 = match f.admin1_id.as_deref() {
+            Some(a) => match self.province_index(a) {
+                Some(i) => Some(i),
+                None => return Vec::new(),
+            },
+            None => None,
+        };
+        let keep = |i: u32| {
+            let e = &self.entries[i as usize];
+            f.kind.is_none_or(|k| e.kind == k)
+                && f.days.is_none_or(|d| d.intersects(e.first_day, e.last_day))
+                && f.claim.is_none_or(|c| e.claim == c)
+                && f.geo_precision.is_none_or(|p| e.geo_precision == p)
+                && country.is_none_or(|c| e.country == c)
+                && admin1.is_none_or(|a| e.admin1 == a)
+        };
+        // A box that holds every record (a world view) selects nothing the filters do not: scan in
+        // index order instead of collecting and sorting the whole tree.
+        let bbox = f.bbox.filter(|b| {
+            self.extents[0].is_some_and(|(e, _)| {
+                !(b.contains(e[0], e[1]) && b.contains(e[2], e[3]) && b.minx <= b.maxx)
+            })
+        });
+        match &bbox {
+            None => (0..self.entries.len() as u32)
+                .filter(|&i| keep(i))
+                .collect(),
+            Some(b) => {
+                let mut v: Vec<u32> = Vec::new();
+                for env in b.envelopes() {
+                    v.extend(
+                        self.tree
+                            .locate_in_envelope(&env)
+                            .map(|p| p.data)
+                            .filter(|&i| keep(i)),
+                    );
+                }
+                v.sort_unstable();
+                v.dedup();
+                v
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn antimeridian_boxes_split_in_two() {
+        let b = Bbox {
+            minx: 170.0,
+            miny: -20.0,
+            maxx: -170.0,
+            maxy: 20.0,
+        };
+        assert_eq!(b.envelopes().len(), 2);
+        assert!(b.contains(179.9, 0.0) && b.contains(-179.9, 0.0) && b.contains(-170.0, 20.0));
+        assert!(!b.contains(0.0, 0.0) && !b.contains(179.0, 21.0));
+        let plain = Bbox {
+            minx: 60.0,
+            miny: 29.0,
+            maxx: 75.0,
+            maxy: 39.0,
+        };
+        assert_eq!(plain.envelopes().len(), 1);
+        assert!(plain.contains(69.2, 34.5));
+    }
+}
