@@ -18,6 +18,7 @@
 pub mod aggregate;
 pub mod api;
 pub mod batch;
+pub mod cluster;
 pub mod dates;
 pub mod feature;
 pub mod generate;

@@ -226,7 +226,7 @@ async fn bbox_returns_only_points_inside() {
     let brute = store()
         .current()
         .catalog
-        .records()
+        .entries()
         .iter()
         .filter(|r| (60.0..=75.0).contains(&r.lon) && (29.0..=39.0).contains(&r.lat))
         .count();
@@ -672,4 +672,67 @@ async fn no_input_gives_a_server_error() {
             }
         }
     }
+}
+
+/// Clusters gather exactly the records the same query selects, at any zoom; a bad or missing zoom
+/// is a 400 naming it; polygon collections have no clusters.
+#[tokio::test]
+async fn clusters_hold_every_selected_record_once() {
+    for q in [
+        "bbox=-180,-90,180,90",
+        "bbox=60,29,75,39&datetime=2021-08-01/2022-07-31",
+        "country=PAK",
+    ] {
+        let items = get(&format!("/api/collections/incidents/items?{q}&limit=1"))
+            .await
+            .json();
+        let matched = items["numberMatched"].as_u64().unwrap();
+        for zoom in [0, 4, 9, 22] {
+            let c = get(&format!(
+                "/api/collections/incidents/clusters?{q}&zoom={zoom}"
+            ))
+            .await;
+            assert_eq!(c.status, StatusCode::OK, "{q} zoom {zoom}");
+            let v = c.json();
+            assert_eq!(
+                v["numberMatched"].as_u64(),
+                Some(matched),
+                "{q} zoom {zoom}"
+            );
+            let feats = v["features"].as_array().unwrap();
+            let records: u64 = feats
+                .iter()
+                .map(|f| f["properties"]["records"].as_u64().unwrap())
+                .sum();
+            assert_eq!(records, matched, "{q} zoom {zoom}");
+            for f in feats {
+                let p = &f["properties"];
+                assert_eq!(p["record"].is_string(), p["records"] == 1);
+            }
+        }
+    }
+    let attacks = get("/api/collections/attacks/clusters?zoom=3").await.json();
+    let att = get("/api/collections/attacks/items?limit=1").await.json();
+    assert_eq!(attacks["numberMatched"], att["numberMatched"]);
+    for f in attacks["features"].as_array().unwrap() {
+        let t = f["properties"]["totals"].as_object().unwrap();
+        assert!(t.keys().all(|k| k == "attack"), "{t:?}");
+    }
+    for (q, param) in [
+        ("", "zoom"),
+        ("zoom=23", "zoom"),
+        ("zoom=-1", "zoom"),
+        ("zoom=3&bbox=1,2", "bbox"),
+        ("zoom=3&limit=5", "limit"),
+    ] {
+        let r = get(&format!("/api/collections/incidents/clusters?{q}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}");
+        assert!(
+            r.json()["description"].as_str().unwrap().contains(param),
+            "{q}: {}",
+            r.json()
+        );
+    }
+    let polygons = get("/api/collections/countries/clusters?zoom=3").await;
+    assert_eq!(polygons.status, StatusCode::NOT_FOUND);
 }

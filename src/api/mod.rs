@@ -4,6 +4,7 @@
 //! HEAD refused with 405, and a plain `OPTIONS` answered 204 with `Allow`; CORS (any origin, and its
 //! preflight); compression (gzip or brotli, for bodies over 1 KiB).
 
+pub mod clusters;
 pub mod collections;
 pub mod download;
 pub mod error;
@@ -122,6 +123,7 @@ pub fn app_with(state: AppState, limits: &Limits) -> Router {
         .route("/api/collections/{id}", get(ogc::collection))
         .route("/api/collections/{id}/items", get(ogc::items))
         .route("/api/collections/{id}/items/{fid}", get(ogc::item))
+        .route("/api/collections/{id}/clusters", get(clusters::clusters))
         .route("/api/collections/{id}/queryables", get(schema::queryables))
         .route("/api/collections/{id}/schema", get(schema::schema))
         .route("/api/collections/{id}/download", get(download::download))

@@ -178,6 +178,24 @@ pub fn limit(s: Option<&str>) -> Result<usize, ApiError> {
     }
 }
 
+/// Parses `zoom` (required): a whole number from 0 to [`cluster::MAX_ZOOM`](crate::cluster::MAX_ZOOM).
+pub fn zoom(s: Option<&str>) -> Result<u8, ApiError> {
+    let max = crate::cluster::MAX_ZOOM;
+    let Some(s) = s else {
+        return Err(ApiError::bad(
+            "zoom",
+            format!("is required: the map zoom level, 0 to {max}"),
+        ));
+    };
+    match s.parse::<u8>() {
+        Ok(z) if z <= max && s.bytes().all(|b| b.is_ascii_digit()) => Ok(z),
+        _ => Err(ApiError::bad(
+            "zoom",
+            format!("{:?} is not a whole number from 0 to {max}", printable(s)),
+        )),
+    }
+}
+
 /// Parses `offset`: a whole number ≥ 0.
 pub fn offset(s: Option<&str>) -> Result<usize, ApiError> {
     let Some(s) = s else { return Ok(0) };

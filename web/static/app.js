@@ -5,7 +5,9 @@ import { el, KINDS, KIND_LABEL, recordCard, recordList } from './dom.js';
 import { monthsBetween, datetimeParam, drawTimeline } from './time.js';
 
 const L = window.L;
-const PAGE_LIMIT = 10000;
+// Above this many records in view, the server gathers them into clusters: the browser never
+// receives more than this many features at once.
+const MAX_FEATURES = 3000;
 const PROVINCE_ZOOM = 5;
 const BREAKS = [1, 2, 5, 10, 20, 50, 100, 500];
 const RAMP = ['#fff7bc', '#fee391', '#fec44f', '#fe9929', '#ec7014', '#cc4c02', '#993404', '#662506'];
@@ -75,6 +77,9 @@ for (const k of KINDS) {
   };
 }
 const arrows = L.layerGroup();
+// Server-side clusters, shown instead of single records when a view holds more than MAX_FEATURES.
+const serverClusters = L.layerGroup();
+let lastClusters = null;
 let countriesLayer = null;
 let provincesLayer = null;
 let countryStats = new Map();
@@ -89,6 +94,8 @@ function applyLayerVisibility() {
     }
   }
   if (state.arrows) arrows.addTo(map); else map.removeLayer(arrows);
+  serverClusters.addTo(map);
+  if (lastClusters) drawServerClusters(lastClusters);
 }
 
 // ---- choropleth -------------------------------------------------------------------------------------
@@ -200,9 +207,9 @@ function arrowShapes(f) {
 const markersById = new Map();
 
 function drawRecords(features) {
-  for (const k of KINDS) { kindLayers[k].cluster.clearLayers(); kindLayers[k].badges.clearLayers(); }
-  arrows.clearLayers();
-  markersById.clear();
+  clearRecords();
+  serverClusters.clearLayers();
+  lastClusters = null;
   const areas = new Map();
   const counts = Object.fromEntries(KINDS.map((k) => [k, 0]));
   for (const f of features) {
@@ -230,6 +237,47 @@ function drawRecords(features) {
     b.on('click', () => showList(`${KIND_LABEL[a.kind]} in ${a.where}`, a.features, `Known only to ${a.features[0].properties.geo_precision} level: not exact locations.`));
     kindLayers[a.kind].badges.addLayer(b);
     for (const f of a.features) markersById.set(f.properties.id, { marker: b, feature: f });
+  }
+  for (const k of KINDS) {
+    const n = document.querySelector(`[data-count="${k}"]`);
+    if (n) n.textContent = String(counts[k]);
+  }
+}
+
+function clearRecords() {
+  for (const k of KINDS) { kindLayers[k].cluster.clearLayers(); kindLayers[k].badges.clearLayers(); }
+  arrows.clearLayers();
+  markersById.clear();
+}
+
+// Clusters from /clusters: one marker per grid cell, sized and labelled by the records of the kinds
+// shown; a click zooms to the cell's records (or opens the record when the cell holds one).
+function drawServerClusters(fc) {
+  serverClusters.clearLayers();
+  const counts = Object.fromEntries(KINDS.map((k) => [k, 0]));
+  for (const f of fc.features) {
+    const p = f.properties;
+    const total = KINDS.filter((k) => state.kinds.has(k)).reduce((s, k) => s + (p.totals[k] || 0), 0);
+    for (const k of KINDS) counts[k] += p.totals[k] || 0;
+    if (total === 0) continue;
+    const [lon, lat] = f.geometry.coordinates;
+    const size = total < 100 ? 34 : total < 10000 ? 42 : 52;
+    const label = total >= 10000 ? `${Math.round(total / 1000)}k` : String(total);
+    const parts = KINDS.filter((k) => state.kinds.has(k) && p.totals[k]).map((k) => `${KIND_LABEL[k]} ${p.totals[k]}`).join(', ');
+    const m = L.marker([lat, lon], {
+      icon: L.divIcon({ className: 'marker-cluster server-cluster', html: `<div>${label}</div>`, iconSize: [size, size] }),
+      title: `${p.records} records here: ${parts}`, keyboard: true,
+    });
+    m.on('click', async () => {
+      if (p.record) {
+        const f1 = await api(`/api/collections/incidents/items/${encodeURIComponent(p.record)}`);
+        showRecord(f1);
+        return;
+      }
+      const [w, s, e, n] = p.bbox;
+      map.fitBounds([[s, w], [n, e]], { maxZoom: map.getZoom() + 3, padding: [20, 20] });
+    });
+    serverClusters.addLayer(m);
   }
   for (const k of KINDS) {
     const n = document.querySelector(`[data-count="${k}"]`);
@@ -277,8 +325,9 @@ async function refresh() {
   $('status').textContent = 'Loading…';
   try {
     const wantProvinces = map.getZoom() >= PROVINCE_ZOOM;
-    const [items, cstats, pstats, provinces] = await Promise.all([
-      api('/api/collections/incidents/items', { bbox, datetime, limit: PAGE_LIMIT }),
+    const zoom = Math.floor(map.getZoom());
+    const [clusters, cstats, pstats, provinces] = await Promise.all([
+      api('/api/collections/incidents/clusters', { bbox, datetime, zoom }),
       api('/api/stats', { by: 'country', datetime }),
       wantProvinces ? api('/api/stats', { by: 'province', datetime, bbox }) : null,
       wantProvinces ? api('/api/collections/provinces/items', { bbox, limit: 3000 }) : null,
@@ -291,12 +340,19 @@ async function refresh() {
     if (provinces) {
       provincesLayer = L.geoJSON(provinces, { style: styleProvince, onEachFeature: jurisdictionHandlers('province') }).addTo(map);
     }
-    drawRecords(items.features);
+    const matched = clusters.numberMatched;
+    if (matched <= MAX_FEATURES) {
+      const items = await api('/api/collections/incidents/items', { bbox, datetime, limit: MAX_FEATURES });
+      if (mine !== generation) return;
+      drawRecords(items.features);
+      $('status').textContent = `${matched} record${matched === 1 ? '' : 's'} in view, ${state.from} to ${state.to}.`;
+    } else {
+      clearRecords();
+      lastClusters = clusters;
+      drawServerClusters(clusters);
+      $('status').textContent = `${matched.toLocaleString('en')} records in view, ${state.from} to ${state.to}, in ${clusters.numberReturned} clusters — zoom in to see single records.`;
+    }
     drawLegend();
-    const shown = items.numberReturned;
-    $('status').textContent = items.numberMatched > shown
-      ? `Showing ${shown} of ${items.numberMatched} records in view — zoom in or narrow the time range to see all.`
-      : `${shown} record${shown === 1 ? '' : 's'} in view, ${state.from} to ${state.to}.`;
     writeHash();
   } catch (err) {
     if (mine === generation) $('status').textContent = `Could not load: ${err.message}`;

@@ -1,0 +1,155 @@
+//! Server-side clustering: the records a query selects, gathered into grid cells sized for a map
+//! zoom level, so that a browser showing a million records receives a few hundred points.
+//!
+//! A cell at zoom `z` is `360 / 2^z / 4` degrees square: a quarter of a web-map tile, 64 screen
+//! pixels at that zoom. Each cell becomes one point at the mean position of its records, with
+//! their number, the sum of their `count`s per kind, and their bounding box (for zooming in).
+
+use crate::index::Catalog;
+use crate::model::Kind;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+/// Deepest zoom clustered; deeper views show records one by one.
+pub const MAX_ZOOM: u8 = 22;
+
+/// Records gathered in one cell.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Cluster {
+    /// Mean longitude of the records.
+    pub lon: f64,
+    /// Mean latitude of the records.
+    pub lat: f64,
+    /// How many records.
+    pub records: u64,
+    /// Sum of `count` per kind, in [`Kind::ALL`] order.
+    pub totals: [u64; 6],
+    /// `[minLon, minLat, maxLon, maxLat]` of the records.
+    pub bbox: [f64; 4],
+    /// Id of the record, when the cell holds exactly one.
+    pub record: Option<String>,
+}
+
+/// Size in degrees of a cell at `zoom`.
+pub fn cell_degrees(zoom: u8) -> f64 {
+    360.0 / f64::from(1u32 << zoom.min(MAX_ZOOM)) / 4.0
+}
+
+#[derive(Default)]
+struct Acc {
+    sum: [f64; 2],
+    records: u64,
+    totals: [u64; 6],
+    bbox: [f64; 4],
+    first: u32,
+}
+
+/// Gathers the records `ids` (ascending indices) into cells of [`cell_degrees`]`(zoom)`. Cells come
+/// out ordered by their first record, so the answer is the same on every call and replica.
+pub fn clusters(cat: &Catalog, ids: &[u32], zoom: u8) -> Vec<Cluster> {
+    let size = cell_degrees(zoom);
+    let mut cells: FxHashMap<(i64, i64), Acc> = FxHashMap::default();
+    for &i in ids {
+        let e = cat.entry(i);
+        let key = ((e.lon / size).floor() as i64, (e.lat / size).floor() as i64);
+        let a = cells.entry(key).or_insert_with(|| Acc {
+            bbox: [e.lon, e.lat, e.lon, e.lat],
+            first: i,
+            ..Acc::default()
+        });
+        a.sum[0] += e.lon;
+        a.sum[1] += e.lat;
+        a.records += 1;
+        a.totals[e.kind as usize] += u64::from(e.count);
+        a.bbox = [
+            a.bbox[0].min(e.lon),
+            a.bbox[1].min(e.lat),
+            a.bbox[2].max(e.lon),
+            a.bbox[3].max(e.lat),
+        ];
+    }
+    let mut out: Vec<(u32, Cluster)> = cells
+        .into_values()
+        .map(|a| {
+            let n = a.records as f64;
+            let round = |x: f64| (x * 1e6).round() / 1e6;
+            (
+                a.first,
+                Cluster {
+                    lon: round(a.sum[0] / n),
+                    lat: round(a.sum[1] / n),
+                    records: a.records,
+                    totals: a.totals,
+                    bbox: a.bbox,
+                    record: (a.records == 1).then(|| cat.id(a.first).to_string()),
+                },
+            )
+        })
+        .collect();
+    out.sort_unstable_by_key(|(first, _)| *first);
+    out.into_iter().map(|(_, c)| c).collect()
+}
+
+/// The GeoJSON FeatureCollection of clusters, with `numberMatched` the number of records.
+pub fn feature_collection(clusters: &[Cluster], matched: usize, zoom: u8) -> serde_json::Value {
+    let features: Vec<serde_json::Value> = clusters
+        .iter()
+        .map(|c| {
+            let totals: serde_json::Map<String, serde_json::Value> = Kind::ALL
+                .iter()
+                .zip(c.totals)
+                .filter(|(_, n)| *n > 0)
+                .map(|(k, n)| (k.as_str().to_string(), n.into()))
+                .collect();
+            serde_json::json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
+                "properties": {
+                    "records": c.records,
+                    "total": c.totals.iter().sum::<u64>(),
+                    "totals": totals,
+                    "bbox": c.bbox,
+                    "record": c.record,
+                }
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "type": "FeatureCollection",
+        "numberMatched": matched,
+        "numberReturned": features.len(),
+        "zoom": zoom,
+        "cellDegrees": cell_degrees(zoom),
+        "features": features,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth;
+
+    /// Every selected record is in exactly one cluster, its point inside the cluster's box, and
+    /// the cells shrink as the zoom grows.
+    #[test]
+    fn clusters_partition_the_records() {
+        let cat = Catalog::new(synth::records(20_000, 5), vec![synth::source()]).expect("fits");
+        let ids: Vec<u32> = (0..cat.len() as u32).collect();
+        let mut last = 0;
+        for zoom in [0u8, 3, 6, 10] {
+            let cs = clusters(&cat, &ids, zoom);
+            assert_eq!(cs.iter().map(|c| c.records).sum::<u64>(), 20_000);
+            let total: u64 = cat.entries().iter().map(|e| u64::from(e.count)).sum();
+            assert_eq!(cs.iter().flat_map(|c| c.totals).sum::<u64>(), total);
+            for c in &cs {
+                assert!(c.bbox[0] <= c.lon && c.lon <= c.bbox[2] + 1e-6);
+                assert!(c.bbox[1] <= c.lat && c.lat <= c.bbox[3] + 1e-6);
+                assert!(c.bbox[2] - c.bbox[0] <= cell_degrees(zoom));
+                assert_eq!(c.record.is_some(), c.records == 1);
+            }
+            assert!(cs.len() >= last, "zoom {zoom}: {} cells", cs.len());
+            last = cs.len();
+        }
+        assert_eq!(clusters(&cat, &ids, 4), clusters(&cat, &ids, 4));
+    }
+}
