@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-function bin() {
+/** The server binary: ISKP_MAP_BIN, else a release build, else a debug build. */
+export function bin() {
   for (const p of [process.env.ISKP_MAP_BIN, 'target/release/iskp-map', 'target/debug/iskp-map']) {
     if (p && existsSync(path.resolve(root, p))) return path.resolve(root, p);
   }
@@ -14,13 +15,13 @@ function bin() {
 }
 
 /** Serves `data` (and the page from web/); resolves to { base, stop }. */
-export async function startServer(data = path.join(root, 'geodata')) {
+export async function startServer(data = path.join(root, 'geodata'), startupMs = 60000) {
   const child = spawn(bin(), ['serve', '--addr', '127.0.0.1:0', '--data', data, '--web', path.join(root, 'web')], {
     env: { ...process.env, RUST_LOG: 'iskp_map=info', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const base = await new Promise((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new Error('server did not start')), 60000);
+    const timer = setTimeout(() => reject(new Error('server did not start')), startupMs);
     child.stdout.on('data', (d) => {
       buf += d;
       const m = buf.match(/serving (http:\/\/127\.0\.0\.1:\d+)\//);

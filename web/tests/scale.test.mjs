@@ -1,0 +1,94 @@
+// The page over 1 000 000 generated records, in Debian's Chromium: the server gathers what a view
+// holds into clusters, so the browser never receives more than a few thousand features, and the
+// map stays usable while zooming in. Screenshot to artifacts/scale-1m.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer, root, bin } from './server.mjs';
+
+const COUNT = Number(process.env.ISKP_SCALE_COUNT || 1000000);
+const MAX_FEATURES = 3000;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+let server;
+let context;
+let scratch;
+
+before(async () => {
+  scratch = mkdtempSync(path.join(tmpdir(), 'iskp-map-scale-'));
+  const data = path.join(scratch, 'data');
+  execFileSync(bin(), ['generate', '--count', String(COUNT), '--seed', '3', '--out', data, '--data', path.join(root, 'geodata')]);
+  server = await startServer(data, 300000);
+  context = await chromium.launchPersistentContext(path.join(scratch, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    viewport: { width: 1280, height: 800 },
+  });
+});
+
+after(async () => {
+  if (context) await context.close();
+  if (server) server.stop();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+test(`the page over ${COUNT} records receives at most ${MAX_FEATURES} features per view`, { timeout: 300000 }, async () => {
+  const page = await context.newPage();
+  const errors = [];
+  const received = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('response', async (r) => {
+    if (!/\/api\/collections\/[a-z]+\/(items|clusters)\?/.test(r.url())) return;
+    try {
+      const body = await r.json();
+      received.push({ url: r.url(), features: body.features.length, matched: body.numberMatched });
+    } catch { /* aborted by a newer view */ }
+  });
+  const idle = () => page.waitForFunction(() => {
+    const s = document.getElementById('status').textContent;
+    return s && !s.startsWith('Loading');
+  }, null, { timeout: 60000 });
+  await page.goto(`${server.base}/#map=3/20/40&from=2015-01&to=2024-12`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
+  await idle();
+
+  // The world view: every record in view, shown as server clusters.
+  const status = await page.textContent('#status');
+  assert.match(status, /records in view/);
+  assert.match(status, /clusters/);
+  const inView = Number(status.match(/^([\d,]+) records/)[1].replaceAll(',', ''));
+  assert.ok(inView > COUNT / 4, `${inView} records in the world view`);
+  const clusters = await page.locator('.server-cluster').count();
+  assert.ok(clusters > 10 && clusters <= MAX_FEATURES, `${clusters} cluster markers`);
+  mkdirSync(path.join(root, 'artifacts'), { recursive: true });
+  await page.screenshot({ path: path.join(root, 'artifacts', 'scale-1m.png') });
+
+  // Click the biggest cluster, again and again: the map zooms in, and views stay bounded.
+  const startZoom = await page.evaluate(() => Number(window.location.hash.match(/map=([\d.]+)/)[1]));
+  for (let i = 0; i < 6; i += 1) {
+    const biggest = page.locator('.server-cluster').first();
+    if (await biggest.count() === 0) break;
+    const before = await page.textContent('#status');
+    await biggest.click();
+    await page.waitForFunction((s) => document.getElementById('status').textContent !== s, before, { timeout: 30000 }).catch(() => {});
+    await idle();
+  }
+  const endZoom = await page.evaluate(() => Number(window.location.hash.match(/map=([\d.]+)/)[1]));
+  assert.ok(endZoom > startZoom, `zoomed from ${startZoom} to ${endZoom}`);
+
+  // No answer, cluster or page of records, carried more than MAX_FEATURES features, and single
+  // records were asked for only for views holding at most that many.
+  assert.ok(received.length > 0);
+  for (const r of received) assert.ok(r.features <= MAX_FEATURES, `${r.url} sent ${r.features} features`);
+  for (const r of received.filter((x) => x.url.includes('/items?'))) {
+    assert.ok(r.matched <= MAX_FEATURES, `${r.url} asked for a view of ${r.matched} records`);
+  }
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: path.join(root, 'artifacts', 'scale-1m-zoomed.png') });
+  await page.close();
+});
