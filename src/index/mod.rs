@@ -22,7 +22,22 @@ use part::Interner;
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, AABB};
 /// A point in the record R-tree, carrying the record index.
-pub type IndexedPoint = GeomWithData<[f64; 2], u32>;
+pub type IndexedPoint = GeomWithData<[f64; 2], Leaf>;
+
+/// What an R-tree leaf carries besides its point: the record index and the fields most queries
+/// filter on, so that candidates a bbox finds are mostly accepted or rejected without a look at
+/// their entries (which lie far apart in memory, in date order).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Leaf {
+    /// The record index.
+    pub index: u32,
+    /// First day covered (Julian).
+    pub first_day: i32,
+    /// Last day covered (Julian).
+    pub last_day: i32,
+    /// What happened.
+    pub kind: Kind,
+}
 
 /// A lon/lat box. `minx > maxx` means the box crosses the antimeridian.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -134,6 +149,15 @@ impl std::fmt::Debug for Catalog {
     }
 }
 
+/// The first 16 bytes of an id as a big-endian number (zero-padded): comparing these first orders ids
+/// as strings (ids hold no NUL), and settles most comparisons without touching the text.
+fn prefix(id: &str) -> u128 {
+    let mut b = [0u8; 16];
+    let n = id.len().min(16);
+    b[..n].copy_from_slice(&id.as_bytes()[..n]);
+    u128::from_be_bytes(b)
+}
+
 /// Renumbers one part's interned values into the catalog-wide table.
 fn renumber(
     global: &mut Interner<String>,
@@ -238,33 +262,39 @@ impl Catalog {
         // chase each entry's text through the comparisons.
         let (order, by_id, repeats) = std::thread::scope(|sc| {
             let by_date = sc.spawn(|| {
-                let mut keys: Vec<(i32, &str, u32)> = cat
+                let mut keys: Vec<(i32, u128, &str, u32)> = cat
                     .entries
                     .iter()
                     .enumerate()
-                    .map(|(k, e)| (e.first_day, cat.entry_id(e), k as u32))
+                    .map(|(k, e)| {
+                        let id = cat.entry_id(e);
+                        (e.first_day, prefix(id), id, k as u32)
+                    })
                     .collect();
                 keys.sort_unstable();
                 keys.into_iter().map(|(.., k)| k).collect::<Vec<u32>>()
             });
-            let mut ids: Vec<(&str, u32)> = cat
+            let mut ids: Vec<(u128, &str, u32)> = cat
                 .entries
                 .iter()
                 .enumerate()
-                .map(|(k, e)| (cat.entry_id(e), k as u32))
+                .map(|(k, e)| {
+                    let id = cat.entry_id(e);
+                    (prefix(id), id, k as u32)
+                })
                 .collect();
             ids.sort_unstable();
             // Equal ids sort together, the first use (lowest position: file order) first.
             let mut repeats: Vec<(u32, u32)> = Vec::new();
             let mut run = 0;
             for k in 1..ids.len() {
-                if ids[k].0 == ids[run].0 {
-                    repeats.push((ids[run].1, ids[k].1));
+                if ids[k].1 == ids[run].1 {
+                    repeats.push((ids[run].2, ids[k].2));
                 } else {
                     run = k;
                 }
             }
-            let by_id: Vec<u32> = ids.into_iter().map(|(_, k)| k).collect();
+            let by_id: Vec<u32> = ids.into_iter().map(|(.., k)| k).collect();
             let order = by_date
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
@@ -297,7 +327,17 @@ impl Catalog {
             .entries
             .iter()
             .enumerate()
-            .map(|(i, e)| GeomWithData::new([e.lon, e.lat], i as u32))
+            .map(|(i, e)| {
+                GeomWithData::new(
+                    [e.lon, e.lat],
+                    Leaf {
+                        index: i as u32,
+                        first_day: e.first_day,
+                        last_day: e.last_day,
+                        kind: e.kind,
+                    },
+                )
+            })
             .collect();
         cat.tree = RTree::bulk_load(points);
         let mut extents = vec![None; Kind::ALL.len() + 1];
@@ -469,14 +509,20 @@ impl Catalog {
             },
             None => None,
         };
-        let keep = |i: u32| {
-            let e = &self.entries[i as usize];
-            f.kind.is_none_or(|k| e.kind == k)
-                && f.days.is_none_or(|d| d.intersects(e.first_day, e.last_day))
-                && f.claim.is_none_or(|c| e.claim == c)
+        let coarse = |kind: Kind, first: i32, last: i32| {
+            f.kind.is_none_or(|k| kind == k) && f.days.is_none_or(|d| d.intersects(first, last))
+        };
+        let fine =
+            f.claim.is_some() || f.geo_precision.is_some() || country.is_some() || admin1.is_some();
+        let rest = |e: &Entry| {
+            f.claim.is_none_or(|c| e.claim == c)
                 && f.geo_precision.is_none_or(|p| e.geo_precision == p)
                 && country.is_none_or(|c| e.country == c)
                 && admin1.is_none_or(|a| e.admin1 == a)
+        };
+        let keep = |i: u32| {
+            let e = &self.entries[i as usize];
+            coarse(e.kind, e.first_day, e.last_day) && rest(e)
         };
         // A box that holds every record (a world view) selects nothing the filters do not: scan in
         // index order instead of collecting and sorting the whole tree.
@@ -495,8 +541,9 @@ impl Catalog {
                     v.extend(
                         self.tree
                             .locate_in_envelope(&env)
-                            .map(|p| p.data)
-                            .filter(|&i| keep(i)),
+                            .filter(|p| coarse(p.data.kind, p.data.first_day, p.data.last_day))
+                            .map(|p| p.data.index)
+                            .filter(|&i| !fine || rest(&self.entries[i as usize])),
                     );
                 }
                 v.sort_unstable();
