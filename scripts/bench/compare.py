@@ -96,11 +96,13 @@ def proc_tree(root):
     return out
 
 
-def mem_kb(pids, field):
+def mem_kb(pids, field, source="status"):
+    """Sum of a /proc field over processes: VmHWM/VmRSS from status, or Pss from smaps_rollup
+    (shared memory such as PostgreSQL's buffers counted once, not once per process)."""
     total = 0
     for p in pids:
         try:
-            with open(f"/proc/{p}/status") as f:
+            with open(f"/proc/{p}/{source}") as f:
                 for line in f:
                     if line.startswith(field + ":"):
                         total += int(line.split()[1])
@@ -423,7 +425,7 @@ resources:
                     results[("conformance", 0, 8)] = triv
                     log(f"  /api/conformance, 8 conns: {triv['rps']:.0f} req/s")
                 peak = mem_kb(s.pids(), "VmHWM")
-                db = mem_kb(pg.pids(), "VmHWM") if s is not iskp else 0
+                db = mem_kb(pg.pids(), "Pss", "smaps_rollup") if s is not iskp else 0
                 results[(s.name, "mem")] = (peak, db)
             finally:
                 s.stop()
@@ -474,7 +476,9 @@ resources:
                   f"iskp-map /api/conformance {conf['rps']:,.0f} req/s (p99 {conf['p99']:.2f} ms); "
                   f"~100-feature pages {hundred['rps']:,.0f} req/s = {hundred['rps'] / conf['rps']:.2f} of the "
                   f"trivial route.\n")
-    report.append("Peak resident memory (VmHWM, summed over the server's processes; PostgreSQL's separately): " +
+    report.append("Peak resident memory (VmHWM, summed over the server's processes) and, for the servers over "
+                  "PostgreSQL, the cluster's proportional set size (Pss, shared buffers counted once) at the end "
+                  "of their runs: " +
                   "; ".join(f"{s} {results[(s, 'mem')][0] / 1024:,.0f} MB" +
                             (f" + PostgreSQL {results[(s, 'mem')][1] / 1024:,.0f} MB" if results[(s, 'mem')][1] else "")
                             for s in ("iskp-map", "pygeoapi", "tipg")) + ".\n")

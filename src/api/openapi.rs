@@ -67,6 +67,27 @@ pub fn document(base: &str) -> Value {
                 }
             }}),
         );
+        if let Collection::Records(_) = c {
+            let params: Vec<Value> = crate::api::clusters::PARAMS
+                .iter()
+                .map(|p| param_ref(p))
+                .collect();
+            paths.insert(
+                format!("/collections/{id}/clusters"),
+                json!({ "get": {
+                    "operationId": format!("get_{id}_clusters"),
+                    "summary": format!("{} gathered into grid cells for a map zoom level", c.title()),
+                    "description": "Cells are a quarter of a web-map tile at the zoom (360/2^zoom/4 degrees). Each feature is one cell: a point at the mean of its records, with properties records (how many), total and totals (sum of count per kind), bbox (of its records) and record (the id, when the cell holds one). numberMatched is the number of records selected.",
+                    "tags": [id],
+                    "parameters": params,
+                    "responses": {
+                        "200": { "description": "One point feature per non-empty cell", "content": { "application/geo+json": { "schema": { "type": "object", "required": ["type", "features", "numberMatched"], "properties": { "type": { "type": "string", "enum": ["FeatureCollection"] }, "features": { "type": "array", "items": { "type": "object" } }, "numberMatched": { "type": "integer", "minimum": 0 } } } } } },
+                        "304": { "description": "Not modified (If-None-Match)" },
+                        "400": error_response("Bad parameter"), "404": error_response("No such collection")
+                    }
+                }}),
+            );
+        }
         paths.insert(
             format!("/collections/{id}/items/{{featureId}}"),
             json!({ "get": {
@@ -146,7 +167,8 @@ pub fn document(base: &str) -> Value {
                 "province": { "name": "province", "in": "query", "required": false, "description": "Province id (Natural Earth adm1_code, e.g. AFG-1762); only records known to province precision or better have one.", "schema": { "type": "string" } },
                 "claim": { "name": "claim", "in": "query", "required": false, "schema": { "type": "string", "enum": ["claimed", "attributed", "suspected"] } },
                 "geo_precision": { "name": "geo_precision", "in": "query", "required": false, "schema": { "type": "string", "enum": ["exact", "near", "district", "province", "country"] } },
-                "featureId": { "name": "featureId", "in": "path", "required": true, "schema": { "type": "string" } }
+                "featureId": { "name": "featureId", "in": "path", "required": true, "schema": { "type": "string" } },
+                "zoom": { "name": "zoom", "in": "query", "required": true, "description": "Map zoom level; cells are 360/2^zoom/4 degrees wide.", "schema": { "type": "integer", "minimum": 0, "maximum": crate::cluster::MAX_ZOOM } }
             },
             "schemas": {
                 "exception": { "type": "object", "required": ["code"], "properties": { "code": { "type": "string" }, "description": { "type": "string" }, "parameter": { "type": "string" } } },
