@@ -26,6 +26,7 @@ pub mod geocode;
 pub mod index;
 pub mod layers;
 pub mod load;
+pub mod memory;
 pub mod model;
 pub mod report;
 pub mod server;

@@ -57,17 +57,6 @@ impl Snapshot {
     }
 }
 
-/// Hands the memory freed after a load back to the operating system. Loading a large data set frees
-/// hundreds of megabytes of small allocations (CSV rows, intermediate records); glibc keeps them in
-/// its heap unless asked, and resident memory would stay at the loading peak.
-pub fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only walks glibc's own free lists; it has no preconditions.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// Where snapshots come from: the files of a data directory, or (team mode) a database.
 pub trait DataSource: Send + Sync {
     /// A short description for logs (`files in geodata/`).
@@ -87,7 +76,7 @@ impl Store {
     /// Loads the first snapshot; fails if it does not validate.
     pub fn open(source: Box<dyn DataSource>) -> Result<Self, LoadError> {
         let first = source.load()?;
-        release_freed_memory();
+        crate::memory::release_freed_memory();
         Ok(Store {
             current: ArcSwap::from_pointee(first),
             source,
@@ -116,7 +105,7 @@ impl Store {
         let next = self.source.load()?;
         let version = next.version.clone();
         self.current.store(Arc::new(next));
-        release_freed_memory();
+        crate::memory::release_freed_memory();
         Ok(version)
     }
 

@@ -137,8 +137,11 @@ impl std::fmt::Display for PartError {
 impl Part {
     /// An empty part with room for `text` bytes of Feature heads and `records` entries.
     pub fn with_capacity(text: usize, records: usize) -> Self {
+        let text = String::with_capacity(text);
+        // The spare capacity is not touched yet: advise before the first write, so pages arrive huge.
+        crate::memory::advise_huge_pages(text.as_ptr(), text.capacity());
         Part {
-            text: String::with_capacity(text),
+            text,
             entries: Vec::with_capacity(records),
             ..Part::default()
         }
