@@ -35,12 +35,19 @@ enum Command {
         /// Requests served at once; more are refused with 503 rather than queued.
         #[arg(long, default_value_t = iskp_map::server::Limits::default().max_in_flight)]
         max_in_flight: usize,
+        /// Keep the indexed catalog here and reuse it while the data and the program are unchanged
+        /// (faster start-up for large data sets).
+        #[arg(long)]
+        cache: Option<PathBuf>,
     },
     /// Load and validate the data, then print totals per kind and country.
     Check {
         /// Data directory.
         #[arg(long, default_value = "geodata")]
         data: PathBuf,
+        /// Catalog cache, as for `serve`.
+        #[arg(long)]
+        cache: Option<PathBuf>,
     },
     /// Write a deterministic synthetic data directory (for scale tests) with the boundaries and
     /// gazetteer of --data.
@@ -93,8 +100,14 @@ fn main() -> ExitCode {
             data,
             web,
             max_in_flight,
-        } => serve(addr, data, web, max_in_flight),
-        Command::Check { data } => check(data),
+            cache,
+        } => serve(
+            addr,
+            FileSource::new(data).with_cache(cache),
+            web,
+            max_in_flight,
+        ),
+        Command::Check { data, cache } => check(FileSource::new(data).with_cache(cache)),
         Command::Geocode { input, csv, data } => geocode(&input, csv, data),
         Command::Generate {
             count,
@@ -114,8 +127,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(data: PathBuf) -> ExitCode {
-    match iskp_map::DataSource::load(&FileSource::new(&data)) {
+fn check(source: FileSource) -> ExitCode {
+    let data = source.dir().to_path_buf();
+    match iskp_map::DataSource::load(&source) {
         Ok(snap) => {
             print!("{}", iskp_map::report::totals_table(&snap));
             ExitCode::SUCCESS
@@ -190,7 +204,8 @@ fn geocode(input: &str, csv: bool, data: PathBuf) -> ExitCode {
     }
 }
 
-fn serve(addr: SocketAddr, data: PathBuf, web: PathBuf, max_in_flight: usize) -> ExitCode {
+fn serve(addr: SocketAddr, source: FileSource, web: PathBuf, max_in_flight: usize) -> ExitCode {
+    let data = source.dir().to_path_buf();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -203,7 +218,6 @@ fn serve(addr: SocketAddr, data: PathBuf, web: PathBuf, max_in_flight: usize) ->
     };
     runtime.block_on(async move {
         let started = std::time::Instant::now();
-        let source = FileSource::new(&data);
         let store = match tokio::task::spawn_blocking(move || Store::open(Box::new(source))).await {
             Ok(Ok(s)) => Arc::new(s),
             Ok(Err(e)) => {

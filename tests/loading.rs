@@ -259,3 +259,58 @@ fn boundary_with_a_one_number_position_is_an_error_not_a_panic() {
         "{msgs:?}"
     );
 }
+
+fn features(snap: &iskp_map::Snapshot) -> Vec<String> {
+    (0..snap.catalog.len() as u32)
+        .map(|i| snap.catalog.feature(i))
+        .collect()
+}
+
+fn images(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default()
+}
+
+/// `--cache`: the second load of unchanged data reads the catalog image and serves exactly what the
+/// files give; edited data is loaded from the files again; a damaged image is ignored and replaced.
+#[test]
+fn the_catalog_cache_serves_the_same_data_and_never_a_stale_one() {
+    let s = Scratch::new("cache");
+    let cache = s.dir.join("cache");
+    let source = || FileSource::new(&s.dir).with_cache(Some(cache.clone()));
+    let first = source().read().expect("loads");
+    assert!(!first.from_cache);
+    assert_eq!(images(&cache).len(), 1, "an image was written");
+    let plain = FileSource::new(&s.dir).load().unwrap();
+    let second = source().read().expect("loads");
+    assert!(second.from_cache, "unchanged data comes from the image");
+    assert_eq!(second.version, plain.version);
+    let warm = source().load().unwrap();
+    assert_eq!(features(&warm), features(&plain));
+    for id in ["2024-03-22-crocus-city-hall", "no-such-record"] {
+        assert_eq!(warm.catalog.find(id), plain.catalog.find(id));
+    }
+
+    // An edit changes the data version: the image does not apply, the new record is there, and the
+    // old image is replaced by the new one.
+    s.append("records.csv", GOOD);
+    s.append("citations.csv", "zz-good,S1,test");
+    let edited = source().read().expect("loads");
+    assert!(!edited.from_cache);
+    assert!(edited.catalog.find("zz-good").is_some());
+    assert_eq!(images(&cache).len(), 1, "the stale image is removed");
+
+    // A damaged image is reported and ignored: the files are read and a good image written again.
+    let img = images(&cache).remove(0);
+    let mut bytes = std::fs::read(&img).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&img, bytes).unwrap();
+    let repaired = source().read().expect("loads from the files");
+    assert!(!repaired.from_cache);
+    assert!(
+        source().read().unwrap().from_cache,
+        "a good image was written again"
+    );
+}

@@ -10,6 +10,7 @@
 //! provinces are shared.
 
 mod cites;
+mod image;
 mod part;
 
 pub use cites::CiteTable;
@@ -323,30 +324,7 @@ impl Catalog {
         drop(position);
         cat.entries = order.iter().map(|&k| cat.entries[k as usize]).collect();
         cat.entries.shrink_to_fit();
-        let points = cat
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                GeomWithData::new(
-                    [e.lon, e.lat],
-                    Leaf {
-                        index: i as u32,
-                        first_day: e.first_day,
-                        last_day: e.last_day,
-                        kind: e.kind,
-                    },
-                )
-            })
-            .collect();
-        cat.tree = RTree::bulk_load(points);
-        let mut extents = vec![None; Kind::ALL.len() + 1];
-        for e in &cat.entries {
-            let span = (e.first_day, e.last_day);
-            widen(&mut extents[0], e.lon, e.lat, span);
-            widen(&mut extents[e.kind as usize + 1], e.lon, e.lat, span);
-        }
-        cat.extents = extents;
+        cat.index_points();
         Ok(cat)
     }
 

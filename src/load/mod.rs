@@ -14,6 +14,7 @@
 //! Every problem in any file is collected and reported as `file:line: field: reason`; a data set with
 //! any problem is not loaded at all.
 
+pub mod cache;
 pub mod csvrows;
 pub mod error;
 pub mod places;
@@ -48,18 +49,30 @@ pub struct Dataset {
     pub gazetteer: Arc<Gazetteer>,
     /// Content hash of all files.
     pub version: String,
+    /// Whether the catalog came from the cache rather than the files.
+    pub from_cache: bool,
 }
 
 /// Loads snapshots from the files of a directory.
 #[derive(Debug, Clone)]
 pub struct FileSource {
     dir: PathBuf,
+    cache: Option<PathBuf>,
 }
 
 impl FileSource {
     /// A source over `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        FileSource { dir: dir.into() }
+        FileSource {
+            dir: dir.into(),
+            cache: None,
+        }
+    }
+
+    /// Keeps catalog images in `cache` (see [`cache`]): loads of unchanged data read the image.
+    pub fn with_cache(mut self, cache: Option<PathBuf>) -> Self {
+        self.cache = cache;
+        self
     }
 
     /// The directory.
@@ -96,6 +109,39 @@ impl FileSource {
             unreachable!("FILES has seven entries")
         };
         let t = std::time::Instant::now();
+        if let Some(dir) = &self.cache {
+            // Boundaries and gazetteer always come from the files; the catalog from the image.
+            let (geo, cached) = std::thread::scope(|s| {
+                let cached = s.spawn(|| cache::read(dir, &version));
+                let geo = Jurisdictions::from_geojson(
+                    &countries.0,
+                    &countries.1,
+                    &provinces.0,
+                    &provinces.1,
+                )
+                .map(|jurisdictions| {
+                    let mut errors = Errors::default();
+                    let gazetteer = gazetteer_of(&jurisdictions, places, cities, &mut errors);
+                    (jurisdictions, gazetteer, errors)
+                });
+                let cached = cached
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                (geo, cached)
+            });
+            if let Some(catalog) = cached {
+                let (jurisdictions, gazetteer, errors) = geo?;
+                errors.finish(())?;
+                tracing::info!(elapsed = ?t.elapsed(), "read {} (catalog from the cache)", self.dir.display());
+                return Ok(Dataset {
+                    catalog,
+                    jurisdictions: Arc::new(jurisdictions),
+                    gazetteer: Arc::new(gazetteer),
+                    version,
+                    from_cache: true,
+                });
+            }
+        }
         // The documents and citations do not depend on the boundaries: read them alongside.
         let (geo, (cites, doc_errors)) = std::thread::scope(|s| {
             let docs = s.spawn(|| {
@@ -147,7 +193,17 @@ impl FileSource {
             "read {}",
             self.dir.display()
         );
+        if let Some(dir) = &self.cache {
+            let t = std::time::Instant::now();
+            match cache::write(dir, &version, &catalog) {
+                Ok(()) => {
+                    tracing::info!(elapsed = ?t.elapsed(), "wrote the catalog cache in {}", dir.display())
+                }
+                Err(e) => tracing::warn!("catalog cache {}: {e}; not cached", dir.display()),
+            }
+        }
         Ok(Dataset {
+            from_cache: false,
             catalog,
             jurisdictions: Arc::new(jurisdictions),
             gazetteer: Arc::new(gazetteer),

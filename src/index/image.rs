@@ -1,0 +1,437 @@
+//! A catalog's binary image: everything [`Catalog::assemble`] computed, written once so that a later
+//! start over the same data reads it back instead of parsing, geocoding and serialising every row
+//! again. The R-tree and extents are rebuilt from the entries (bulk loading is fast).
+//!
+//! Layout, little-endian: magic `ISKPCAT1`, format number, data version, the tables, entries,
+//! feature texts and id index, then an XXH3-64 checksum of everything before it. Reading checks
+//! the checksum first and then every index and length against the tables it points into, so a
+//! truncated, corrupt or foreign file is an error, never a panic or a wrong answer.
+
+use super::cites::CiteTable;
+use super::part::{Entry, NO_PROVINCE};
+use super::{widen, Catalog, IndexedPoint, Leaf};
+use crate::model::{Claim, GeoPrecision, Kind, Source};
+use rstar::primitives::GeomWithData;
+use rstar::RTree;
+use std::io::Write as _;
+
+const MAGIC: &[u8; 8] = b"ISKPCAT1";
+/// Bumped whenever the layout or the meaning of a field changes.
+const FORMAT: u32 = 1;
+
+/// Writes through a buffer, hashing every byte, and remembers the first I/O error.
+struct Writer<'w, W: std::io::Write> {
+    out: std::io::BufWriter<&'w mut W>,
+    hash: xxhash_rust::xxh3::Xxh3,
+    error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> Writer<'_, W> {
+    fn bytes(&mut self, b: &[u8]) {
+        self.hash.update(b);
+        if self.error.is_none() {
+            if let Err(e) = self.out.write_all(b) {
+                self.error = Some(e);
+            }
+        }
+    }
+    fn u8(&mut self, v: u8) {
+        self.bytes(&[v]);
+    }
+    fn u16(&mut self, v: u16) {
+        self.bytes(&v.to_le_bytes());
+    }
+    fn u32(&mut self, v: u32) {
+        self.bytes(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.bytes(&v.to_le_bytes());
+    }
+    fn f64(&mut self, v: f64) {
+        self.bytes(&v.to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        self.bytes(s.as_bytes());
+    }
+    fn opt(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => {
+                self.u8(1);
+                self.str(s);
+            }
+            None => self.u8(0),
+        }
+    }
+}
+
+struct Reader<'a> {
+    buf: &'a [u8],
+    at: usize,
+}
+
+type R<T> = Result<T, String>;
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> R<&'a [u8]> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.buf.len())
+            .ok_or("truncated")?;
+        let s = &self.buf[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+    fn arr<const N: usize>(&mut self) -> R<[u8; N]> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+    fn u8(&mut self) -> R<u8> {
+        Ok(self.take(1)?[0])
+    }
+    fn u16(&mut self) -> R<u16> {
+        Ok(u16::from_le_bytes(self.arr()?))
+    }
+    fn u32(&mut self) -> R<u32> {
+        Ok(u32::from_le_bytes(self.arr()?))
+    }
+    fn u64(&mut self) -> R<u64> {
+        Ok(u64::from_le_bytes(self.arr()?))
+    }
+    fn len(&mut self) -> R<usize> {
+        let n = self.u64()?;
+        // No count can exceed the bytes left, so a corrupt count cannot ask for a huge allocation.
+        usize::try_from(n)
+            .ok()
+            .filter(|&n| n <= self.buf.len() - self.at)
+            .ok_or_else(|| "a count is larger than the file".to_string())
+    }
+    fn f64(&mut self) -> R<f64> {
+        Ok(f64::from_le_bytes(self.arr()?))
+    }
+    fn str(&mut self) -> R<String> {
+        let n = self.len()?;
+        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| "text is not UTF-8".to_string())
+    }
+    fn opt(&mut self) -> R<Option<String>> {
+        match self.u8()? {
+            0 => Ok(None),
+            1 => self.str().map(Some),
+            _ => Err("bad optional marker".into()),
+        }
+    }
+}
+
+fn code<T: Copy>(all: &[T], b: u8, what: &str) -> R<T> {
+    all.get(usize::from(b))
+        .copied()
+        .ok_or_else(|| format!("bad {what} code {b}"))
+}
+
+impl Catalog {
+    /// The catalog's image, stamped with the data version it was built from.
+    pub fn image(&self, version: &str) -> Vec<u8> {
+        let mut v = Vec::new();
+        // Writing to a Vec cannot fail.
+        let _ = self.write_image(version, &mut v);
+        v
+    }
+
+    /// Writes the catalog's image to `out`, streaming (no copy of the whole image in memory).
+    pub fn write_image(&self, version: &str, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut w = Writer {
+            out: std::io::BufWriter::with_capacity(1 << 20, out),
+            hash: xxhash_rust::xxh3::Xxh3::new(),
+            error: None,
+        };
+        w.bytes(MAGIC);
+        w.u32(FORMAT);
+        w.str(version);
+        w.u64(self.sources.len() as u64);
+        for s in &self.sources {
+            w.str(&s.id);
+            w.str(&s.title);
+            w.str(&s.author);
+            w.opt(s.publisher.as_deref());
+            w.opt(s.published.as_deref());
+            w.opt(s.url.as_deref());
+        }
+        for table in [&self.countries, &self.provinces] {
+            w.u64(table.len() as u64);
+            for (a, b) in table {
+                w.str(a);
+                w.str(b);
+            }
+        }
+        w.u64(self.cites.len() as u64);
+        for i in 0..self.cites.len() as u32 {
+            let (s, section) = self.cites.entry(i);
+            w.u64(s as u64);
+            w.str(section);
+        }
+        w.u64(self.cite_list.len() as u64);
+        for &c in &self.cite_list {
+            w.u32(c);
+        }
+        w.u64(self.entries.len() as u64);
+        for e in &self.entries {
+            w.f64(e.lon);
+            w.f64(e.lat);
+            w.u32(e.first_day as u32);
+            w.u32(e.last_day as u32);
+            w.u32(e.count);
+            w.u64(e.text);
+            w.u32(e.len);
+            w.u32(e.cites);
+            w.u32(e.admin1);
+            w.u16(e.country);
+            w.u16(e.ncites);
+            w.u16(e.id_len);
+            w.u8(e.kind as u8);
+            w.u8(e.claim as u8);
+            w.u8(e.geo_precision as u8);
+        }
+        w.u64(self.texts.len() as u64);
+        for t in &self.texts {
+            w.str(t);
+        }
+        w.u64(self.by_id.len() as u64);
+        for &i in &self.by_id {
+            w.u32(i);
+        }
+        if let Some(e) = w.error {
+            return Err(e);
+        }
+        let sum = w.hash.digest();
+        w.out.write_all(&sum.to_le_bytes())?;
+        w.out.flush()
+    }
+
+    /// Reads an image written by [`Catalog::image`] for data version `version`. Any difference of
+    /// version, format or checksum, and any index out of its table, is an error.
+    pub fn from_image(buf: &[u8], version: &str) -> Result<Catalog, String> {
+        let body_len = buf.len().checked_sub(8).ok_or("truncated")?;
+        let (body, sum) = buf.split_at(body_len);
+        let sum = u64::from_le_bytes(sum.try_into().map_err(|_| "truncated")?);
+        if xxhash_rust::xxh3::xxh3_64(body) != sum {
+            return Err("checksum mismatch".into());
+        }
+        let mut r = Reader { buf: body, at: 0 };
+        if r.take(8)? != MAGIC {
+            return Err("not a catalog image".into());
+        }
+        let format = r.u32()?;
+        if format != FORMAT {
+            return Err(format!("image format {format}, this build reads {FORMAT}"));
+        }
+        let v = r.str()?;
+        if v != version {
+            return Err(format!("image of data version {v}, not {version}"));
+        }
+        let mut sources = Vec::new();
+        for _ in 0..r.len()? {
+            sources.push(Source {
+                id: r.str()?,
+                title: r.str()?,
+                author: r.str()?,
+                publisher: r.opt()?,
+                published: r.opt()?,
+                url: r.opt()?,
+            });
+        }
+        let mut tables: [Vec<(Box<str>, Box<str>)>; 2] = [Vec::new(), Vec::new()];
+        for t in &mut tables {
+            for _ in 0..r.len()? {
+                t.push((r.str()?.into(), r.str()?.into()));
+            }
+        }
+        let [countries, provinces] = tables;
+        let mut cites = CiteTable::default();
+        for i in 0..r.len()? {
+            let s = usize::try_from(r.u64()?).map_err(|_| "bad source index")?;
+            if s >= sources.len() {
+                return Err(format!(
+                    "citation {i} names source {s} of {}",
+                    sources.len()
+                ));
+            }
+            let section = r.str()?;
+            if cites.intern(s, &section) as usize != i {
+                return Err(format!("citation {i} repeats an earlier one"));
+            }
+        }
+        let n = r.len()?;
+        let mut cite_list = Vec::with_capacity(n);
+        for _ in 0..n {
+            let c = r.u32()?;
+            if c as usize >= cites.len() {
+                return Err(format!("citation number {c} of {}", cites.len()));
+            }
+            cite_list.push(c);
+        }
+        let n = r.len()?;
+        let mut entries = Vec::with_capacity(n);
+        for _ in 0..n {
+            entries.push(Entry {
+                lon: r.f64()?,
+                lat: r.f64()?,
+                first_day: r.u32()? as i32,
+                last_day: r.u32()? as i32,
+                count: r.u32()?,
+                text: r.u64()?,
+                len: r.u32()?,
+                cites: r.u32()?,
+                admin1: r.u32()?,
+                country: r.u16()?,
+                ncites: r.u16()?,
+                id_len: r.u16()?,
+                kind: code(Kind::ALL, r.u8()?, "kind")?,
+                claim: code(Claim::ALL, r.u8()?, "claim")?,
+                geo_precision: code(GeoPrecision::ALL, r.u8()?, "precision")?,
+            });
+        }
+        let mut texts = Vec::new();
+        for _ in 0..r.len()? {
+            let t = r.str()?;
+            crate::memory::advise_huge_pages(t.as_ptr(), t.len());
+            texts.push(t);
+        }
+        let n = r.len()?;
+        let mut by_id = Vec::with_capacity(n);
+        let mut seen = vec![false; entries.len()];
+        for _ in 0..n {
+            let i = r.u32()?;
+            match seen.get_mut(i as usize) {
+                Some(s) if !*s => *s = true,
+                _ => return Err(format!("id index names record {i} twice or out of range")),
+            }
+            by_id.push(i);
+        }
+        if by_id.len() != entries.len() || r.at != body.len() {
+            return Err("id index or trailing bytes do not match the entries".into());
+        }
+        for (k, e) in entries.iter().enumerate() {
+            let text = texts
+                .get(e.part())
+                .ok_or_else(|| format!("record {k}: no text part"))?;
+            let head = e.offset().checked_add(e.len as usize);
+            let id_end = e.offset() + 24 + usize::from(e.id_len);
+            let fits = head.is_some_and(|h| h <= text.len() && id_end <= h)
+                && text.is_char_boundary(e.offset())
+                && head.is_some_and(|h| text.is_char_boundary(h))
+                && text.is_char_boundary(id_end.min(text.len()));
+            let cites_fit = (e.cites as usize)
+                .checked_add(usize::from(e.ncites))
+                .is_some_and(|end| end <= cite_list.len());
+            if !fits
+                || !cites_fit
+                || usize::from(e.country) >= countries.len()
+                || (e.admin1 != NO_PROVINCE && e.admin1 as usize >= provinces.len())
+                || !e.lon.is_finite()
+                || !e.lat.is_finite()
+            {
+                return Err(format!("record {k} points outside the image"));
+            }
+        }
+        let mut cat = Catalog {
+            cite_json: cites.to_json(&sources),
+            entries,
+            texts,
+            cite_list,
+            cites,
+            countries,
+            provinces,
+            sources,
+            tree: RTree::new(),
+            by_id,
+            extents: Vec::new(),
+        };
+        cat.index_points();
+        Ok(cat)
+    }
+
+    /// Builds the R-tree and the extents from the entries.
+    pub(super) fn index_points(&mut self) {
+        let points: Vec<IndexedPoint> = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                GeomWithData::new(
+                    [e.lon, e.lat],
+                    Leaf {
+                        index: i as u32,
+                        first_day: e.first_day,
+                        last_day: e.last_day,
+                        kind: e.kind,
+                    },
+                )
+            })
+            .collect();
+        self.tree = RTree::bulk_load(points);
+        let mut extents = vec![None; Kind::ALL.len() + 1];
+        for e in &self.entries {
+            let span = (e.first_day, e.last_day);
+            widen(&mut extents[0], e.lon, e.lat, span);
+            widen(&mut extents[e.kind as usize + 1], e.lon, e.lat, span);
+        }
+        self.extents = extents;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::Filter;
+    use crate::synth;
+
+    fn catalog() -> Catalog {
+        Catalog::new(synth::records(3_000, 9), vec![synth::source()]).expect("fits")
+    }
+
+    /// A catalog read back from its image answers exactly as the original.
+    #[test]
+    fn an_image_reads_back_as_the_same_catalog() {
+        let cat = catalog();
+        let back = Catalog::from_image(&cat.image("v1"), "v1").expect("reads back");
+        assert_eq!(back.len(), cat.len());
+        for i in 0..cat.len() as u32 {
+            assert_eq!(back.feature(i), cat.feature(i));
+            assert_eq!(back.record(i), cat.record(i));
+            assert_eq!(back.find(cat.id(i)), Some(i));
+        }
+        let f = Filter::default();
+        assert_eq!(back.matching(&f), cat.matching(&f));
+        assert_eq!(back.kind_extent(None), cat.kind_extent(None));
+    }
+
+    /// Another version, a flipped byte or a cut file is refused with a reason, never a panic.
+    #[test]
+    fn damaged_or_foreign_images_are_refused() {
+        let img = catalog().image("v1");
+        assert!(Catalog::from_image(&img, "v2")
+            .unwrap_err()
+            .contains("version"));
+        for at in [
+            0,
+            9,
+            img.len() / 3,
+            img.len() / 2,
+            img.len() - 9,
+            img.len() - 1,
+        ] {
+            let mut bad = img.clone();
+            bad[at] ^= 0x40;
+            assert!(Catalog::from_image(&bad, "v1").is_err(), "byte {at}");
+        }
+        for len in [0, 7, 8, 100, img.len() - 1] {
+            assert!(
+                Catalog::from_image(&img[..len], "v1").is_err(),
+                "cut at {len}"
+            );
+        }
+    }
+}
