@@ -283,15 +283,30 @@ end
             "errors": int(errors), "requests": req}
 
 
-def startup(binary, data, work, tag):
-    s = Server(f"iskp-map {tag}", [binary, "serve", "--addr", "127.0.0.1:{port}", "--data", data, "--web",
-                                   os.path.join(ROOT, "web")], {"RUST_LOG": "iskp_map=info"},
+def startup(binary, data, work, tag, cache=None):
+    """Seconds from spawn to the first answer, RSS when ready, peak RSS; with `cache`, the
+    `--cache` directory (the first start writes the image, later ones read it)."""
+    argv = [binary, "serve", "--addr", "127.0.0.1:{port}", "--data", data, "--web", os.path.join(ROOT, "web")]
+    if cache:
+        argv += ["--cache", cache]
+    s = Server(f"iskp-map {tag}", argv, {"RUST_LOG": "iskp_map=info"},
                "/api/collections/incidents/items", "/api/conformance")
     secs = s.start(os.path.join(work, f"startup-{tag}.log"))
     time.sleep(1)
     rss, hwm = mem_kb([s.proc.pid], "VmRSS"), mem_kb([s.proc.pid], "VmHWM")
     s.stop()
     return secs, rss, hwm
+
+
+def startups(binary, data, work, n, tag):
+    """Cold start (no cache), then a start that writes the cache, then a warm start that reads it."""
+    cache = os.path.join(work, f"cache-{tag}")
+    shutil.rmtree(cache, ignore_errors=True)
+    rows = [(n, "cold, no cache") + startup(binary, data, work, f"{tag}-cold")]
+    startup(binary, data, work, f"{tag}-fill", cache)
+    rows.append((n, "warm, --cache") + startup(binary, data, work, f"{tag}-warm", cache))
+    shutil.rmtree(cache, ignore_errors=True)
+    return rows
 
 
 def main():
@@ -441,12 +456,12 @@ resources:
         pg.stop()
 
     log("== start-up")
-    starts = [(a.count,) + startup(binary, data, a.work, "1x")]
+    starts = startups(binary, data, a.work, a.count, "1x")
     if not a.skip_10x:
         big = os.path.join(a.work, "data10x")
         subprocess.run([binary, "generate", "--count", str(a.count * 10), "--seed", str(a.seed), "--out", big,
                         "--data", os.path.join(ROOT, "geodata")], check=True, stdout=subprocess.DEVNULL)
-        starts.append((a.count * 10,) + startup(binary, big, a.work, "10x"))
+        starts += startups(binary, big, a.work, a.count * 10, "10x")
         shutil.rmtree(big, ignore_errors=True)
 
     v = versions()
@@ -482,10 +497,10 @@ resources:
                   "; ".join(f"{s} {results[(s, 'mem')][0] / 1024:,.0f} MB" +
                             (f" + PostgreSQL {results[(s, 'mem')][1] / 1024:,.0f} MB" if results[(s, 'mem')][1] else "")
                             for s in ("iskp-map", "pygeoapi", "tipg")) + ".\n")
-    report.append("| iskp-map start-up | records | ready after | RSS when ready | peak RSS while loading |")
-    report.append("|---|---|---|---|---|")
-    for n, secs, rss, hwm in starts:
-        report.append(f"| | {n:,} | {secs:.2f} s | {rss / 1024:,.0f} MB | {hwm / 1024:,.0f} MB |")
+    report.append("| iskp-map start-up | records | start | ready after | RSS when ready | peak RSS while loading |")
+    report.append("|---|---|---|---|---|---|")
+    for n, how, secs, rss, hwm in starts:
+        report.append(f"| | {n:,} | {how} | {secs:.2f} s | {rss / 1024:,.0f} MB | {hwm / 1024:,.0f} MB |")
     text = "\n".join(report) + "\n"
     with open(os.path.join(a.work, "report.md"), "w") as f:
         f.write(text)
