@@ -14,7 +14,8 @@ calls this file). One run, on one machine:
     server stack (and its PostgreSQL) pinned to CPU 0 and wrk to CPU 1, and records requests/s,
     p50/p99 latency, bytes per response and peak resident memory;
  5. measures a hello-world axum route and iskp-map's /api/conformance as ceilings, and iskp-map's
-    start-up time and memory for N and 10*N records.
+    start-up time and memory for N and 10*N records (pinned to CPU 0 like every server here: the
+    start-up figures are for one core).
 
 Prints a Markdown report (also written to WORK/report.md).
 """
@@ -284,8 +285,9 @@ end
 
 
 def startup(binary, data, work, tag, cache=None):
-    """Seconds from spawn to the first answer, RSS when ready, peak RSS; with `cache`, the
-    `--cache` directory (the first start writes the image, later ones read it)."""
+    """Seconds from spawn to the first answer (on CPU 0 alone, as every server here), RSS when
+    ready, peak RSS; with `cache`, the `--cache` directory (the first start writes the image, later
+    ones read it)."""
     argv = [binary, "serve", "--addr", "127.0.0.1:{port}", "--data", data, "--web", os.path.join(ROOT, "web")]
     if cache:
         argv += ["--cache", cache]
