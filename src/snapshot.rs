@@ -70,6 +70,7 @@ pub struct Store {
     current: ArcSwap<Snapshot>,
     source: Box<dyn DataSource>,
     reload_lock: std::sync::Mutex<()>,
+    last_error: std::sync::Mutex<Option<(OffsetDateTime, String)>>,
 }
 
 impl Store {
@@ -81,6 +82,7 @@ impl Store {
             current: ArcSwap::from_pointee(first),
             source,
             reload_lock: std::sync::Mutex::new(()),
+            last_error: std::sync::Mutex::new(None),
         })
     }
 
@@ -90,6 +92,7 @@ impl Store {
             current: ArcSwap::from_pointee(snapshot),
             source,
             reload_lock: std::sync::Mutex::new(()),
+            last_error: std::sync::Mutex::new(None),
         }
     }
 
@@ -102,11 +105,28 @@ impl Store {
     /// version is returned; on failure nothing changes. Concurrent reloads run one at a time.
     pub fn reload(&self) -> Result<String, LoadError> {
         let _guard = self.reload_lock.lock().unwrap_or_else(|e| e.into_inner());
-        let next = self.source.load()?;
+        let next = match self.source.load() {
+            Ok(n) => n,
+            Err(e) => {
+                *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some((OffsetDateTime::now_utc(), e.to_string()));
+                return Err(e);
+            }
+        };
         let version = next.version.clone();
         self.current.store(Arc::new(next));
+        *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
         crate::memory::release_freed_memory();
         Ok(version)
+    }
+
+    /// When the last reload failed and why, if it did and none has succeeded since: the store is
+    /// then serving an older snapshot than its source holds.
+    pub fn last_error(&self) -> Option<(OffsetDateTime, String)> {
+        self.last_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// What the store loads from.

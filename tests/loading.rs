@@ -314,3 +314,54 @@ fn the_catalog_cache_serves_the_same_data_and_never_a_stale_one() {
         "a good image was written again"
     );
 }
+
+async fn get_from(store: &Arc<Store>, uri: &str) -> common::Answer {
+    common::send_to(
+        store.clone(),
+        axum::http::Request::get(uri)
+            .header("host", "127.0.0.1:8080")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+/// `/healthz` answers while the process runs; `/readyz` gives the data version and says
+/// "degraded", with the reason, while a failed reload leaves an older snapshot serving.
+#[tokio::test]
+async fn readiness_reports_the_version_and_a_failed_reload() {
+    let s = Scratch::new("ready");
+    let store = Arc::new(Store::open(Box::new(FileSource::new(&s.dir))).unwrap());
+    let alive = get_from(&store, "/healthz").await;
+    assert_eq!(alive.status, 200);
+    assert_eq!(alive.json()["status"], "alive");
+    assert_eq!(alive.header("cache-control"), Some("no-store"));
+    assert_eq!(get_from(&store, "/healthz?x=1").await.status, 400);
+    let ready = get_from(&store, "/readyz").await.json();
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["version"], store.current().version.as_str());
+    assert_eq!(ready["records"], store.current().catalog.len());
+    assert!(ready["last_reload_error"].is_null());
+
+    s.append(
+        "records.csv",
+        "zz-bad,attack,T,S,2024-13-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+    );
+    s.append("citations.csv", "zz-bad,S1,x");
+    assert!(store.reload().is_err());
+    let degraded = get_from(&store, "/readyz").await.json();
+    assert_eq!(degraded["status"], "degraded");
+    assert_eq!(
+        degraded["version"], ready["version"],
+        "the old data still serves"
+    );
+    let why = degraded["last_reload_error"]["error"].as_str().unwrap();
+    assert!(why.contains("records.csv") && why.contains("date"), "{why}");
+
+    let text = s.read("records.csv").replace("2024-13-01", "2024-12-01");
+    s.write("records.csv", &text);
+    store.reload().expect("mended data reloads");
+    let again = get_from(&store, "/readyz").await.json();
+    assert_eq!(again["status"], "ready");
+    assert_ne!(again["version"], ready["version"]);
+}

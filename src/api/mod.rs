@@ -9,6 +9,7 @@ pub mod collections;
 pub mod download;
 pub mod error;
 pub mod flatgeobuf;
+pub mod health;
 pub mod html;
 pub mod ogc;
 pub mod openapi;
@@ -113,6 +114,8 @@ pub fn app_with(state: AppState, limits: &Limits) -> Router {
     let routes = Router::new()
         .route("/", get(crate::web::index))
         .merge(assets)
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .route("/api", get(ogc::landing))
         .route("/api/", get(ogc::landing))
         .route("/api/conformance", get(ogc::conformance))

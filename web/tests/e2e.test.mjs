@@ -7,12 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, cpSync, appendFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, root } from './server.mjs';
+import { startServer, root, launchBrowser } from './server.mjs';
 
 const artifacts = path.join(root, 'artifacts');
 const XSS = '<img src=x onerror="window.__xss=1">';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 let server;
 let base;
@@ -29,12 +27,7 @@ before(async () => {
   appendFileSync(path.join(data, 'citations.csv'), 'zz-xss-test,S1,test record\n');
   server = await startServer(data);
   base = server.base;
-  context = await chromium.launchPersistentContext(path.join(scratch, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    viewport: { width: 1280, height: 800 },
-  });
+  context = await launchBrowser(path.join(scratch, 'profile'));
 });
 
 after(async () => {

@@ -7,12 +7,10 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, root, bin } from './server.mjs';
+import { startServer, root, bin, launchBrowser } from './server.mjs';
 
 const COUNT = Number(process.env.ISKP_SCALE_COUNT || 1000000);
 const MAX_FEATURES = 3000;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 let server;
 let context;
 let scratch;
@@ -22,12 +20,7 @@ before(async () => {
   const data = path.join(scratch, 'data');
   execFileSync(bin(), ['generate', '--count', String(COUNT), '--seed', '3', '--out', data, '--data', path.join(root, 'geodata')]);
   server = await startServer(data, 300000);
-  context = await chromium.launchPersistentContext(path.join(scratch, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    viewport: { width: 1280, height: 800 },
-  });
+  context = await launchBrowser(path.join(scratch, 'profile'));
 });
 
 after(async () => {

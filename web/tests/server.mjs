@@ -1,5 +1,6 @@
 // Starts the real server binary on a free loopback port for the node tests.
 import { spawn } from 'node:child_process';
+import { chromium } from 'playwright-core';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,4 +32,14 @@ export async function startServer(data = path.join(root, 'geodata'), startupMs =
   });
   child.stdout.resume();
   return { base, stop: () => child.kill('SIGTERM') };
+}
+
+/** Debian's Chromium, headless, with a fresh profile in `profileDir` and no background networking. */
+export function launchBrowser(profileDir) {
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    viewport: { width: 1280, height: 800 },
+  });
 }
