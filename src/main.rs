@@ -131,6 +131,7 @@ fn check(source: FileSource) -> ExitCode {
     let data = source.dir().to_path_buf();
     match iskp_map::DataSource::load(&source) {
         Ok(snap) => {
+            source.write_cache(&snap);
             print!("{}", iskp_map::report::totals_table(&snap));
             ExitCode::SUCCESS
         }

@@ -63,6 +63,9 @@ pub trait DataSource: Send + Sync {
     fn describe(&self) -> String;
     /// Loads and validates everything into a new snapshot.
     fn load(&self) -> Result<Snapshot, LoadError>;
+    /// Called once a loaded snapshot is being served (a cache can be filled then). Does nothing
+    /// unless a source needs it.
+    fn installed(&self, _snap: &Arc<Snapshot>) {}
 }
 
 /// The current snapshot and the source that refreshes it.
@@ -76,10 +79,11 @@ pub struct Store {
 impl Store {
     /// Loads the first snapshot; fails if it does not validate.
     pub fn open(source: Box<dyn DataSource>) -> Result<Self, LoadError> {
-        let first = source.load()?;
+        let first = Arc::new(source.load()?);
         crate::memory::release_freed_memory();
+        source.installed(&first);
         Ok(Store {
-            current: ArcSwap::from_pointee(first),
+            current: ArcSwap::new(first),
             source,
             reload_lock: std::sync::Mutex::new(()),
             last_error: std::sync::Mutex::new(None),
@@ -114,7 +118,9 @@ impl Store {
             }
         };
         let version = next.version.clone();
-        self.current.store(Arc::new(next));
+        let next = Arc::new(next);
+        self.current.store(next.clone());
+        self.source.installed(&next);
         *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
         crate::memory::release_freed_memory();
         Ok(version)

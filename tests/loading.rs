@@ -279,9 +279,20 @@ fn the_catalog_cache_serves_the_same_data_and_never_a_stale_one() {
     let s = Scratch::new("cache");
     let cache = s.dir.join("cache");
     let source = || FileSource::new(&s.dir).with_cache(Some(cache.clone()));
+    // Serving writes the image in the background; wait until it (and only it) is there. It appears
+    // whole, by rename.
+    let wait_for_image = |version: &str| {
+        let want = iskp_map::load::cache::path(&cache, version);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while images(&cache) != [want.clone()] {
+            assert!(std::time::Instant::now() < deadline, "no image written");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
     let first = source().read().expect("loads");
     assert!(!first.from_cache);
-    assert_eq!(images(&cache).len(), 1, "an image was written");
+    let store = Store::open(Box::new(source())).expect("loads");
+    wait_for_image(&first.version);
     let plain = FileSource::new(&s.dir).load().unwrap();
     let second = source().read().expect("loads");
     assert!(second.from_cache, "unchanged data comes from the image");
@@ -296,10 +307,14 @@ fn the_catalog_cache_serves_the_same_data_and_never_a_stale_one() {
     // old image is replaced by the new one.
     s.append("records.csv", GOOD);
     s.append("citations.csv", "zz-good,S1,test");
-    let edited = source().read().expect("loads");
-    assert!(!edited.from_cache);
-    assert!(edited.catalog.find("zz-good").is_some());
-    assert_eq!(images(&cache).len(), 1, "the stale image is removed");
+    store.reload().expect("edited data reloads");
+    assert!(store.current().catalog.find("zz-good").is_some());
+    let edited_version = store.current().version.clone();
+    wait_for_image(&edited_version);
+    assert!(
+        source().read().unwrap().from_cache,
+        "the image of the edited data replaced the old"
+    );
 
     // A damaged image is reported and ignored: the files are read and a good image written again.
     let img = images(&cache).remove(0);
@@ -309,10 +324,14 @@ fn the_catalog_cache_serves_the_same_data_and_never_a_stale_one() {
     std::fs::write(&img, bytes).unwrap();
     let repaired = source().read().expect("loads from the files");
     assert!(!repaired.from_cache);
+    assert!(!img.exists(), "the damaged image was removed");
+    let served = Store::open(Box::new(source())).expect("loads");
+    wait_for_image(&edited_version);
     assert!(
         source().read().unwrap().from_cache,
         "a good image was written again"
     );
+    drop(served);
 }
 
 async fn get_from(store: &Arc<Store>, uri: &str) -> common::Answer {

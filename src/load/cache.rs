@@ -39,7 +39,12 @@ pub fn read(dir: &Path, version: &str) -> Option<Catalog> {
     match Catalog::from_image(&bytes, version) {
         Ok(c) => Some(c),
         Err(e) => {
-            tracing::warn!("catalog cache {}: {e}; loading from the files", p.display());
+            // Removed, so that the load about to happen from the files writes a good one.
+            tracing::warn!(
+                "catalog cache {}: {e}; removed, loading from the files",
+                p.display()
+            );
+            let _ = std::fs::remove_file(&p);
             None
         }
     }

@@ -193,15 +193,6 @@ impl FileSource {
             "read {}",
             self.dir.display()
         );
-        if let Some(dir) = &self.cache {
-            let t = std::time::Instant::now();
-            match cache::write(dir, &version, &catalog) {
-                Ok(()) => {
-                    tracing::info!(elapsed = ?t.elapsed(), "wrote the catalog cache in {}", dir.display())
-                }
-                Err(e) => tracing::warn!("catalog cache {}: {e}; not cached", dir.display()),
-            }
-        }
         Ok(Dataset {
             from_cache: false,
             catalog,
@@ -225,6 +216,31 @@ impl DataSource for FileSource {
             d.gazetteer,
             d.version,
         ))
+    }
+
+    /// Writes the catalog image in the background, so that serving starts at once.
+    fn installed(&self, snap: &Arc<Snapshot>) {
+        if self.cache.is_some() {
+            let (this, snap) = (self.clone(), snap.clone());
+            std::thread::spawn(move || this.write_cache(&snap));
+        }
+    }
+}
+
+impl FileSource {
+    /// Writes the catalog image of `snap` to the cache directory, unless it is already there.
+    pub fn write_cache(&self, snap: &Snapshot) {
+        let Some(dir) = &self.cache else { return };
+        if cache::path(dir, &snap.version).exists() {
+            return;
+        }
+        let t = std::time::Instant::now();
+        match cache::write(dir, &snap.version, &snap.catalog) {
+            Ok(()) => {
+                tracing::info!(elapsed = ?t.elapsed(), "wrote the catalog cache in {}", dir.display())
+            }
+            Err(e) => tracing::warn!("catalog cache {}: {e}; not cached", dir.display()),
+        }
     }
 }
 
