@@ -65,31 +65,43 @@ impl<W: std::io::Write> Writer<'_, W> {
     }
 }
 
-struct Reader<'a> {
-    buf: &'a [u8],
-    at: usize,
+/// Reads an image front to back from any source, hashing as it goes; the checksum at the end is
+/// compared by [`Reader::finish`]. Lengths are checked against the bytes left before anything is
+/// allocated for them.
+struct Reader<S: std::io::Read> {
+    src: S,
+    /// Bytes left before the 8-byte checksum.
+    left: u64,
+    hash: xxhash_rust::xxh3::Xxh3,
 }
 
 type R<T> = Result<T, String>;
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> R<&'a [u8]> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|&e| e <= self.buf.len())
-            .ok_or("truncated")?;
-        let s = &self.buf[self.at..end];
-        self.at = end;
-        Ok(s)
+impl<S: std::io::Read> Reader<S> {
+    fn new(src: S, total: u64) -> R<Self> {
+        Ok(Reader {
+            src,
+            left: total.checked_sub(8).ok_or("truncated")?,
+            hash: xxhash_rust::xxh3::Xxh3::new(),
+        })
+    }
+    fn fill(&mut self, buf: &mut [u8]) -> R<()> {
+        let n = buf.len() as u64;
+        if n > self.left {
+            return Err("truncated".into());
+        }
+        self.src.read_exact(buf).map_err(|e| e.to_string())?;
+        self.hash.update(buf);
+        self.left -= n;
+        Ok(())
     }
     fn arr<const N: usize>(&mut self) -> R<[u8; N]> {
         let mut a = [0u8; N];
-        a.copy_from_slice(self.take(N)?);
+        self.fill(&mut a)?;
         Ok(a)
     }
     fn u8(&mut self) -> R<u8> {
-        Ok(self.take(1)?[0])
+        Ok(self.arr::<1>()?[0])
     }
     fn u16(&mut self) -> R<u16> {
         Ok(u16::from_le_bytes(self.arr()?))
@@ -103,17 +115,19 @@ impl<'a> Reader<'a> {
     fn len(&mut self) -> R<usize> {
         let n = self.u64()?;
         // No count can exceed the bytes left, so a corrupt count cannot ask for a huge allocation.
-        usize::try_from(n)
-            .ok()
-            .filter(|&n| n <= self.buf.len() - self.at)
-            .ok_or_else(|| "a count is larger than the file".to_string())
+        if n > self.left {
+            return Err("a count is larger than the file".into());
+        }
+        usize::try_from(n).map_err(|_| "a count is too large".to_string())
     }
     fn f64(&mut self) -> R<f64> {
         Ok(f64::from_le_bytes(self.arr()?))
     }
     fn str(&mut self) -> R<String> {
         let n = self.len()?;
-        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| "text is not UTF-8".to_string())
+        let mut v = vec![0u8; n];
+        self.fill(&mut v)?;
+        String::from_utf8(v).map_err(|_| "text is not UTF-8".to_string())
     }
     fn opt(&mut self) -> R<Option<String>> {
         match self.u8()? {
@@ -121,6 +135,20 @@ impl<'a> Reader<'a> {
             1 => self.str().map(Some),
             _ => Err("bad optional marker".into()),
         }
+    }
+    /// Everything was read, and the checksum matches.
+    fn finish(mut self) -> R<()> {
+        if self.left != 0 {
+            return Err("trailing bytes".into());
+        }
+        let mut sum = [0u8; 8];
+        self.src
+            .read_exact(&mut sum)
+            .map_err(|_| "truncated".to_string())?;
+        if self.hash.digest() != u64::from_le_bytes(sum) {
+            return Err("checksum mismatch".into());
+        }
+        Ok(())
     }
 }
 
@@ -213,14 +241,14 @@ impl Catalog {
     /// Reads an image written by [`Catalog::image`] for data version `version`. Any difference of
     /// version, format or checksum, and any index out of its table, is an error.
     pub fn from_image(buf: &[u8], version: &str) -> Result<Catalog, String> {
-        let body_len = buf.len().checked_sub(8).ok_or("truncated")?;
-        let (body, sum) = buf.split_at(body_len);
-        let sum = u64::from_le_bytes(sum.try_into().map_err(|_| "truncated")?);
-        if xxhash_rust::xxh3::xxh3_64(body) != sum {
-            return Err("checksum mismatch".into());
-        }
-        let mut r = Reader { buf: body, at: 0 };
-        if r.take(8)? != MAGIC {
+        Catalog::read_image(buf, buf.len() as u64, version)
+    }
+
+    /// Reads an image of `len` bytes from `src` as it streams (the image is never held whole in
+    /// memory); otherwise as [`Catalog::from_image`].
+    pub fn read_image(src: impl std::io::Read, len: u64, version: &str) -> Result<Catalog, String> {
+        let mut r = Reader::new(src, len)?;
+        if &r.arr::<8>()? != MAGIC {
             return Err("not a catalog image".into());
         }
         let format = r.u32()?;
@@ -310,9 +338,10 @@ impl Catalog {
             }
             by_id.push(i);
         }
-        if by_id.len() != entries.len() || r.at != body.len() {
-            return Err("id index or trailing bytes do not match the entries".into());
+        if by_id.len() != entries.len() {
+            return Err("the id index does not match the entries".into());
         }
+        r.finish()?;
         for (k, e) in entries.iter().enumerate() {
             let text = texts
                 .get(e.part())

@@ -28,15 +28,17 @@ pub fn path(dir: &Path, version: &str) -> PathBuf {
 /// The cached catalog for `version`, if there is a readable one.
 pub fn read(dir: &Path, version: &str) -> Option<Catalog> {
     let p = path(dir, version);
-    let bytes = match std::fs::read(&p) {
-        Ok(b) => b,
+    let opened = std::fs::File::open(&p).and_then(|f| Ok((f.metadata()?.len(), f)));
+    let (len, file) = match opened {
+        Ok(x) => x,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
         Err(e) => {
             tracing::warn!("catalog cache {}: {e}; loading from the files", p.display());
             return None;
         }
     };
-    match Catalog::from_image(&bytes, version) {
+    let src = std::io::BufReader::with_capacity(1 << 20, file);
+    match Catalog::read_image(src, len, version) {
         Ok(c) => Some(c),
         Err(e) => {
             // Removed, so that the load about to happen from the files writes a good one.
