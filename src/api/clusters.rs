@@ -46,8 +46,14 @@ pub async fn clusters(
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }
-    let ids = snap.catalog.matching(&f);
-    let cs = cluster::clusters(&snap.catalog, &ids, zoom);
-    let body = cluster::feature_collection(&cs, ids.len(), zoom).to_string();
+    // A world view over a million records takes tens of milliseconds: off the async workers, so
+    // that other requests are not held up behind it.
+    let body = tokio::task::spawn_blocking(move || {
+        let ids = snap.catalog.matching(&f);
+        let cs = cluster::clusters(&snap.catalog, &ids, zoom);
+        cluster::feature_collection(&cs, ids.len(), zoom).to_string()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("clusters: {e}")))?;
     Ok(ok(GEOJSON, &tag, body))
 }
