@@ -171,35 +171,64 @@ pub fn stats(
 ) -> Stats {
     let mut all = Totals::default();
     let mut unassigned = Totals::default();
-    let mut groups: BTreeMap<&str, Totals> = BTreeMap::new();
+    // Per slot of the catalog's country or province table: no string work per record.
+    let table = match by {
+        GroupBy::Country => catalog.country_table(),
+        GroupBy::Province => catalog.province_table(),
+    };
+    let mut slots = vec![Totals::default(); table.len()];
     let mut buckets: BTreeMap<time::Date, (Totals, f64)> = BTreeMap::new();
+    // `ids` ascend, so start days never go back: the bucket of the previous record is usually the
+    // bucket of this one, and is only looked up again when a record starts past it.
+    let mut current: Option<(time::Date, i32, i32)> = None;
     for &i in ids {
         let r = catalog.entry(i);
         all.add(r.kind, r.count);
-        let key = match by {
-            GroupBy::Country => Some(catalog.country(i)),
-            GroupBy::Province => catalog.admin1_id(i),
+        let slot = match by {
+            GroupBy::Country => Some(catalog.country_slot(i)),
+            GroupBy::Province => catalog.province_slot(i),
         };
-        match key {
-            Some(k) => groups.entry(k).or_default().add(r.kind, r.count),
+        match slot {
+            Some(k) => slots[k].add(r.kind, r.count),
             None => unassigned.add(r.kind, r.count),
         }
         let (s, e) = catalog.span(i);
-        let start = bucket_start(s, period);
-        buckets.entry(start).or_default().0.add(r.kind, r.count);
+        let (start, from, to) = match current {
+            Some(c) if (c.1..c.2).contains(&s) => c,
+            _ => {
+                let b = bucket_start(s, period);
+                let c = (b, b.to_julian_day(), next_bucket(b, period).to_julian_day());
+                current = Some(c);
+                c
+            }
+        };
+        let bucket = buckets.entry(start).or_default();
+        bucket.0.add(r.kind, r.count);
+        if e < to {
+            // Within one bucket: all of its count is spread there.
+            bucket.1 += f64::from(r.count);
+            continue;
+        }
         let days = f64::from(e - s + 1);
         let mut b = start;
-        while b.to_julian_day() <= e {
+        let mut lo_bound = from;
+        while lo_bound <= e {
             let nb = next_bucket(b, period);
-            let lo = s.max(b.to_julian_day());
+            let lo = s.max(lo_bound);
             let hi = e.min(nb.to_julian_day() - 1);
             if hi >= lo {
                 buckets.entry(b).or_default().1 +=
                     f64::from(r.count) * f64::from(hi - lo + 1) / days;
             }
             b = nb;
+            lo_bound = nb.to_julian_day();
         }
     }
+    let groups = table
+        .iter()
+        .zip(slots)
+        .filter(|(_, t)| t.records > 0)
+        .map(|((id, _), t)| (&**id, t));
     let mut groups: Vec<GroupStat> = groups
         .into_iter()
         .map(|(id, totals)| {
@@ -244,14 +273,27 @@ pub fn jurisdiction_totals(catalog: &Catalog, jur: &Jurisdictions, level: Level)
         Level::Province => jur.provinces.len(),
     };
     let mut out = vec![Totals::default(); n];
+    // Each slot of the catalog's table is looked up in the jurisdictions once, not once per record.
+    let slot_to_jur: Vec<Option<usize>> = match level {
+        Level::Country => catalog
+            .country_table()
+            .iter()
+            .map(|(code, _)| jur.country_index(code))
+            .collect(),
+        Level::Province => catalog
+            .province_table()
+            .iter()
+            .map(|(id, _)| jur.province_index(id))
+            .collect(),
+    };
     for (i, r) in catalog.entries().iter().enumerate() {
         let i = i as u32;
-        let idx = match level {
-            Level::Country => jur.country_index(catalog.country(i)),
-            Level::Province => catalog.admin1_id(i).and_then(|a| jur.province_index(a)),
+        let slot = match level {
+            Level::Country => Some(catalog.country_slot(i)),
+            Level::Province => catalog.province_slot(i),
         };
-        if let Some(i) = idx {
-            out[i].add(r.kind, r.count);
+        if let Some(j) = slot.and_then(|k| slot_to_jur[k]) {
+            out[j].add(r.kind, r.count);
         }
     }
     out

@@ -8,19 +8,22 @@ use std::fmt::Write;
 /// A plain-text table: one row per country, one column per kind, sums of `count` (records in
 /// brackets), and a total row.
 pub fn totals_table(snap: &Snapshot) -> String {
-    let mut rows: BTreeMap<(String, String), [(u64, u64); 6]> = BTreeMap::new();
     let mut total = [(0u64, 0u64); 6];
     let cat = &snap.catalog;
+    let mut slots = vec![[(0u64, 0u64); 6]; cat.country_table().len()];
     for (i, r) in cat.entries().iter().enumerate() {
-        let i = i as u32;
-        let cell = &mut rows
-            .entry((cat.country(i).to_string(), cat.country_name(i).to_string()))
-            .or_default()[r.kind as usize];
+        let cell = &mut slots[cat.country_slot(i as u32)][r.kind as usize];
         cell.0 += u64::from(r.count);
         cell.1 += 1;
         total[r.kind as usize].0 += u64::from(r.count);
         total[r.kind as usize].1 += 1;
     }
+    let rows: BTreeMap<(&str, &str), [(u64, u64); 6]> = cat
+        .country_table()
+        .iter()
+        .zip(slots)
+        .map(|((code, name), cells)| ((&**code, &**name), cells))
+        .collect();
     let mut s = String::new();
     let _ = write!(s, "{:<34}", "country");
     for k in Kind::ALL {

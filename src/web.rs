@@ -91,9 +91,15 @@ pub async fn index(State(st): State<AppState>, ctx: Ctx) -> Result<Response, Api
     }
     let mut per_country: BTreeMap<&str, [u64; 6]> = BTreeMap::new();
     let cat = &snap.catalog;
+    let mut slots = vec![[0u64; 6]; cat.country_table().len()];
     for (i, e) in cat.entries().iter().enumerate() {
-        per_country.entry(cat.country_name(i as u32)).or_default()[e.kind as usize] +=
-            u64::from(e.count);
+        slots[cat.country_slot(i as u32)][e.kind as usize] += u64::from(e.count);
+    }
+    for ((_, name), n) in cat.country_table().iter().zip(slots) {
+        let row = per_country.entry(&**name).or_default();
+        for (a, b) in row.iter_mut().zip(n) {
+            *a += b;
+        }
     }
     let head: String = Kind::ALL
         .iter()

@@ -383,6 +383,28 @@ impl Catalog {
         &self.countries[usize::from(self.entries[i as usize].country)].1
     }
 
+    /// Slot of a record's country in [`Catalog::country_table`] (for summing per country without
+    /// looking its code up record by record).
+    pub fn country_slot(&self, i: u32) -> usize {
+        usize::from(self.entries[i as usize].country)
+    }
+
+    /// Slot of a record's province in [`Catalog::province_table`], if it has one.
+    pub fn province_slot(&self, i: u32) -> Option<usize> {
+        let a = self.entries[i as usize].admin1;
+        (a != NO_PROVINCE).then_some(a as usize)
+    }
+
+    /// The countries the records use: code and name, by slot.
+    pub fn country_table(&self) -> &[(Box<str>, Box<str>)] {
+        &self.countries
+    }
+
+    /// The provinces the records use: id and name, by slot.
+    pub fn province_table(&self) -> &[(Box<str>, Box<str>)] {
+        &self.provinces
+    }
+
     /// Id of a record's province, if it has one.
     pub fn admin1_id(&self, i: u32) -> Option<&str> {
         let a = self.entries[i as usize].admin1;
