@@ -72,8 +72,8 @@ pub fn read_sources(file: &str, text: &str, errors: &mut Errors) -> Vec<Source> 
     out
 }
 
-/// What `citations.csv` says: each record id's citations (numbers in [`CiteTable`], with the line
-/// that gave each), and which record ids a record row has claimed.
+/// What `citations.csv` says: each record id's citations (numbers in [`CiteTable`]) and the line
+/// that first cites it, and which record ids a record row has claimed.
 #[derive(Debug, Default)]
 pub struct Citations {
     /// The documents.
@@ -84,11 +84,15 @@ pub struct Citations {
     claimed: Vec<AtomicBool>,
 }
 
-/// The citations of one record id: its slot in `claimed`, and (citation number, line) pairs.
+/// The citations of one record id: its slot in `claimed`, its citation numbers, and where it is
+/// first cited.
 #[derive(Debug, Default)]
 struct Cited {
     slot: u32,
-    list: Vec<(u32, u64)>,
+    /// Citation numbers, in file order.
+    cites: Vec<u32>,
+    /// The line of the first row citing the record.
+    first_line: u64,
 }
 
 /// What one loader thread made of its rows.
@@ -102,10 +106,10 @@ struct Loaded {
 
 impl Citations {
     /// The citations of a record id, marking the id as a record's.
-    pub fn claim(&self, record_id: &str) -> Option<&[(u32, u64)]> {
+    pub fn claim(&self, record_id: &str) -> Option<&[u32]> {
         let c = self.by_record.get(record_id)?;
         self.claimed[c.slot as usize].store(true, Ordering::Relaxed);
-        Some(&c.list)
+        Some(&c.cites)
     }
 
     /// Record ids that no record row claimed, with the first line citing each, in line order.
@@ -114,7 +118,7 @@ impl Citations {
             .by_record
             .iter()
             .filter(|(_, c)| !self.claimed[c.slot as usize].load(Ordering::Relaxed))
-            .map(|(id, c)| (&**id, c.list.first().map_or(0, |(_, l)| *l)))
+            .map(|(id, c)| (&**id, c.first_line))
             .collect();
         v.sort_by_key(|(_, l)| *l);
         v
@@ -157,17 +161,18 @@ pub fn read_citations(
         };
         let cite = out.table.intern(source, section);
         let next = out.by_record.len() as u32;
-        let Cited { list, .. } = match out.by_record.get_mut(rid) {
+        let Cited { cites, .. } = match out.by_record.get_mut(rid) {
             Some(e) => e,
             None => out.by_record.entry(rid.into()).or_insert_with(|| Cited {
                 slot: next,
-                list: Vec::new(),
+                cites: Vec::new(),
+                first_line: row.line,
             }),
         };
-        if list.iter().any(|&(c, _)| c == cite) {
+        if cites.contains(&cite) {
             row.error(errors, "section", "the same citation appears twice");
         } else {
-            list.push((cite, row.line));
+            cites.push(cite);
         }
     });
     out.claimed = (0..out.by_record.len())
@@ -223,16 +228,13 @@ pub fn read_records(
          errors| {
             let cites = citations.claim(row.get("id"));
             let pushed = match record_row(row, cites.is_some(), resolver, errors) {
-                Some(r) => {
-                    let ids: Vec<u32> = cites.unwrap_or_default().iter().map(|c| c.0).collect();
-                    match part.push(&r, &ids) {
-                        Ok(()) => true,
-                        Err(e) => {
-                            row.error(errors, "id", e.to_string());
-                            false
-                        }
+                Some(r) => match part.push(&r, cites.unwrap_or_default()) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        row.error(errors, "id", e.to_string());
+                        false
                     }
-                }
+                },
                 None => false,
             };
             if pushed {
