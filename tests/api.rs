@@ -109,20 +109,7 @@ async fn collections_list_every_layer_with_extents_and_typed_links() {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        ids,
-        [
-            "incidents",
-            "attacks",
-            "plots",
-            "arrests",
-            "designations",
-            "raids",
-            "presence",
-            "countries",
-            "provinces"
-        ]
-    );
+    assert_eq!(ids, common::COLLECTIONS);
     for c in v["collections"].as_array().unwrap() {
         let r = rels(c);
         assert!(
