@@ -20,6 +20,7 @@ pub mod api;
 pub mod batch;
 pub mod cluster;
 pub mod dates;
+pub mod db;
 pub mod feature;
 pub mod generate;
 pub mod geocode;

@@ -1,8 +1,9 @@
-//! `iskp-map`: serve | check | geocode. Thin glue over the library; errors become exit codes
-//! (0 success, 1 invalid data or unresolved places, 2 usage or I/O errors).
+//! `iskp-map`: serve | check | geocode | generate | db. Thin glue over the library; errors become
+//! exit codes (0 success, 1 invalid data or unresolved places, 2 usage, I/O or database errors).
 
 use clap::{Parser, Subcommand};
-use iskp_map::{AppState, FileSource, Store};
+use iskp_map::db::source::DbSource;
+use iskp_map::{AppState, DataSource, FileSource, Store};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,8 +28,16 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
         /// Data directory.
-        #[arg(long, default_value = "geodata")]
+        #[arg(long, default_value = "geodata", conflicts_with = "db")]
         data: PathBuf,
+        /// Team mode: load from this PostgreSQL database (see `iskp-map db`) instead of files, and
+        /// follow its changes. A URL such as postgres://user:password@host:5432/dbname.
+        #[arg(long, env = "ISKP_MAP_DB", hide_env_values = true)]
+        db: Option<String>,
+        /// Team mode: a data directory (a `db export`) to serve if the database cannot be loaded at
+        /// start; without it the server waits for the database, retrying with back-off.
+        #[arg(long, requires = "db")]
+        fallback: Option<PathBuf>,
         /// The map page's directory (index.html, static/, node_modules/ from `npm ci`).
         #[arg(long, default_value = "web")]
         web: PathBuf,
@@ -65,6 +74,11 @@ enum Command {
         #[arg(long, default_value = "geodata")]
         data: PathBuf,
     },
+    /// Team mode: the PostgreSQL/PostGIS store (`init`, `import`, `export`).
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
     /// Geocode the `place` column (and optional `country` hint) of a CSV file, or of stdin with `-`.
     Geocode {
         /// Input CSV, or `-` for standard input.
@@ -75,6 +89,40 @@ enum Command {
         /// Data directory (boundaries and gazetteer).
         #[arg(long, default_value = "geodata")]
         data: PathBuf,
+    },
+}
+
+/// The database, as every `db` subcommand takes it.
+#[derive(clap::Args)]
+struct DbArg {
+    /// PostgreSQL URL, e.g. postgres://user:password@host:5432/dbname (or key=value pairs).
+    #[arg(long, env = "ISKP_MAP_DB", hide_env_values = true)]
+    db: String,
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Create or upgrade the schema (PostGIS, the tables, the change triggers); safe to repeat.
+    Init {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Validate a data directory exactly as `check` does, then replace the database's data with
+    /// it in one transaction (nothing changes if anything is wrong).
+    Import {
+        #[command(flatten)]
+        db: DbArg,
+        /// Data directory.
+        #[arg(long, default_value = "geodata")]
+        data: PathBuf,
+    },
+    /// Write the database's data as a data directory (the same files an import started from).
+    Export {
+        #[command(flatten)]
+        db: DbArg,
+        /// Directory to write (created if missing; the seven data files are replaced).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -98,15 +146,32 @@ fn main() -> ExitCode {
         Command::Serve {
             addr,
             data,
+            db,
+            fallback,
             web,
             max_in_flight,
             cache,
-        } => serve(
-            addr,
-            FileSource::new(data).with_cache(cache),
-            web,
-            max_in_flight,
-        ),
+        } => match db {
+            None => serve(
+                addr,
+                Source::Files(FileSource::new(data).with_cache(cache)),
+                web,
+                max_in_flight,
+            ),
+            Some(url) => match iskp_map::db::Db::parse(&url) {
+                Ok(db) => serve(
+                    addr,
+                    Source::Db(DbSource::new(db, fallback, cache)),
+                    web,
+                    max_in_flight,
+                ),
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(2)
+                }
+            },
+        },
+        Command::Db { command } => db_command(command),
         Command::Check { data, cache } => check(FileSource::new(data).with_cache(cache)),
         Command::Geocode { input, csv, data } => geocode(&input, csv, data),
         Command::Generate {
@@ -205,8 +270,13 @@ fn geocode(input: &str, csv: bool, data: PathBuf) -> ExitCode {
     }
 }
 
-fn serve(addr: SocketAddr, source: FileSource, web: PathBuf, max_in_flight: usize) -> ExitCode {
-    let data = source.dir().to_path_buf();
+/// What `serve` loads from.
+enum Source {
+    Files(FileSource),
+    Db(DbSource),
+}
+
+fn serve(addr: SocketAddr, source: Source, web: PathBuf, max_in_flight: usize) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -219,21 +289,24 @@ fn serve(addr: SocketAddr, source: FileSource, web: PathBuf, max_in_flight: usiz
     };
     runtime.block_on(async move {
         let started = std::time::Instant::now();
-        let store = match tokio::task::spawn_blocking(move || Store::open(Box::new(source))).await {
-            Ok(Ok(s)) => Arc::new(s),
-            Ok(Err(e)) => {
-                eprintln!("{e}");
-                eprintln!(
-                    "not serving: the data in {} did not validate",
-                    data.display()
-                );
-                return ExitCode::from(1);
-            }
-            Err(e) => {
-                eprintln!("loading failed: {e}");
-                return ExitCode::from(2);
+        let (source, follow): (Arc<dyn DataSource>, _) = match source {
+            Source::Files(f) => (Arc::new(f), None),
+            Source::Db(d) => {
+                let shared = d.shared();
+                (Arc::new(d), Some(shared))
             }
         };
+        let store = match open_store(source).await {
+            Ok(s) => Arc::new(s),
+            Err(code) => return code,
+        };
+        if let Some(shared) = follow {
+            let timing = iskp_map::db::follow::Timing::default();
+            if let Err(e) = iskp_map::db::follow::spawn(store.clone(), shared, timing) {
+                eprintln!("cannot start the database listener: {e}");
+                return ExitCode::from(2);
+            }
+        }
         let snap = store.current();
         tracing::info!(
             records = snap.catalog.len(),
@@ -280,6 +353,131 @@ fn serve(addr: SocketAddr, source: FileSource, web: PathBuf, max_in_flight: usiz
             }
         }
     })
+}
+
+/// Loads the first snapshot. A database that cannot be reached (down, restarting) is retried with
+/// back-off, each failure logged, until it answers; anything else ends the program.
+async fn open_store(source: Arc<dyn DataSource>) -> Result<Store, ExitCode> {
+    let mut backoff = std::time::Duration::from_millis(500);
+    loop {
+        let s = source.clone();
+        match tokio::task::spawn_blocking(move || Store::open(Box::new(s))).await {
+            Ok(Ok(store)) => return Ok(store),
+            Ok(Err(e)) if e.is_transient() => {
+                tracing::warn!("{e}; retrying in {backoff:?}");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(std::time::Duration::from_secs(10));
+            }
+            Ok(Err(e)) => {
+                eprintln!("{e}");
+                eprintln!(
+                    "not serving: {} {}",
+                    source.describe(),
+                    if e.rows().is_empty() {
+                        "could not be read"
+                    } else {
+                        "did not validate"
+                    }
+                );
+                return Err(ExitCode::from(if e.rows().is_empty() { 2 } else { 1 }));
+            }
+            Err(e) => {
+                eprintln!("loading failed: {e}");
+                return Err(ExitCode::from(2));
+            }
+        }
+    }
+}
+
+fn db_command(command: DbCommand) -> ExitCode {
+    use iskp_map::db::{schema, transfer, Db};
+    let url = match &command {
+        DbCommand::Init { db } | DbCommand::Import { db, .. } | DbCommand::Export { db, .. } => {
+            &db.db
+        }
+    };
+    let db = match Db::parse(url) {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    match command {
+        DbCommand::Init { .. } => {
+            match db.connect().and_then(|mut c| schema::migrate(&db, &mut c)) {
+                Ok(a) if a.from == a.to => {
+                    println!("{}: schema already at version {}", db.target(), a.to);
+                    ExitCode::SUCCESS
+                }
+                Ok(a) => {
+                    println!("{}: schema version {} -> {}", db.target(), a.from, a.to);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        DbCommand::Import { data, .. } => match transfer::import(&db, &data) {
+            Ok(i) => {
+                for f in &i.reformatted {
+                    eprintln!(
+                        "note: {f} reads back from the database in the canonical layout of `db export` (same data, other bytes)"
+                    );
+                }
+                println!(
+                    "imported {} records from {} into {}: data version {}",
+                    i.records,
+                    data.display(),
+                    db.target(),
+                    i.version
+                );
+                ExitCode::SUCCESS
+            }
+            Err(transfer::TransferError::Invalid(e)) => {
+                eprintln!("{e}");
+                eprintln!(
+                    "import refused: {} problem(s) in {}; the database was not changed",
+                    e.rows().len().max(1),
+                    data.display()
+                );
+                ExitCode::from(1)
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                eprintln!("import failed; the database was not changed");
+                ExitCode::from(2)
+            }
+        },
+        DbCommand::Export { out, .. } => match transfer::export(&db, &out) {
+            Ok(x) => match x.check {
+                Ok(n) => {
+                    println!(
+                        "exported {n} records from {} to {}: data version {}",
+                        db.target(),
+                        out.display(),
+                        x.version
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    eprintln!(
+                        "exported to {}, but the data does not validate: {} problem(s)",
+                        out.display(),
+                        e.rows().len().max(1)
+                    );
+                    ExitCode::from(1)
+                }
+            },
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::from(2)
+            }
+        },
+    }
 }
 
 /// SIGHUP reloads the data; a reload that fails validation changes nothing and logs every error.

@@ -28,8 +28,13 @@ pub struct Snapshot {
     pub provinces: PolygonLayer,
     /// Content hash of the input data (hex); the same data gives the same version on every replica.
     pub version: String,
-    /// When this snapshot was built; the `timeStamp` of every response from it.
+    /// When the data last changed, to the second: the `timeStamp` of every response from it.
+    pub changed_at: OffsetDateTime,
+    /// When this snapshot was built (readiness reports its age).
     pub loaded_at: OffsetDateTime,
+    /// What entity tags are made from: the version and the change time, since both show in
+    /// answers. Replicas holding the same data at the same change time tag alike.
+    pub tag: String,
 }
 
 impl Snapshot {
@@ -39,6 +44,7 @@ impl Snapshot {
         jurisdictions: Arc<Jurisdictions>,
         gazetteer: Arc<Gazetteer>,
         version: String,
+        changed_at: OffsetDateTime,
     ) -> Self {
         let countries = PolygonLayer::new(&catalog, &jurisdictions, Level::Country);
         let provinces = PolygonLayer::new(&catalog, &jurisdictions, Level::Province);
@@ -51,9 +57,22 @@ impl Snapshot {
             gazetteer,
             countries,
             provinces,
+            tag: format!("{version}.{:x}", changed_at.unix_timestamp()),
             version,
+            changed_at,
             loaded_at,
         }
+    }
+
+    /// Builds the snapshot of a validated data set.
+    pub fn from_dataset(d: crate::load::Dataset) -> Self {
+        Snapshot::build(
+            d.catalog,
+            d.jurisdictions,
+            d.gazetteer,
+            d.version,
+            d.changed_at,
+        )
     }
 }
 
@@ -66,6 +85,27 @@ pub trait DataSource: Send + Sync {
     /// Called once a loaded snapshot is being served (a cache can be filled then). Does nothing
     /// unless a source needs it.
     fn installed(&self, _snap: &Arc<Snapshot>) {}
+    /// Since when and why the source is not what it should be (the database unreachable, a
+    /// fallback served), if it is not.
+    fn status(&self) -> Option<(OffsetDateTime, String)> {
+        None
+    }
+}
+
+/// A shared source is a source (the server keeps one handle to describe it while loading).
+impl<T: DataSource + ?Sized> DataSource for Arc<T> {
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+    fn load(&self) -> Result<Snapshot, LoadError> {
+        (**self).load()
+    }
+    fn installed(&self, snap: &Arc<Snapshot>) {
+        (**self).installed(snap)
+    }
+    fn status(&self) -> Option<(OffsetDateTime, String)> {
+        (**self).status()
+    }
 }
 
 /// The current snapshot and the source that refreshes it.
@@ -74,6 +114,7 @@ pub struct Store {
     source: Box<dyn DataSource>,
     reload_lock: std::sync::Mutex<()>,
     last_error: std::sync::Mutex<Option<(OffsetDateTime, String)>>,
+    reloads: std::sync::atomic::AtomicU64,
 }
 
 impl Store {
@@ -87,6 +128,7 @@ impl Store {
             source,
             reload_lock: std::sync::Mutex::new(()),
             last_error: std::sync::Mutex::new(None),
+            reloads: Default::default(),
         })
     }
 
@@ -97,6 +139,7 @@ impl Store {
             source,
             reload_lock: std::sync::Mutex::new(()),
             last_error: std::sync::Mutex::new(None),
+            reloads: Default::default(),
         }
     }
 
@@ -106,7 +149,8 @@ impl Store {
     }
 
     /// Reloads from the source. On success the new snapshot replaces the old atomically and its
-    /// version is returned; on failure nothing changes. Concurrent reloads run one at a time.
+    /// version is returned (data identical to what is served, to its change time, is not swapped);
+    /// on failure nothing changes. Concurrent reloads run one at a time.
     pub fn reload(&self) -> Result<String, LoadError> {
         let _guard = self.reload_lock.lock().unwrap_or_else(|e| e.into_inner());
         let next = match self.source.load() {
@@ -118,9 +162,15 @@ impl Store {
             }
         };
         let version = next.version.clone();
-        let next = Arc::new(next);
-        self.current.store(next.clone());
-        self.source.installed(&next);
+        let now = self.current.load();
+        if now.version != next.version || now.changed_at != next.changed_at {
+            drop(now);
+            let next = Arc::new(next);
+            self.current.store(next.clone());
+            self.reloads
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.source.installed(&next);
+        }
         *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
         crate::memory::release_freed_memory();
         Ok(version)
@@ -133,6 +183,16 @@ impl Store {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// How many reloads have swapped in a new snapshot since start.
+    pub fn reloads(&self) -> u64 {
+        self.reloads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The source's own trouble, if any (see [`DataSource::status`]).
+    pub fn source_status(&self) -> Option<(OffsetDateTime, String)> {
+        self.source.status()
     }
 
     /// What the store loads from.

@@ -42,7 +42,7 @@ pub async fn clusters(
     let zoom = params::zoom(p.get("zoom"))?;
     let f = record_filter(kind, &p)?;
     let snap = st.store.current();
-    let tag = ctx.etag(&snap.version);
+    let tag = ctx.etag(&snap.tag);
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }

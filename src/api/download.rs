@@ -192,7 +192,7 @@ pub async fn download(
         })?;
     let snap = st.store.current();
     let sel = Arc::new(select(&snap, c, &p)?);
-    let tag = ctx.etag(&snap.version);
+    let tag = ctx.etag(&snap.tag);
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }

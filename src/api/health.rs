@@ -2,8 +2,11 @@
 //! front of one or several replicas.
 //!
 //! A server listens only once its first snapshot has loaded, so a server that answers is ready; it
-//! is *degraded* when its last reload failed and it is still serving the older snapshot. Both
-//! answers are JSON, never cached, and take no parameters.
+//! is *degraded* when its last reload failed and it is still serving the older snapshot, or when
+//! its source is in trouble (team mode: the database unreachable, or the fallback files served).
+//! A degraded server still answers 200: what it serves is a whole, validated snapshot, and taking
+//! every replica out of a load balancer because the database is down would serve nothing at all.
+//! Both answers are JSON, never cached, and take no parameters.
 
 use super::error::ApiError;
 use super::params::Params;
@@ -41,13 +44,18 @@ pub async fn readyz(State(st): State<AppState>, ctx: Ctx) -> Result<Response, Ap
         .whole_seconds()
         .max(0);
     let failed = st.store.last_error();
+    let trouble = st.store.source_status();
+    let degraded = failed.is_some() || trouble.is_some();
     Ok(json(serde_json::json!({
-        "status": if failed.is_some() { "degraded" } else { "ready" },
+        "status": if degraded { "degraded" } else { "ready" },
         "version": snap.version,
         "records": snap.catalog.len(),
         "source": st.store.describe(),
+        "changed_at": rfc3339(snap.changed_at),
         "loaded_at": rfc3339(snap.loaded_at),
         "age_seconds": age,
+        "reloads": st.store.reloads(),
         "last_reload_error": failed.map(|(at, e)| serde_json::json!({ "at": rfc3339(at), "error": e })),
+        "source_error": trouble.map(|(since, e)| serde_json::json!({ "since": rfc3339(since), "error": e })),
     })))
 }

@@ -59,7 +59,7 @@ fn answer(
 pub async fn landing(State(st): State<AppState>, ctx: Ctx) -> Result<Response, ApiError> {
     let enc = encoding_only(&ctx)?;
     let snap = st.store.current();
-    let tag = ctx.etag(&snap.version);
+    let tag = ctx.etag(&snap.tag);
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }
@@ -90,7 +90,7 @@ pub async fn landing(State(st): State<AppState>, ctx: Ctx) -> Result<Response, A
 pub async fn conformance(State(st): State<AppState>, ctx: Ctx) -> Result<Response, ApiError> {
     let enc = encoding_only(&ctx)?;
     let snap = st.store.current();
-    let tag = ctx.etag(&snap.version);
+    let tag = ctx.etag(&snap.tag);
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }
@@ -197,7 +197,7 @@ fn collection_html(ctx: &Ctx, v: &Value) -> String {
 pub async fn collections(State(st): State<AppState>, ctx: Ctx) -> Result<Response, ApiError> {
     let enc = encoding_only(&ctx)?;
     let snap = st.store.current();
-    let tag = ctx.etag(&snap.version);
+    let tag = ctx.etag(&snap.tag);
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }
@@ -237,7 +237,7 @@ pub async fn collection(
     let c = Collection::parse(&id)?;
     let enc = encoding_only(&ctx)?;
     let snap = st.store.current();
-    let tag = ctx.etag(&snap.version);
+    let tag = ctx.etag(&snap.tag);
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }
@@ -373,7 +373,7 @@ pub async fn items(
     let offset = params::offset(p.get("offset"))?;
     let snap = st.store.current();
     let sel = select(&snap, c, &p)?;
-    let tag = ctx.etag(&snap.version);
+    let tag = ctx.etag(&snap.tag);
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }
@@ -470,7 +470,7 @@ fn feature_collection(
     s.push_str(",\"numberReturned\":");
     s.push_str(&returned.to_string());
     s.push_str(",\"timeStamp\":\"");
-    s.push_str(&rfc3339(snap.loaded_at));
+    s.push_str(&rfc3339(snap.changed_at));
     s.push_str("\",\"links\":");
     s.push_str(&Value::Array(links).to_string());
     s.push_str(",\"features\":[");
@@ -522,7 +522,7 @@ pub async fn item(
             &snap.provinces.features[i]
         }
     };
-    let tag = ctx.etag(&snap.version);
+    let tag = ctx.etag(&snap.tag);
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }

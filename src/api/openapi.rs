@@ -194,7 +194,7 @@ pub async fn openapi(State(st): State<AppState>, ctx: Ctx) -> Result<Response, A
     let p = Params::parse(ctx.query.as_deref(), &["f"])?;
     super::params::format(p.get("f"))?;
     let snap = st.store.current();
-    let tag = ctx.etag(&snap.version);
+    let tag = ctx.etag(&snap.tag);
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }
@@ -225,7 +225,7 @@ pub fn html_escape(s: &str) -> String {
 pub async fn docs(State(st): State<AppState>, ctx: Ctx) -> Result<Response, ApiError> {
     Params::parse(ctx.query.as_deref(), &[])?;
     let snap = st.store.current();
-    let tag = ctx.etag(&snap.version);
+    let tag = ctx.etag(&snap.tag);
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }

@@ -103,7 +103,7 @@ impl Ctx {
         }
     }
 
-    /// The weak entity tag of this request's answer under data `version`.
+    /// The weak entity tag of this request's answer under data `version` (a snapshot's `tag`).
     pub fn etag(&self, version: &str) -> String {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for part in [

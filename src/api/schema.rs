@@ -153,7 +153,7 @@ fn opening(
 ) -> Result<Result<(Collection, String), Response>, ApiError> {
     let c = Collection::parse(id)?;
     params::format(Params::parse(ctx.query.as_deref(), &["f"])?.get("f"))?;
-    let tag = ctx.etag(&st.store.current().version);
+    let tag = ctx.etag(&st.store.current().tag);
     Ok(match ctx.not_modified(&tag) {
         Some(r) => Err(r),
         None => Ok((c, tag)),

@@ -52,7 +52,7 @@ pub async fn stats(State(st): State<AppState>, ctx: Ctx) -> Result<Response, Api
     };
     let filter = record_filter(None, &p)?;
     let snap = st.store.current();
-    let tag = ctx.etag(&snap.version);
+    let tag = ctx.etag(&snap.tag);
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }
@@ -97,7 +97,7 @@ pub async fn geocode(State(st): State<AppState>, ctx: Ctx) -> Result<Response, A
         }
     };
     let snap = st.store.current();
-    let tag = ctx.etag(&snap.version);
+    let tag = ctx.etag(&snap.tag);
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }
@@ -141,7 +141,7 @@ pub async fn sources(State(st): State<AppState>, ctx: Ctx) -> Result<Response, A
     let p = Params::parse(ctx.query.as_deref(), &["f"])?;
     params::format(p.get("f"))?;
     let snap = st.store.current();
-    let tag = ctx.etag(&snap.version);
+    let tag = ctx.etag(&snap.tag);
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }

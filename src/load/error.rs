@@ -51,6 +51,9 @@ pub enum LoadError {
     /// One or more rows are invalid; all of them are listed.
     #[error("{}", list_rows(.0))]
     Rows(Vec<RowError>),
+    /// The database (team mode) could not be read.
+    #[error("{0}")]
+    Database(#[from] crate::db::DbError),
 }
 
 impl LoadError {
@@ -58,8 +61,16 @@ impl LoadError {
     pub fn rows(&self) -> &[RowError] {
         match self {
             LoadError::Rows(r) => r,
-            LoadError::Io { .. } => &[],
+            LoadError::Io { .. } | LoadError::Database(_) => &[],
         }
+    }
+}
+
+impl LoadError {
+    /// Whether trying again later may succeed: the database was unreachable or restarting (data
+    /// that does not validate stays invalid until someone mends it).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, LoadError::Database(e) if e.transient)
     }
 }
 

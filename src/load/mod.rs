@@ -27,6 +27,7 @@ use crate::snapshot::{DataSource, Snapshot};
 use error::{read_file, Errors, LoadError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use time::OffsetDateTime;
 
 /// The data files, by name.
 pub const FILES: &[&str] = &[
@@ -49,6 +50,9 @@ pub struct Dataset {
     pub gazetteer: Arc<Gazetteer>,
     /// Content hash of all files.
     pub version: String,
+    /// When the data last changed (files: the newest modification time; database: the last
+    /// committed edit). Every response's `timeStamp`, so replicas of the same data answer alike.
+    pub changed_at: OffsetDateTime,
     /// Whether the catalog came from the cache rather than the files.
     pub from_cache: bool,
 }
@@ -97,59 +101,56 @@ impl FileSource {
 
     /// Reads and validates every file.
     pub fn read(&self) -> Result<Dataset, LoadError> {
-        let texts: Vec<(String, String)> = FILES
+        let (texts, changed_at) = self.texts()?;
+        let what = self.dir.display().to_string();
+        read_inputs(&texts, changed_at, self.cache.as_deref(), &what)
+    }
+
+    /// The seven files as `(path, text)` in [`FILES`] order, and the newest modification time
+    /// among them.
+    pub fn texts(&self) -> Result<(Vec<(String, String)>, OffsetDateTime), LoadError> {
+        let mut changed_at = OffsetDateTime::UNIX_EPOCH;
+        let texts = FILES
             .iter()
             .map(|f| {
                 let p = self.dir.join(f);
+                if let Ok(m) = std::fs::metadata(&p).and_then(|m| m.modified()) {
+                    changed_at = changed_at.max(OffsetDateTime::from(m));
+                }
                 read_file(&p).map(|t| (p.display().to_string(), t))
             })
             .collect::<Result<_, _>>()?;
-        let version = content_version(texts.iter().map(|(_, t)| t.as_str()));
-        let [countries, provinces, cities, places, sources, records, citations] = &texts[..] else {
-            unreachable!("FILES has seven entries")
-        };
-        let t = std::time::Instant::now();
-        if let Some(dir) = &self.cache {
-            // Boundaries and gazetteer always come from the files; the catalog from the image.
-            let (geo, cached) = std::thread::scope(|s| {
-                let cached = s.spawn(|| cache::read(dir, &version));
-                let geo = Jurisdictions::from_geojson(
-                    &countries.0,
-                    &countries.1,
-                    &provinces.0,
-                    &provinces.1,
-                )
-                .map(|jurisdictions| {
-                    let mut errors = Errors::default();
-                    let gazetteer = gazetteer_of(&jurisdictions, places, cities, &mut errors);
-                    (jurisdictions, gazetteer, errors)
-                });
-                let cached = cached
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
-                (geo, cached)
-            });
-            if let Some(catalog) = cached {
-                let (jurisdictions, gazetteer, errors) = geo?;
-                errors.finish(())?;
-                tracing::info!(elapsed = ?t.elapsed(), "read {} (catalog from the cache)", self.dir.display());
-                return Ok(Dataset {
-                    catalog,
-                    jurisdictions: Arc::new(jurisdictions),
-                    gazetteer: Arc::new(gazetteer),
-                    version,
-                    from_cache: true,
-                });
-            }
-        }
-        // The documents and citations do not depend on the boundaries: read them alongside.
-        let (geo, (cites, doc_errors)) = std::thread::scope(|s| {
-            let docs = s.spawn(|| {
-                let mut errors = Errors::default();
-                let srcs = records::read_sources(&sources.0, &sources.1, &mut errors);
-                let cites = records::read_citations(&citations.0, &citations.1, srcs, &mut errors);
-                (cites, errors)
-            });
+        Ok((texts, changed_at))
+    }
+}
+
+/// Validates the seven inputs of a data set — `(name, text)` in [`FILES`] order, each named as its
+/// errors should be reported — into a [`Dataset`]. Files and the database both load through here,
+/// so both are validated alike. `changed_at` is when the data last changed; `what` names the source
+/// in the log. With `cache`, an unchanged catalog is read from its image instead of being rebuilt.
+pub fn read_inputs(
+    texts: &[(String, String)],
+    changed_at: OffsetDateTime,
+    cache: Option<&Path>,
+    what: &str,
+) -> Result<Dataset, LoadError> {
+    let version = content_version(texts.iter().map(|(_, t)| t.as_str()));
+    let changed_at = changed_at.replace_nanosecond(0).unwrap_or(changed_at);
+    let [countries, provinces, cities, places, sources, records, citations] = texts else {
+        return Err(LoadError::Io {
+            path: what.to_string(),
+            source: std::io::Error::other(format!(
+                "{} inputs given, {} expected",
+                texts.len(),
+                FILES.len()
+            )),
+        });
+    };
+    let t = std::time::Instant::now();
+    if let Some(dir) = cache {
+        // Boundaries and gazetteer always come from the inputs; the catalog from the image.
+        let (geo, cached) = std::thread::scope(|s| {
+            let cached = s.spawn(|| cache::read(dir, &version));
             let geo =
                 Jurisdictions::from_geojson(&countries.0, &countries.1, &provinces.0, &provinces.1)
                     .map(|jurisdictions| {
@@ -157,50 +158,83 @@ impl FileSource {
                         let gazetteer = gazetteer_of(&jurisdictions, places, cities, &mut errors);
                         (jurisdictions, gazetteer, errors)
                     });
-            let docs = docs.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            (geo, docs)
+            let cached = cached
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (geo, cached)
         });
-        let (jurisdictions, gazetteer, mut errors) = geo?;
-        errors.0.extend(doc_errors.0);
-        let t_docs = t.elapsed();
-        let resolver = records::Resolver {
-            jurisdictions: &jurisdictions,
-            gazetteer: &gazetteer,
-        };
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let catalog = records::read_records(
-            &records.0,
-            &records.1,
-            &citations.0,
-            cites,
-            &resolver,
-            threads,
-            &mut errors,
-        );
-        let t_rec = t.elapsed();
-        let catalog = match catalog {
-            Some(c) if errors.is_empty() => c,
-            _ => {
-                return Err(errors
-                    .finish(())
-                    .err()
-                    .unwrap_or(LoadError::Rows(Vec::new())))
-            }
-        };
-        tracing::info!(
-            boundaries_gazetteer_citations = ?t_docs,
-            records = ?(t_rec - t_docs),
-            "read {}",
-            self.dir.display()
-        );
-        Ok(Dataset {
-            from_cache: false,
-            catalog,
-            jurisdictions: Arc::new(jurisdictions),
-            gazetteer: Arc::new(gazetteer),
-            version,
-        })
+        if let Some(catalog) = cached {
+            let (jurisdictions, gazetteer, errors) = geo?;
+            errors.finish(())?;
+            tracing::info!(elapsed = ?t.elapsed(), "read {what} (catalog from the cache)");
+            return Ok(Dataset {
+                catalog,
+                jurisdictions: Arc::new(jurisdictions),
+                gazetteer: Arc::new(gazetteer),
+                version,
+                changed_at,
+                from_cache: true,
+            });
+        }
     }
+    // The documents and citations do not depend on the boundaries: read them alongside.
+    let (geo, (cites, doc_errors)) = std::thread::scope(|s| {
+        let docs = s.spawn(|| {
+            let mut errors = Errors::default();
+            let srcs = records::read_sources(&sources.0, &sources.1, &mut errors);
+            let cites = records::read_citations(&citations.0, &citations.1, srcs, &mut errors);
+            (cites, errors)
+        });
+        let geo =
+            Jurisdictions::from_geojson(&countries.0, &countries.1, &provinces.0, &provinces.1)
+                .map(|jurisdictions| {
+                    let mut errors = Errors::default();
+                    let gazetteer = gazetteer_of(&jurisdictions, places, cities, &mut errors);
+                    (jurisdictions, gazetteer, errors)
+                });
+        let docs = docs.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (geo, docs)
+    });
+    let (jurisdictions, gazetteer, mut errors) = geo?;
+    errors.0.extend(doc_errors.0);
+    let t_docs = t.elapsed();
+    let resolver = records::Resolver {
+        jurisdictions: &jurisdictions,
+        gazetteer: &gazetteer,
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let catalog = records::read_records(
+        &records.0,
+        &records.1,
+        &citations.0,
+        cites,
+        &resolver,
+        threads,
+        &mut errors,
+    );
+    let t_rec = t.elapsed();
+    let catalog = match catalog {
+        Some(c) if errors.is_empty() => c,
+        _ => {
+            return Err(errors
+                .finish(())
+                .err()
+                .unwrap_or(LoadError::Rows(Vec::new())))
+        }
+    };
+    tracing::info!(
+        boundaries_gazetteer_citations = ?t_docs,
+        records = ?(t_rec - t_docs),
+        "read {what}"
+    );
+    Ok(Dataset {
+        from_cache: false,
+        catalog,
+        jurisdictions: Arc::new(jurisdictions),
+        gazetteer: Arc::new(gazetteer),
+        version,
+        changed_at,
+    })
 }
 
 impl DataSource for FileSource {
@@ -210,12 +244,7 @@ impl DataSource for FileSource {
 
     fn load(&self) -> Result<Snapshot, LoadError> {
         let d = self.read()?;
-        Ok(Snapshot::build(
-            d.catalog,
-            d.jurisdictions,
-            d.gazetteer,
-            d.version,
-        ))
+        Ok(Snapshot::from_dataset(d))
     }
 
     /// Writes the catalog image in the background, so that serving starts at once.

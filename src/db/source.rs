@@ -1,0 +1,167 @@
+//! [`DbSource`]: snapshots loaded from the database, with an exported data directory to fall back
+//! on when the database cannot be read at start.
+
+use super::{tables, Db};
+use crate::load::error::LoadError;
+use crate::load::{cache, read_inputs, FileSource};
+use crate::snapshot::{DataSource, Snapshot};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use time::OffsetDateTime;
+
+/// What the loader and the listener ([`super::follow`]) share about one database.
+#[derive(Debug)]
+pub struct Shared {
+    /// The database.
+    pub db: Db,
+    /// `iskp.state.change_seq` of the snapshot served; -1 before the first load from the database.
+    seq: AtomicI64,
+    /// Set while serving the fallback files instead of the database's data.
+    fallback: Mutex<Option<(OffsetDateTime, String)>>,
+    /// Set while the listener has no connection.
+    link: Mutex<Option<(OffsetDateTime, String)>>,
+}
+
+impl Shared {
+    /// The change counter of the data served, if it came from the database.
+    pub fn loaded_seq(&self) -> Option<i64> {
+        Some(self.seq.load(Ordering::Acquire)).filter(|s| *s >= 0)
+    }
+
+    /// Records that the listener lost (`Some`) or regained (`None`) its connection. The time of a
+    /// loss is kept from the first failure on, so readiness says since when.
+    pub fn set_link_problem(&self, problem: Option<String>) {
+        let mut link = self.link.lock().unwrap_or_else(|p| p.into_inner());
+        *link = match (link.take(), problem) {
+            (_, None) => None,
+            (Some((since, _)), Some(p)) => Some((since, p)),
+            (None, Some(p)) => Some((OffsetDateTime::now_utc(), p)),
+        };
+    }
+
+    fn status(&self) -> Option<(OffsetDateTime, String)> {
+        let lock = |m: &Mutex<Option<(OffsetDateTime, String)>>| {
+            m.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        };
+        match (lock(&self.fallback), lock(&self.link)) {
+            (Some((t, a)), Some((_, b))) => Some((t, format!("{a}; {b}"))),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// Loads snapshots from the database's tables, validated by the same loader as files.
+pub struct DbSource {
+    shared: Arc<Shared>,
+    fallback: Option<FileSource>,
+    cache: Option<PathBuf>,
+}
+
+impl DbSource {
+    /// A source over `db`. `fallback` is a data directory (a `db export`) served when the first
+    /// load from the database fails; `cache` keeps catalog images as for files.
+    pub fn new(db: Db, fallback: Option<PathBuf>, cache: Option<PathBuf>) -> Self {
+        DbSource {
+            shared: Arc::new(Shared {
+                db,
+                seq: AtomicI64::new(-1),
+                fallback: Mutex::new(None),
+                link: Mutex::new(None),
+            }),
+            fallback: fallback.map(FileSource::new),
+            cache,
+        }
+    }
+
+    /// The state the listener needs.
+    pub fn shared(&self) -> Arc<Shared> {
+        self.shared.clone()
+    }
+
+    fn load_db(&self) -> Result<(Snapshot, i64), LoadError> {
+        let db = &self.shared.db;
+        let mut client = db.connect()?;
+        let contents = tables::read_all(db, &mut client)?;
+        drop(client);
+        let d = read_inputs(
+            &contents.texts,
+            contents.changed_at,
+            self.cache.as_deref(),
+            db.target(),
+        )?;
+        Ok((Snapshot::from_dataset(d), contents.seq))
+    }
+}
+
+impl DataSource for DbSource {
+    fn describe(&self) -> String {
+        match &self.fallback {
+            Some(f) => format!(
+                "PostgreSQL {} (fallback: files in {})",
+                self.shared.db.target(),
+                f.dir().display()
+            ),
+            None => format!("PostgreSQL {}", self.shared.db.target()),
+        }
+    }
+
+    fn load(&self) -> Result<Snapshot, LoadError> {
+        let first = self.shared.loaded_seq().is_none();
+        match self.load_db() {
+            Ok((snap, seq)) => {
+                self.shared.seq.store(seq, Ordering::Release);
+                *self
+                    .shared
+                    .fallback
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = None;
+                Ok(snap)
+            }
+            Err(e) => match (&self.fallback, first) {
+                (Some(files), true) => {
+                    tracing::warn!(
+                        "cannot load from the database, serving the files in {} instead: {e}",
+                        files.dir().display()
+                    );
+                    let snap = files.load()?;
+                    *self
+                        .shared
+                        .fallback
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner()) = Some((
+                        OffsetDateTime::now_utc(),
+                        format!(
+                            "serving the fallback files in {}: the database could not be loaded ({})",
+                            files.dir().display(),
+                            first_line(&e.to_string())
+                        ),
+                    ));
+                    Ok(snap)
+                }
+                _ => Err(e),
+            },
+        }
+    }
+
+    fn installed(&self, snap: &Arc<Snapshot>) {
+        if let Some(dir) = self.cache.clone() {
+            let snap = snap.clone();
+            std::thread::spawn(move || {
+                if !cache::path(&dir, &snap.version).exists() {
+                    if let Err(e) = cache::write(&dir, &snap.version, &snap.catalog) {
+                        tracing::warn!("catalog cache {}: {e}; not cached", dir.display());
+                    }
+                }
+            });
+        }
+    }
+
+    fn status(&self) -> Option<(OffsetDateTime, String)> {
+        self.shared.status()
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
