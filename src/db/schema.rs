@@ -151,7 +151,7 @@ CREATE TRIGGER data_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON iskp
 )];
 
 /// A fixed key for `pg_advisory_xact_lock`, so that concurrent `db init` runs take turns.
-const LOCK_KEY: i64 = 0x6973_6b70_6d61_70; // "iskpmap"
+const LOCK_KEY: i64 = 0x0069_736b_706d_6170; // "iskpmap"
 
 /// What `db init` did.
 #[derive(Debug, PartialEq, Eq)]

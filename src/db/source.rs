@@ -3,7 +3,7 @@
 
 use super::{tables, Db};
 use crate::load::error::LoadError;
-use crate::load::{cache, read_inputs, FileSource};
+use crate::load::{cache, read_inputs, FileSource, GeoMemo};
 use crate::snapshot::{DataSource, Snapshot};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -56,6 +56,7 @@ pub struct DbSource {
     shared: Arc<Shared>,
     fallback: Option<FileSource>,
     cache: Option<PathBuf>,
+    memo: GeoMemo,
 }
 
 impl DbSource {
@@ -71,6 +72,7 @@ impl DbSource {
             }),
             fallback: fallback.map(FileSource::new),
             cache,
+            memo: GeoMemo::default(),
         }
     }
 
@@ -88,6 +90,7 @@ impl DbSource {
             &contents.texts,
             contents.changed_at,
             self.cache.as_deref(),
+            Some(&self.memo),
             db.target(),
         )?;
         Ok((Snapshot::from_dataset(d), contents.seq))

@@ -45,7 +45,8 @@ pub fn import(db: &Db, dir: &Path) -> Result<Imported, TransferError> {
     let source = FileSource::new(dir);
     let (texts, changed_at) = source.texts().map_err(TransferError::Invalid)?;
     let what = dir.display().to_string();
-    let dataset = read_inputs(&texts, changed_at, None, &what).map_err(TransferError::Invalid)?;
+    let dataset =
+        read_inputs(&texts, changed_at, None, None, &what).map_err(TransferError::Invalid)?;
     let records = dataset.catalog.len();
     drop(dataset);
     let mut client = db.connect()?;
@@ -71,8 +72,14 @@ pub fn import(db: &Db, dir: &Path) -> Result<Imported, TransferError> {
     let version = content_version(back.texts.iter().map(|(_, t)| t.as_str()));
     // The stored data must itself validate to the same records (it differs from the files only
     // in layout, if at all).
-    let stored = read_inputs(&back.texts, back.changed_at, None, "the imported tables")
-        .map_err(TransferError::Invalid)?;
+    let stored = read_inputs(
+        &back.texts,
+        back.changed_at,
+        None,
+        None,
+        "the imported tables",
+    )
+    .map_err(TransferError::Invalid)?;
     if stored.catalog.len() != records {
         return Err(TransferError::Db(db.fault(format!(
             "the tables hold {} records after the import, the files {records}; rolled back",
@@ -124,6 +131,7 @@ pub fn export(db: &Db, out: &Path) -> Result<Exported, TransferError> {
     let check = read_inputs(
         &named,
         contents.changed_at,
+        None,
         None,
         &out.display().to_string(),
     )

@@ -26,7 +26,7 @@ use crate::index::Catalog;
 use crate::snapshot::{DataSource, Snapshot};
 use error::{read_file, Errors, LoadError};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
 /// The data files, by name.
@@ -62,6 +62,7 @@ pub struct Dataset {
 pub struct FileSource {
     dir: PathBuf,
     cache: Option<PathBuf>,
+    memo: Arc<GeoMemo>,
 }
 
 impl FileSource {
@@ -70,6 +71,7 @@ impl FileSource {
         FileSource {
             dir: dir.into(),
             cache: None,
+            memo: Arc::default(),
         }
     }
 
@@ -103,7 +105,13 @@ impl FileSource {
     pub fn read(&self) -> Result<Dataset, LoadError> {
         let (texts, changed_at) = self.texts()?;
         let what = self.dir.display().to_string();
-        read_inputs(&texts, changed_at, self.cache.as_deref(), &what)
+        read_inputs(
+            &texts,
+            changed_at,
+            self.cache.as_deref(),
+            Some(&self.memo),
+            &what,
+        )
     }
 
     /// The seven files as `(path, text)` in [`FILES`] order, and the newest modification time
@@ -127,11 +135,13 @@ impl FileSource {
 /// Validates the seven inputs of a data set — `(name, text)` in [`FILES`] order, each named as its
 /// errors should be reported — into a [`Dataset`]. Files and the database both load through here,
 /// so both are validated alike. `changed_at` is when the data last changed; `what` names the source
-/// in the log. With `cache`, an unchanged catalog is read from its image instead of being rebuilt.
+/// in the log. With `cache`, an unchanged catalog is read from its image instead of being rebuilt;
+/// with `memo`, unchanged boundaries and gazetteer are reused.
 pub fn read_inputs(
     texts: &[(String, String)],
     changed_at: OffsetDateTime,
     cache: Option<&Path>,
+    memo: Option<&GeoMemo>,
     what: &str,
 ) -> Result<Dataset, LoadError> {
     let version = content_version(texts.iter().map(|(_, t)| t.as_str()));
@@ -151,13 +161,7 @@ pub fn read_inputs(
         // Boundaries and gazetteer always come from the inputs; the catalog from the image.
         let (geo, cached) = std::thread::scope(|s| {
             let cached = s.spawn(|| cache::read(dir, &version));
-            let geo =
-                Jurisdictions::from_geojson(&countries.0, &countries.1, &provinces.0, &provinces.1)
-                    .map(|jurisdictions| {
-                        let mut errors = Errors::default();
-                        let gazetteer = gazetteer_of(&jurisdictions, places, cities, &mut errors);
-                        (jurisdictions, gazetteer, errors)
-                    });
+            let geo = geo_of(countries, provinces, cities, places, memo);
             let cached = cached
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
@@ -169,8 +173,8 @@ pub fn read_inputs(
             tracing::info!(elapsed = ?t.elapsed(), "read {what} (catalog from the cache)");
             return Ok(Dataset {
                 catalog,
-                jurisdictions: Arc::new(jurisdictions),
-                gazetteer: Arc::new(gazetteer),
+                jurisdictions,
+                gazetteer,
                 version,
                 changed_at,
                 from_cache: true,
@@ -185,13 +189,7 @@ pub fn read_inputs(
             let cites = records::read_citations(&citations.0, &citations.1, srcs, &mut errors);
             (cites, errors)
         });
-        let geo =
-            Jurisdictions::from_geojson(&countries.0, &countries.1, &provinces.0, &provinces.1)
-                .map(|jurisdictions| {
-                    let mut errors = Errors::default();
-                    let gazetteer = gazetteer_of(&jurisdictions, places, cities, &mut errors);
-                    (jurisdictions, gazetteer, errors)
-                });
+        let geo = geo_of(countries, provinces, cities, places, memo);
         let docs = docs.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         (geo, docs)
     });
@@ -230,11 +228,58 @@ pub fn read_inputs(
     Ok(Dataset {
         from_cache: false,
         catalog,
-        jurisdictions: Arc::new(jurisdictions),
-        gazetteer: Arc::new(gazetteer),
+        jurisdictions,
+        gazetteer,
         version,
         changed_at,
     })
+}
+
+/// The boundaries and gazetteer of the last load, kept to be reused while their four inputs are
+/// unchanged: a reload after an edit of the records then skips the slowest part of a load.
+#[derive(Debug, Default)]
+pub struct GeoMemo(Mutex<Option<Geo>>);
+
+/// Boundaries and gazetteer, under the hash of the inputs they were built from.
+type Geo = (String, Arc<Jurisdictions>, Arc<Gazetteer>);
+
+type Text = (String, String);
+
+/// Builds (or takes from `memo`) the boundaries and the gazetteer, with the gazetteer's errors.
+fn geo_of(
+    countries: &Text,
+    provinces: &Text,
+    cities: &Text,
+    places: &Text,
+    memo: Option<&GeoMemo>,
+) -> Result<(Arc<Jurisdictions>, Arc<Gazetteer>, Errors), LoadError> {
+    // The names are part of the key: they are in the error messages.
+    let key = content_version(
+        [countries, provinces, cities, places]
+            .iter()
+            .flat_map(|(n, t)| [n.as_str(), t.as_str()]),
+    );
+    if let Some(memo) = memo {
+        let held = memo.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((k, j, g)) = held.as_ref() {
+            if *k == key {
+                return Ok((j.clone(), g.clone(), Errors::default()));
+            }
+        }
+    }
+    let jurisdictions = Arc::new(Jurisdictions::from_geojson(
+        &countries.0,
+        &countries.1,
+        &provinces.0,
+        &provinces.1,
+    )?);
+    let mut errors = Errors::default();
+    let gazetteer = Arc::new(gazetteer_of(&jurisdictions, places, cities, &mut errors));
+    if let (Some(memo), true) = (memo, errors.is_empty()) {
+        *memo.0.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((key, jurisdictions.clone(), gazetteer.clone()));
+    }
+    Ok((jurisdictions, gazetteer, errors))
 }
 
 impl DataSource for FileSource {

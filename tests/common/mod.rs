@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
 
+pub mod pg;
+
 /// Every collection id, in the order `/api/collections` lists them.
 pub const COLLECTIONS: [&str; 9] = [
     "incidents",
@@ -147,15 +149,23 @@ impl Drop for Scratch {
 pub struct Server {
     pub child: std::process::Child,
     pub base: String,
+    /// What it logged before it started serving.
+    pub startup_log: Vec<String>,
 }
 
 impl Server {
     /// Starts the binary over `data` and waits for its "serving" line.
     pub fn start(data: &Path) -> Server {
+        Server::start_with(&["--data", data.to_str().unwrap()])
+    }
+
+    /// Starts `iskp-map serve --addr 127.0.0.1:0` with more arguments and waits (up to a minute)
+    /// for its "serving" line.
+    pub fn start_with(args: &[&str]) -> Server {
         use std::io::BufRead;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_iskp-map"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--data"])
-            .arg(data)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
             .env("RUST_LOG", "iskp_map=info")
             .env("NO_COLOR", "1")
             .stdout(std::process::Stdio::piped())
@@ -164,15 +174,21 @@ impl Server {
             .unwrap();
         let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let mut startup_log = Vec::new();
         let base = loop {
             assert!(std::time::Instant::now() < deadline, "server did not start");
             let line = lines.next().expect("server output").unwrap();
             if let Some(rest) = line.split("serving http://").nth(1) {
                 break format!("http://{}", rest.split('/').next().unwrap());
             }
+            startup_log.push(line);
         };
         std::thread::spawn(move || for _ in lines {});
-        Server { child, base }
+        Server {
+            child,
+            base,
+            startup_log,
+        }
     }
 
     /// Sends a signal (`HUP`, `TERM`, …) to the server.

@@ -1,0 +1,461 @@
+//! Team mode against a real PostgreSQL + PostGIS (Debian's packages, a fresh cluster per test on a
+//! free loopback port): import → serve → the same answers as files; replicas follow SQL edits and
+//! refuse broken ones; the database stopped and restarted under running replicas.
+
+mod common;
+
+use common::pg::Pg;
+use common::{geodata, Scratch, Server};
+use serde_json::Value;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_iskp-map");
+/// Every request carries the same Host, as behind a load balancer: links in answers use it.
+const HOST: &str = "maps.example.org";
+
+fn iskp(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A database with the schema and the repository's data.
+fn loaded(tag: &str) -> Pg {
+    let pg = Pg::start(tag);
+    let url = pg.url();
+    let init = iskp(&["db", "init", "--db", &url]);
+    assert!(init.status.success(), "{}", text(&init));
+    let import = iskp(&[
+        "db",
+        "import",
+        "--db",
+        &url,
+        "--data",
+        geodata().to_str().unwrap(),
+    ]);
+    assert!(import.status.success(), "{}", text(&import));
+    pg
+}
+
+struct Got {
+    status: u16,
+    etag: Option<String>,
+    body: String,
+}
+
+fn get(base: &str, path: &str) -> Got {
+    let client = reqwest::blocking::Client::new();
+    let r = client
+        .get(format!("{base}{path}"))
+        .header("host", HOST)
+        .send()
+        .unwrap();
+    Got {
+        status: r.status().as_u16(),
+        etag: r
+            .headers()
+            .get("etag")
+            .map(|v| v.to_str().unwrap().to_string()),
+        body: r.text().unwrap(),
+    }
+}
+
+fn json(base: &str, path: &str) -> Value {
+    serde_json::from_str(&get(base, path).body).unwrap()
+}
+
+fn title(base: &str, id: &str) -> String {
+    let f = json(base, &format!("/api/collections/incidents/items/{id}"));
+    f["properties"]["title"].as_str().unwrap().to_string()
+}
+
+/// Waits until `f` holds, up to `limit`; returns how long it took.
+fn until(limit: Duration, what: &str, mut f: impl FnMut() -> bool) -> Duration {
+    let t = Instant::now();
+    while !f() {
+        assert!(t.elapsed() < limit, "{what}: not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    t.elapsed()
+}
+
+/// The answer with its `timeStamp` blanked: the only field that differs between two sources of
+/// the same data (it is when each last changed).
+fn without_timestamp(body: &str) -> String {
+    let mut v: Value = match serde_json::from_str(body) {
+        Ok(v) => v,
+        Err(_) => return body.to_string(),
+    };
+    if let Some(o) = v.as_object_mut() {
+        o.remove("timeStamp");
+    }
+    v.to_string()
+}
+
+/// The data version an entity tag was made from.
+fn version_of(etag: &str) -> &str {
+    etag.trim_start_matches("W/\"").split('.').next().unwrap()
+}
+
+const ID: &str = "2018-darzab-taliban-offensive";
+
+#[test]
+fn import_validates_round_trips_and_serves_what_files_serve() {
+    let pg = Pg::start("roundtrip");
+    let url = pg.url();
+    let first = iskp(&["db", "init", "--db", &url]);
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(
+        text(&first).contains("schema version 0 -> 1"),
+        "{}",
+        text(&first)
+    );
+    let again = iskp(&["db", "init", "--db", &url]);
+    assert!(
+        text(&again).contains("already at version 1"),
+        "{}",
+        text(&again)
+    );
+
+    // Invalid data: the same message as `check`, and the database untouched.
+    let bad = Scratch::new("team-bad");
+    let line = bad.last_line("records.csv") + 1;
+    bad.append(
+        "records.csv",
+        "zz-bad,attack,T,S,2024-02-30,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+    );
+    bad.append("citations.csv", "zz-bad,S1,test");
+    let refused = iskp(&[
+        "db",
+        "import",
+        "--db",
+        &url,
+        "--data",
+        bad.dir.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    let want = format!("records.csv:{line}: date: ");
+    assert!(text(&refused).contains(&want), "{}", text(&refused));
+    let check = iskp(&["check", "--data", bad.dir.to_str().unwrap()]);
+    assert!(
+        text(&check).contains(&want),
+        "check says the same: {}",
+        text(&check)
+    );
+    let n: i64 = pg
+        .client()
+        .query_one("SELECT count(*) FROM iskp.records", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0, "a refused import writes nothing");
+
+    let import = iskp(&[
+        "db",
+        "import",
+        "--db",
+        &url,
+        "--data",
+        geodata().to_str().unwrap(),
+    ]);
+    assert!(import.status.success(), "{}", text(&import));
+    assert!(
+        text(&import).contains("imported 66 records"),
+        "{}",
+        text(&import)
+    );
+    assert!(
+        !text(&import).contains("note:"),
+        "geodata/ is canonical: {}",
+        text(&import)
+    );
+
+    // Export gives back the very same bytes.
+    let out = Scratch::new("team-export");
+    let export = iskp(&[
+        "db",
+        "export",
+        "--db",
+        &url,
+        "--out",
+        out.dir.to_str().unwrap(),
+    ]);
+    assert!(export.status.success(), "{}", text(&export));
+    for f in iskp_map::load::FILES {
+        assert!(
+            std::fs::read(out.path(f)).unwrap() == std::fs::read(geodata().join(f)).unwrap(),
+            "{f} round-trips byte for byte"
+        );
+    }
+
+    // Served from the database, the answers are those of the files.
+    let from_db = Server::start_with(&["--db", &url]);
+    let from_files = Server::start(&geodata());
+    let paths = [
+        "/api",
+        "/api/collections",
+        "/api/collections/incidents",
+        "/api/collections/incidents/items?limit=1000",
+        "/api/collections/attacks/items?bbox=60,25,75,40&limit=50",
+        "/api/collections/incidents/items?datetime=2021-01-01/2022-12-31&limit=100",
+        "/api/collections/incidents/items/2018-darzab-taliban-offensive",
+        "/api/collections/countries/items?limit=100",
+        "/api/collections/provinces/items?limit=100",
+        "/api/collections/incidents/clusters?zoom=3",
+        "/api/stats",
+        "/api/openapi.json",
+    ];
+    for p in paths {
+        let (a, b) = (get(&from_db.base, p), get(&from_files.base, p));
+        assert_eq!(a.status, 200, "{p}");
+        assert_eq!(b.status, 200, "{p}");
+        assert_eq!(
+            without_timestamp(&a.body),
+            without_timestamp(&b.body),
+            "{p}: the database serves what the files serve"
+        );
+        if let (Some(x), Some(y)) = (&a.etag, &b.etag) {
+            assert_eq!(version_of(x), version_of(y), "{p}: same data version");
+        }
+    }
+    let ready = json(&from_db.base, "/readyz");
+    assert_eq!(ready["status"], "ready", "{ready}");
+    assert_eq!(
+        ready["version"],
+        json(&from_files.base, "/readyz")["version"]
+    );
+    assert!(ready["source"]
+        .as_str()
+        .unwrap()
+        .starts_with("PostgreSQL postgresql://iskp@127.0.0.1:"));
+}
+
+#[test]
+fn replicas_follow_edits_coalesce_bursts_and_refuse_broken_data() {
+    let pg = loaded("replicas");
+    let url = pg.url();
+    let a = Server::start_with(&["--db", &url]);
+    let b = Server::start_with(&["--db", &url]);
+    let before = title(&a.base, ID);
+
+    // An edit by SQL shows on both replicas.
+    pg.sql(&format!(
+        "UPDATE iskp.records SET title = 'Taliban offensive (edited)' WHERE id = '{ID}'"
+    ));
+    let took = until(
+        Duration::from_secs(10),
+        "edit seen by both replicas",
+        || {
+            title(&a.base, ID) == "Taliban offensive (edited)"
+                && title(&b.base, ID) == "Taliban offensive (edited)"
+        },
+    );
+    eprintln!("edit visible on both replicas after {took:?}");
+    assert_ne!(before, "Taliban offensive (edited)");
+
+    // Both replicas answer alike, byte for byte, under the same entity tag.
+    for p in [
+        "/api/collections/incidents/items?limit=20",
+        "/api/collections/countries/items",
+        "/api/stats",
+    ] {
+        let (x, y) = (get(&a.base, p), get(&b.base, p));
+        assert_eq!(x.body, y.body, "{p}");
+        assert!(x.etag.is_some() && x.etag == y.etag, "{p}");
+    }
+    let ready = json(&a.base, "/readyz");
+    let version = ready["version"].as_str().unwrap().to_string();
+    assert_eq!(json(&b.base, "/readyz")["changed_at"], ready["changed_at"]);
+
+    // A broken edit is not served; both replicas say why, naming the table, line and field.
+    pg.sql(&format!(
+        "UPDATE iskp.records SET date = '2018-02-30' WHERE id = '{ID}'"
+    ));
+    for r in [&a, &b] {
+        until(Duration::from_secs(10), "broken edit reported", || {
+            json(&r.base, "/readyz")["last_reload_error"].is_object()
+        });
+        let ready = json(&r.base, "/readyz");
+        assert_eq!(ready["status"], "degraded");
+        assert_eq!(
+            ready["version"],
+            version.as_str(),
+            "still the last good data"
+        );
+        let err = ready["last_reload_error"]["error"].as_str().unwrap();
+        assert!(
+            err.starts_with("iskp.records:") && err.contains(": date: "),
+            "{err}"
+        );
+        assert_eq!(title(&r.base, ID), "Taliban offensive (edited)");
+    }
+    // Mended: served again, and ready.
+    pg.sql(&format!(
+        "UPDATE iskp.records SET date = '2018-01-01', title = 'Mended' WHERE id = '{ID}'"
+    ));
+    until(Duration::from_secs(10), "mended edit served", || {
+        title(&a.base, ID) == "Mended" && title(&b.base, ID) == "Mended"
+    });
+    assert_eq!(json(&a.base, "/readyz")["status"], "ready");
+
+    // A new record and its citation, in one transaction (QGIS saves a layer edit session so).
+    pg.sql(
+        "BEGIN;
+         INSERT INTO iskp.records (id, kind, title, summary, date, date_precision, place, country,
+             geo_precision, count, claim)
+         VALUES ('zz-team-new', 'arrest', 'New arrest', 'Added by SQL.', '2024-05-01', 'day',
+             'Kabul', 'AFG', 'near', '1', 'attributed');
+         INSERT INTO iskp.citations (record_id, source_id, section) VALUES ('zz-team-new', 'S1', 'test');
+         COMMIT;",
+    );
+    until(Duration::from_secs(10), "new record served", || {
+        get(&b.base, "/api/collections/incidents/items/zz-team-new").status == 200
+    });
+
+    // Moving a point (as QGIS does) rewrites lon/lat, and the replicas serve the new place.
+    pg.sql(
+        "UPDATE iskp.records SET geom = ST_SetSRID(ST_MakePoint(69.1, 34.55), 4326)
+         WHERE id = 'zz-team-new'",
+    );
+    let row = pg
+        .client()
+        .query_one(
+            "SELECT lon, lat FROM iskp.records WHERE id = 'zz-team-new'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        (row.get::<_, String>(0), row.get::<_, String>(1)),
+        ("69.1".to_string(), "34.55".to_string())
+    );
+    until(Duration::from_secs(10), "moved point served", || {
+        let f = json(&a.base, "/api/collections/incidents/items/zz-team-new");
+        f["geometry"]["coordinates"] == serde_json::json!([69.1, 34.55])
+    });
+
+    // A burst of edits, each its own transaction, costs a few reloads, not one each.
+    let reloads = json(&a.base, "/readyz")["reloads"].as_u64().unwrap();
+    let mut c = pg.client();
+    for i in 1..=100 {
+        c.execute(
+            "UPDATE iskp.records SET count = $1 WHERE id = 'zz-team-new'",
+            &[&i.to_string()],
+        )
+        .unwrap();
+    }
+    until(
+        Duration::from_secs(10),
+        "last edit of the burst served",
+        || {
+            let f = json(&a.base, "/api/collections/incidents/items/zz-team-new");
+            f["properties"]["count"] == 100
+        },
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    let after = json(&a.base, "/readyz")["reloads"].as_u64().unwrap();
+    assert!(
+        after - reloads <= 10,
+        "100 edits made {} reloads",
+        after - reloads
+    );
+    eprintln!("100 edits in a burst: {} reloads", after - reloads);
+}
+
+#[test]
+fn replicas_survive_the_database_going_away() {
+    let pg = loaded("faults");
+    let url = pg.url();
+    let export = Scratch::new("team-fallback");
+    let out = iskp(&[
+        "db",
+        "export",
+        "--db",
+        &url,
+        "--out",
+        export.dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    pg.down();
+
+    // Down at start, no fallback: the server waits, retrying, and serves once the database is up.
+    let waiting = {
+        let url = url.clone();
+        std::thread::spawn(move || Server::start_with(&["--db", &url]))
+    };
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(!waiting.is_finished(), "no data, so not serving yet");
+    pg.up();
+    let a = waiting.join().unwrap();
+    assert!(
+        a.startup_log
+            .iter()
+            .any(|l| l.contains("cannot connect") && l.contains("retrying")),
+        "{:?}",
+        a.startup_log
+    );
+    assert_eq!(json(&a.base, "/readyz")["status"], "ready");
+
+    // Down while serving: both keep serving the last snapshot, and say they are degraded.
+    pg.down();
+    let b = Server::start_with(&["--db", &url, "--fallback", export.dir.to_str().unwrap()]);
+    for r in [&a, &b] {
+        until(
+            Duration::from_secs(15),
+            "degraded while the database is down",
+            || json(&r.base, "/readyz")["status"] == "degraded",
+        );
+        let items = get(&r.base, "/api/collections/incidents/items?limit=1000");
+        assert_eq!(items.status, 200);
+        let v: Value = serde_json::from_str(&items.body).unwrap();
+        assert_eq!(v["numberReturned"], 66, "the whole last snapshot");
+    }
+    let err = json(&b.base, "/readyz")["source_error"]["error"].to_string();
+    assert!(err.contains("fallback"), "{err}");
+
+    // Back: both reconnect, catch up and follow edits again.
+    pg.up();
+    for r in [&a, &b] {
+        until(
+            Duration::from_secs(30),
+            "ready again after the restart",
+            || json(&r.base, "/readyz")["status"] == "ready",
+        );
+    }
+    pg.sql(&format!(
+        "UPDATE iskp.records SET title = 'After the restart' WHERE id = '{ID}'"
+    ));
+    until(
+        Duration::from_secs(10),
+        "edit after restart on both",
+        || title(&a.base, ID) == "After the restart" && title(&b.base, ID) == "After the restart",
+    );
+    assert!(json(&b.base, "/readyz")["source"]
+        .as_str()
+        .unwrap()
+        .contains("fallback"));
+}
+
+#[test]
+fn a_database_without_the_schema_is_a_clear_error() {
+    let pg = Pg::start("noschema");
+    let url = pg.url();
+    let out = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--db", &url])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("db init"), "{}", text(&out));
+    let export = iskp(&["db", "export", "--db", &url, "--out", "/nonexistent/never"]);
+    assert_eq!(export.status.code(), Some(2));
+    assert!(text(&export).contains("db init"), "{}", text(&export));
+}
