@@ -1,7 +1,7 @@
 # The two commands: `make run` serves the full map on http://127.0.0.1:8080, `make test` runs every test.
 # Both work on a fresh machine with the Rust toolchain and Node.js/npm; cargo fetches the crates and npm
-# the page's packages (Leaflet, pinned by web/package-lock.json). The tests also need Debian's chromium
-# and gdal-bin and Python 3 with venv, which .ci/run installs.
+# the page's packages (Leaflet, pinned by web/package-lock.json). The tests also need Debian's chromium,
+# gdal-bin, postgresql and postgresql-postgis, and Python 3 with venv, which .ci/run installs.
 
 ADDR ?= 127.0.0.1:8080
 DATA ?= geodata
@@ -20,7 +20,8 @@ build:
 
 test: lint test-rust test-python test-web
 
-# Unit and integration tests; tests/gis.rs runs Debian's GDAL (ogrinfo, ogr2ogr).
+# Unit and integration tests; tests/gis.rs runs Debian's GDAL (ogrinfo, ogr2ogr), tests/team.rs
+# throw-away PostgreSQL + PostGIS clusters.
 test-rust:
 	cargo test --locked
 

@@ -48,6 +48,19 @@ fn loaded(tag: &str) -> Pg {
     pg
 }
 
+/// `db export` into a scratch directory, which must succeed.
+fn export_to(url: &str, out: &Scratch) {
+    let o = iskp(&[
+        "db",
+        "export",
+        "--db",
+        url,
+        "--out",
+        out.dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
 struct Got {
     status: u16,
     etag: Option<String>,
@@ -182,15 +195,7 @@ fn import_validates_round_trips_and_serves_what_files_serve() {
 
     // Export gives back the very same bytes.
     let out = Scratch::new("team-export");
-    let export = iskp(&[
-        "db",
-        "export",
-        "--db",
-        &url,
-        "--out",
-        out.dir.to_str().unwrap(),
-    ]);
-    assert!(export.status.success(), "{}", text(&export));
+    export_to(&url, &out);
     for f in iskp_map::load::FILES {
         assert!(
             std::fs::read(out.path(f)).unwrap() == std::fs::read(geodata().join(f)).unwrap(),
@@ -376,15 +381,7 @@ fn replicas_survive_the_database_going_away() {
     let pg = loaded("faults");
     let url = pg.url();
     let export = Scratch::new("team-fallback");
-    let out = iskp(&[
-        "db",
-        "export",
-        "--db",
-        &url,
-        "--out",
-        export.dir.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out));
+    export_to(&url, &export);
     pg.down();
 
     // Down at start, no fallback: the server waits, retrying, and serves once the database is up.

@@ -7,24 +7,10 @@
 //! line, one feature per line, a tail line.
 
 use super::{Db, DbError};
+use crate::load::places::{CITY_COLUMNS, PLACE_COLUMNS};
 use crate::load::records::{CITATION_COLUMNS, RECORD_COLUMNS, SOURCE_COLUMNS};
 use postgres::GenericClient;
 use std::io::{Read, Write};
-
-/// The columns of `cities.csv`.
-pub const CITY_COLUMNS: &[&str] = &[
-    "geonameid",
-    "name",
-    "country",
-    "lon",
-    "lat",
-    "population",
-    "feature_code",
-    "admin1_code",
-];
-
-/// The columns of `places.csv`.
-pub const PLACE_COLUMNS: &[&str] = &["name", "aliases", "country", "level", "lon", "lat", "note"];
 
 /// How one input file is stored.
 #[derive(Debug, Clone, Copy)]

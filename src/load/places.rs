@@ -14,17 +14,11 @@ pub fn read_curated(
     errors: &mut Errors,
 ) -> Vec<Place> {
     let mut out = Vec::new();
-    each_row(
-        file,
-        text,
-        &["name", "aliases", "country", "level", "lon", "lat", "note"],
-        errors,
-        |row, errors| {
-            if let Some(p) = curated_row(row, jur, errors) {
-                out.push(p);
-            }
-        },
-    );
+    each_row(file, text, PLACE_COLUMNS, errors, |row, errors| {
+        if let Some(p) = curated_row(row, jur, errors) {
+            out.push(p);
+        }
+    });
     out
 }
 
@@ -76,20 +70,25 @@ fn curated_row(row: &Row, jur: &Jurisdictions, errors: &mut Errors) -> Option<Pl
     })
 }
 
+/// Columns of `cities.csv`.
+pub const CITY_COLUMNS: &[&str] = &[
+    "geonameid",
+    "name",
+    "country",
+    "lon",
+    "lat",
+    "population",
+    "feature_code",
+    "admin1_code",
+];
+
+/// Columns of `places.csv`.
+pub const PLACE_COLUMNS: &[&str] = &["name", "aliases", "country", "level", "lon", "lat", "note"];
+
 /// Reads `cities.csv`: `geonameid,name,country,lon,lat,population,feature_code,admin1_code`.
 pub fn read_cities(file: &str, text: &str, errors: &mut Errors) -> Vec<Place> {
     let mut out = Vec::with_capacity(text.len() / 48);
-    const COLS: &[&str] = &[
-        "geonameid",
-        "name",
-        "country",
-        "lon",
-        "lat",
-        "population",
-        "feature_code",
-        "admin1_code",
-    ];
-    each_row(file, text, COLS, errors, |row, errors| {
+    each_row(file, text, CITY_COLUMNS, errors, |row, errors| {
         let id = row.parse_with(
             "geonameid",
             |s| {

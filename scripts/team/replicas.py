@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Two iskp-map replicas following one PostgreSQL + PostGIS (issue 9). Run by hand, not by CI.
+
+    scripts/team/replicas.py [--count N] [--trials T] [--seconds S] [--work DIR]
+
+Starts a throw-away cluster (Debian's postgresql + postgresql-postgis, as the postgres user when run
+as root), imports the repository's data (or N generated records), starts two release-build replicas
+and measures: import and export time, replica start-up, how long an SQL edit takes to show on both
+replicas, how many reloads a burst of edits costs, wrk throughput of both replicas at once (if wrk is
+installed), and what happens while the database is down. Prints a Markdown report. Needs only the
+Python standard library; every load is bounded in requests and time.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN = os.path.join(ROOT, "target", "release", "iskp-map")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pg_bin():
+    versions = sorted(
+        (int(v), v) for v in os.listdir("/usr/lib/postgresql") if v.isdigit()
+    )
+    if not versions:
+        sys.exit("PostgreSQL is not installed: apt-get install postgresql postgresql-postgis")
+    return f"/usr/lib/postgresql/{versions[-1][1]}/bin"
+
+
+class Cluster:
+    def __init__(self, work):
+        self.bin = pg_bin()
+        self.dir = os.path.join(work, "pg")
+        self.port = free_port()
+        self.as_postgres = os.geteuid() == 0
+        os.makedirs(self.dir)
+        if self.as_postgres:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.run("initdb", "-D", self.data, "-U", "iskp", "--auth=trust", "-E", "UTF8")
+        self.up()
+        self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "iskp", "iskp")
+
+    @property
+    def data(self):
+        return os.path.join(self.dir, "data")
+
+    @property
+    def url(self):
+        return f"postgres://iskp@127.0.0.1:{self.port}/iskp"
+
+    def run(self, tool, *args, stdin=None):
+        cmd = [os.path.join(self.bin, tool), *args]
+        if self.as_postgres:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        return subprocess.run(cmd, check=True, capture_output=True, text=True, input=stdin, cwd=self.dir)
+
+    def up(self):
+        opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
+        self.run("pg_ctl", "-D", self.data, "-o", opts, "-l", os.path.join(self.dir, "log"), "-w", "start")
+
+    def down(self):
+        self.run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def sql(self, text):
+        """Runs SQL through psql; returns the wall time of the psql call."""
+        t = time.perf_counter()
+        self.run("psql", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(self.port), "-U", "iskp", "iskp", stdin=text)
+        return time.perf_counter() - t
+
+    def stop(self):
+        try:
+            self.run("pg_ctl", "-D", self.data, "-m", "immediate", "stop")
+        except subprocess.CalledProcessError:
+            pass
+
+
+class Replica:
+    def __init__(self, url, cpu=None):
+        self.port = free_port()
+        cmd = [BIN, "serve", "--addr", f"127.0.0.1:{self.port}", "--db", url, "--web", os.path.join(ROOT, "web")]
+        if cpu is not None and shutil.which("taskset"):
+            cmd = ["taskset", "-c", str(cpu), *cmd]
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     env={**os.environ, "NO_COLOR": "1", "RUST_LOG": "iskp_map=info"})
+        for line in self.proc.stdout:
+            if "serving http://" in line:
+                break
+        else:
+            sys.exit("replica did not start")
+        self.startup = time.perf_counter() - self.started
+        self.base = f"http://127.0.0.1:{self.port}"
+        # Keep draining the log so the pipe never fills.
+        import threading
+        threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
+
+    def get(self, path):
+        req = urllib.request.Request(self.base + path, headers={"Host": "maps.example.org"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read()
+
+    def json(self, path):
+        return json.loads(self.get(path)[1])
+
+    def rss_mb(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return 0.0
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+
+
+def first_id(data_dir):
+    with open(os.path.join(data_dir, "records.csv")) as f:
+        f.readline()
+        return f.readline().split(",", 1)[0]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--count", type=int, default=0, help="generated records (0: the repository's data)")
+    ap.add_argument("--trials", type=int, default=20, help="SQL edits timed")
+    ap.add_argument("--seconds", type=int, default=10, help="wrk duration")
+    ap.add_argument("--work", default=None)
+    a = ap.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--locked", "-q", "--bin", "iskp-map"], cwd=ROOT, check=True)
+    work = a.work or tempfile.mkdtemp(prefix="iskp-team-")
+    os.makedirs(work, exist_ok=True)
+    os.chmod(work, 0o755)
+    data = os.path.join(ROOT, "geodata")
+    if a.count:
+        data = os.path.join(work, "data")
+        subprocess.run([BIN, "generate", "--count", str(a.count), "--out", data, "--data", os.path.join(ROOT, "geodata")], check=True)
+    label = f"{a.count:,} generated records" if a.count else "the repository's data"
+    report = [f"## Two replicas over one PostGIS: {label}", ""]
+    row = lambda k, v: report.append(f"| {k} | {v} |")
+    report += ["| measure | figure |", "|---|---|"]
+    pg = Cluster(work)
+    replicas = []
+    try:
+        subprocess.run([BIN, "db", "init", "--db", pg.url], check=True, capture_output=True)
+        t = time.perf_counter()
+        subprocess.run([BIN, "db", "import", "--db", pg.url, "--data", data], check=True, capture_output=True)
+        row("`db import` (validate, load, read back, commit)", f"{time.perf_counter() - t:.2f} s")
+        t = time.perf_counter()
+        subprocess.run([BIN, "db", "export", "--db", pg.url, "--out", os.path.join(work, "export")], check=True, capture_output=True)
+        row("`db export` (and validate)", f"{time.perf_counter() - t:.2f} s")
+        replicas = [Replica(pg.url, 0), Replica(pg.url, 1)]
+        row("replica start-up from the database (each pinned to one core)",
+            " / ".join(f"{r.startup:.2f} s" for r in replicas))
+        row("replica RSS when ready", " / ".join(f"{r.rss_mb():.0f} MB" for r in replicas))
+
+        rid = first_id(data)
+        lat = []
+        for i in range(a.trials):
+            title = f"Edited {i} {time.time()}"
+            pg.sql(f"UPDATE iskp.records SET title = '{title}' WHERE id = '{rid}';")
+            t = time.perf_counter()
+            deadline = t + 120
+            seen = [False, False]
+            while not all(seen):
+                for k, r in enumerate(replicas):
+                    if not seen[k]:
+                        f = r.json(f"/api/collections/incidents/items/{rid}")
+                        seen[k] = f["properties"]["title"] == title
+                if time.perf_counter() > deadline:
+                    sys.exit("edit not seen within 120 s")
+                time.sleep(0.005)
+            lat.append(time.perf_counter() - t)
+        lat.sort()
+        row(f"SQL edit committed → served by both replicas ({a.trials} edits)",
+            f"median {statistics.median(lat) * 1000:.0f} ms, max {lat[-1] * 1000:.0f} ms "
+            f"(includes the 200 ms quiet window that coalesces bursts)")
+        same = all(replicas[0].get(p) == replicas[1].get(p) for p in
+                   ["/api/collections/incidents/items?limit=100", "/api/stats", "/api/collections/countries/items"])
+        row("both replicas' answers byte-identical", "yes" if same else "**no**")
+
+        before = [r.json("/readyz")["reloads"] for r in replicas]
+        burst = "".join(f"UPDATE iskp.records SET count = '{i}' WHERE id = '{rid}';\n" for i in range(1, 201))
+        took = pg.sql(burst)
+        while not all(r.json(f"/api/collections/incidents/items/{rid}")["properties"]["count"] == 200 for r in replicas):
+            time.sleep(0.05)
+        time.sleep(2)
+        after = [r.json("/readyz")["reloads"] for r in replicas]
+        row("burst of 200 edits (separate transactions, %.2f s)" % took,
+            " / ".join(f"{y - x} reloads" for x, y in zip(before, after)))
+
+        if shutil.which("wrk") and a.seconds > 0:
+            # A bounding-box page of up to 100 features, as in the issue 7 benchmark.
+            path = "/api/collections/incidents/items?bbox=60,29,75,38&limit=100"
+            procs = [subprocess.Popen(["wrk", "-t1", "-c4", f"-d{a.seconds}s", "--latency", r.base + path],
+                                      stdout=subprocess.PIPE, text=True) for r in replicas]
+            outs = [p.communicate(timeout=a.seconds + 60)[0] for p in procs]
+            rates = []
+            for o in outs:
+                for line in o.splitlines():
+                    if line.startswith("Requests/sec:"):
+                        rates.append(float(line.split()[1]))
+            row(f"wrk, both replicas at once, 4 connections each, `{path}`",
+                " + ".join(f"{x:,.0f}" for x in rates) + f" = {sum(rates):,.0f} req/s (2 vCPU shared by both and wrk)")
+
+        pg.down()
+        t = time.perf_counter()
+        ok = bad = 0
+        while time.perf_counter() - t < 5:
+            for r in replicas:
+                try:
+                    s, body = r.get("/api/collections/incidents/items?limit=10")
+                    ok += s == 200
+                except Exception:
+                    bad += 1
+            time.sleep(0.01)
+        states = [r.json("/readyz")["status"] for r in replicas]
+        row("database stopped: requests in the next 5 s", f"{ok} answered 200, {bad} failed; readiness {' / '.join(states)}")
+        pg.up()
+        t = time.perf_counter()
+        while not all(r.json("/readyz")["status"] == "ready" for r in replicas):
+            time.sleep(0.05)
+            if time.perf_counter() - t > 60:
+                break
+        row("database restarted → both replicas ready again", f"{time.perf_counter() - t:.2f} s")
+    finally:
+        for r in replicas:
+            r.stop()
+        pg.stop()
+        if not a.work:
+            shutil.rmtree(work, ignore_errors=True)
+    print("\n".join(report))
+
+
+if __name__ == "__main__":
+    main()
