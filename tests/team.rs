@@ -203,6 +203,31 @@ fn import_validates_round_trips_and_serves_what_files_serve() {
         );
     }
 
+    // GIS clients see the tables as layers: GDAL's PostgreSQL driver, which QGIS shares the
+    // PostGIS conventions with (geometry_columns, a primary key per table).
+    let conn = format!("PG:host=127.0.0.1 port={} dbname=iskp user=iskp", pg.port);
+    let listing = Command::new("ogrinfo")
+        .args(["-ro", "-q", &conn])
+        .output()
+        .unwrap();
+    let listing = text(&listing);
+    for layer in [
+        "iskp.records (Point)",
+        "iskp.places (Point)",
+        "iskp.boundaries",
+    ] {
+        assert!(listing.contains(layer), "{layer} in {listing}");
+    }
+    let info = Command::new("ogrinfo")
+        .args(["-ro", "-so", &conn, "iskp.records"])
+        .output()
+        .unwrap();
+    let info = text(&info);
+    assert!(info.contains("Feature Count: 66"), "{info}");
+    assert!(info.contains("Geometry Column = geom"), "{info}");
+    assert!(info.contains("id: String (0.0) UNIQUE NOT NULL"), "{info}");
+    assert!(info.contains("ID[\"EPSG\",4326]"), "{info}");
+
     // Served from the database, the answers are those of the files.
     let from_db = Server::start_with(&["--db", &url]);
     let from_files = Server::start(&geodata());
