@@ -338,6 +338,19 @@ fn replicas_follow_edits_coalesce_bursts_and_refuse_broken_data() {
     });
     assert_eq!(json(&a.base, "/readyz")["status"], "ready");
 
+    // Reference tables are read again when they change: a curated place moved out of its country
+    // is refused (and reported against iskp.places), moving it back is accepted.
+    pg.sql("UPDATE iskp.places SET lon = '2.35', lat = '48.85' WHERE ord = 1");
+    until(Duration::from_secs(10), "broken place reported", || {
+        json(&b.base, "/readyz")["last_reload_error"]["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("iskp.places:2: lon: ") && e.contains("FRA"))
+    });
+    pg.sql("UPDATE iskp.places SET lon = '69.2122', lat = '34.5656' WHERE ord = 1");
+    until(Duration::from_secs(10), "place mended", || {
+        json(&b.base, "/readyz")["status"] == "ready"
+    });
+
     // A new record and its citation, in one transaction (QGIS saves a layer edit session so).
     pg.sql(
         "BEGIN;

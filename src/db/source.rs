@@ -57,6 +57,7 @@ pub struct DbSource {
     fallback: Option<FileSource>,
     cache: Option<PathBuf>,
     memo: GeoMemo,
+    kept: tables::Kept,
 }
 
 impl DbSource {
@@ -73,6 +74,7 @@ impl DbSource {
             fallback: fallback.map(FileSource::new),
             cache,
             memo: GeoMemo::default(),
+            kept: tables::Kept::default(),
         }
     }
 
@@ -84,7 +86,7 @@ impl DbSource {
     fn load_db(&self) -> Result<(Snapshot, i64), LoadError> {
         let db = &self.shared.db;
         let mut client = db.connect()?;
-        let contents = tables::read_all(db, &mut client)?;
+        let contents = tables::read_all(db, &mut client, Some(&self.kept))?;
         drop(client);
         let d = read_inputs(
             &contents.texts,

@@ -30,6 +30,17 @@ impl Table {
         }
     }
 
+    /// The table's name in `iskp.table_state` (unqualified, as triggers see it).
+    fn short(&self) -> &'static str {
+        self.name().trim_start_matches("iskp.")
+    }
+
+    /// Reference data (boundaries, cities, curated places): large, seldom edited, so kept by a
+    /// server between reads and read again only when its table changed.
+    fn is_reference(&self) -> bool {
+        !matches!(self, Table::Csv(t, _) if matches!(*t, "iskp.sources" | "iskp.records" | "iskp.citations"))
+    }
+
     /// The name rows are reported under when they fail validation: the table, or for boundaries
     /// the table and level. Line numbers are those of the file `db export` writes.
     pub fn label(&self) -> String {
@@ -188,9 +199,20 @@ pub struct Contents {
     pub changed_at: time::OffsetDateTime,
 }
 
+/// The texts of the reference tables from the last read, each with its table's change counter: an
+/// edit of the records then reads the records, citations and sources again, not the 135 000
+/// GeoNames rows and the boundaries.
+#[derive(Debug, Default)]
+pub struct Kept(std::sync::Mutex<Vec<Option<(i64, String)>>>);
+
 /// Reads all seven inputs in one read-only, repeatable-read transaction: an edit committed
-/// meanwhile is either wholly in or wholly out.
-pub fn read_all(db: &Db, client: &mut postgres::Client) -> Result<Contents, DbError> {
+/// meanwhile is either wholly in or wholly out. With `kept`, unchanged reference tables are taken
+/// from there (and what is read is kept there).
+pub fn read_all(
+    db: &Db,
+    client: &mut postgres::Client,
+    kept: Option<&Kept>,
+) -> Result<Contents, DbError> {
     let mut tx = client
         .build_transaction()
         .isolation_level(postgres::IsolationLevel::RepeatableRead)
@@ -198,20 +220,52 @@ pub fn read_all(db: &Db, client: &mut postgres::Client) -> Result<Contents, DbEr
         .start()
         .map_err(|e| db.error(e, "starting a read"))?;
     super::schema::require_current(db, &mut tx)?;
-    let contents = read_in(db, &mut tx)?;
+    let contents = read_in(db, &mut tx, kept)?;
     tx.commit().map_err(|e| db.error(e, "finishing a read"))?;
     Ok(contents)
 }
 
 /// [`read_all`] inside a transaction the caller holds (an import checks its own writes).
-pub fn read_in(db: &Db, tx: &mut postgres::Transaction<'_>) -> Result<Contents, DbError> {
+pub fn read_in(
+    db: &Db,
+    tx: &mut postgres::Transaction<'_>,
+    kept: Option<&Kept>,
+) -> Result<Contents, DbError> {
     let row = tx
         .query_one("SELECT change_seq, changed_at FROM iskp.state", &[])
         .map_err(|e| db.error(e, "reading iskp.state"))?;
     let (seq, changed_at) = (row.get(0), row.get(1));
+    let table_seqs: Vec<(String, i64)> = tx
+        .query("SELECT name, change_seq FROM iskp.table_state", &[])
+        .map_err(|e| db.error(e, "reading iskp.table_state"))?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let mut kept = kept.map(|k| k.0.lock().unwrap_or_else(|p| p.into_inner()));
+    if let Some(k) = kept.as_mut() {
+        k.resize(TABLES.len(), None);
+    }
     let mut texts = Vec::with_capacity(TABLES.len());
-    for t in TABLES {
-        texts.push((t.label(), read(db, tx, t)?));
+    for (i, t) in TABLES.iter().enumerate() {
+        let tseq = table_seqs
+            .iter()
+            .find(|(n, _)| n == t.short())
+            .map_or(0, |(_, s)| *s);
+        let held = match kept.as_ref() {
+            Some(k) if t.is_reference() => k[i].as_ref().filter(|(s, _)| *s == tseq),
+            _ => None,
+        };
+        let text = match held {
+            Some((_, text)) => text.clone(),
+            None => {
+                let text = read(db, tx, *t)?;
+                if let (Some(k), true) = (kept.as_mut(), t.is_reference()) {
+                    k[i] = Some((tseq, text.clone()));
+                }
+                text
+            }
+        };
+        texts.push((t.label(), text));
     }
     Ok(Contents {
         texts,

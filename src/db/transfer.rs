@@ -62,7 +62,7 @@ pub fn import(db: &Db, dir: &Path) -> Result<Imported, TransferError> {
     for (table, (_, text)) in TABLES.iter().zip(&texts) {
         tables::write(db, &mut tx, *table, text)?;
     }
-    let back = tables::read_in(db, &mut tx)?;
+    let back = tables::read_in(db, &mut tx, None)?;
     let reformatted: Vec<&'static str> = FILES
         .iter()
         .zip(texts.iter().zip(&back.texts))
@@ -109,7 +109,7 @@ pub struct Exported {
 /// through a temporary file and a rename, so a reader never sees half a file.
 pub fn export(db: &Db, out: &Path) -> Result<Exported, TransferError> {
     let mut client = db.connect()?;
-    let contents = tables::read_all(db, &mut client)?;
+    let contents = tables::read_all(db, &mut client, None)?;
     drop(client);
     let write_err = |p: &Path, source| TransferError::Write {
         path: p.display().to_string(),
