@@ -36,16 +36,22 @@ fn loaded(tag: &str) -> Pg {
     let url = pg.url();
     let init = iskp(&["db", "init", "--db", &url]);
     assert!(init.status.success(), "{}", text(&init));
-    let import = iskp(&[
+    import_geodata(&url);
+    pg
+}
+
+/// `db import` of the repository's data, which must succeed; returns what it said.
+fn import_geodata(url: &str) -> String {
+    let o = iskp(&[
         "db",
         "import",
         "--db",
-        &url,
+        url,
         "--data",
         geodata().to_str().unwrap(),
     ]);
-    assert!(import.status.success(), "{}", text(&import));
-    pg
+    assert!(o.status.success(), "{}", text(&o));
+    text(&o)
 }
 
 /// `db export` into a scratch directory, which must succeed.
@@ -173,24 +179,12 @@ fn import_validates_round_trips_and_serves_what_files_serve() {
         .get(0);
     assert_eq!(n, 0, "a refused import writes nothing");
 
-    let import = iskp(&[
-        "db",
-        "import",
-        "--db",
-        &url,
-        "--data",
-        geodata().to_str().unwrap(),
-    ]);
-    assert!(import.status.success(), "{}", text(&import));
+    let import = import_geodata(&url);
+    assert!(import.contains("imported 66 records"), "{}", import);
     assert!(
-        text(&import).contains("imported 66 records"),
-        "{}",
-        text(&import)
-    );
-    assert!(
-        !text(&import).contains("note:"),
+        !import.contains("note:"),
         "geodata/ is canonical: {}",
-        text(&import)
+        import
     );
 
     // Export gives back the very same bytes.

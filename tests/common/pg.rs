@@ -70,12 +70,12 @@ impl Pg {
             port: free_port(),
             as_postgres,
         };
-        let data = pg.dir.join("data");
+        let data = pg.data();
         pg.run(
             "initdb",
             &[
                 "-D",
-                data.to_str().unwrap(),
+                &data,
                 "-U",
                 "iskp",
                 "--auth=trust",
@@ -112,13 +112,12 @@ impl Pg {
             self.port,
             self.dir.display()
         );
-        let data = self.dir.join("data");
         let log = self.dir.join("log");
         self.run(
             "pg_ctl",
             &[
                 "-D",
-                data.to_str().unwrap(),
+                &self.data(),
                 "-o",
                 &opts,
                 "-l",
@@ -131,11 +130,7 @@ impl Pg {
 
     /// Stops the server (fast shutdown: sessions are disconnected).
     pub fn down(&self) {
-        let data = self.dir.join("data");
-        self.run(
-            "pg_ctl",
-            &["-D", data.to_str().unwrap(), "-m", "fast", "-w", "stop"],
-        );
+        self.run("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"]);
     }
 
     /// Runs SQL in its own session.
@@ -174,6 +169,11 @@ impl Pg {
         );
     }
 
+    /// The cluster's data directory.
+    fn data(&self) -> String {
+        self.dir.join("data").display().to_string()
+    }
+
     /// The directory of the cluster.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -182,10 +182,9 @@ impl Pg {
 
 impl Drop for Pg {
     fn drop(&mut self) {
-        let data = self.dir.join("data");
         let _ = self
             .command("pg_ctl")
-            .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
+            .args(["-D", &self.data(), "-m", "immediate", "stop"])
             .output();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
