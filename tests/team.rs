@@ -187,7 +187,8 @@ fn import_validates_round_trips_and_serves_what_files_serve() {
         import
     );
 
-    // Export gives back the very same bytes.
+    // Export gives back the very same bytes, whatever the server's date style.
+    pg.sql("ALTER DATABASE iskp SET DateStyle = 'SQL, DMY'");
     let out = Scratch::new("team-export");
     export_to(&url, &out);
     for f in iskp_map::load::FILES {
@@ -301,9 +302,16 @@ fn replicas_follow_edits_coalesce_bursts_and_refuse_broken_data() {
     let version = ready["version"].as_str().unwrap().to_string();
     assert_eq!(json(&b.base, "/readyz")["changed_at"], ready["changed_at"]);
 
-    // A broken edit is not served; both replicas say why, naming the table, line and field.
-    pg.sql(&format!(
+    // The database itself refuses an impossible date (the editor hears of it when saving).
+    let refused = pg.client().batch_execute(&format!(
         "UPDATE iskp.records SET date = '2018-02-30' WHERE id = '{ID}'"
+    ));
+    assert!(refused.is_err(), "2018-02-30 is not a date");
+
+    // A broken edit the database accepts is not served; both replicas say why, naming the table,
+    // line and field.
+    pg.sql(&format!(
+        "UPDATE iskp.records SET kind = 'bombing' WHERE id = '{ID}'"
     ));
     for r in [&a, &b] {
         until(Duration::from_secs(10), "broken edit reported", || {
@@ -318,14 +326,14 @@ fn replicas_follow_edits_coalesce_bursts_and_refuse_broken_data() {
         );
         let err = ready["last_reload_error"]["error"].as_str().unwrap();
         assert!(
-            err.starts_with("iskp.records:") && err.contains(": date: "),
+            err.starts_with("iskp.records:3: kind: ") && err.contains("bombing"),
             "{err}"
         );
         assert_eq!(title(&r.base, ID), "Taliban offensive (edited)");
     }
     // Mended: served again, and ready.
     pg.sql(&format!(
-        "UPDATE iskp.records SET date = '2018-01-01', title = 'Mended' WHERE id = '{ID}'"
+        "UPDATE iskp.records SET kind = 'raid', title = 'Mended' WHERE id = '{ID}'"
     ));
     until(Duration::from_secs(10), "mended edit served", || {
         title(&a.base, ID) == "Mended" && title(&b.base, ID) == "Mended"
@@ -378,6 +386,49 @@ fn replicas_follow_edits_coalesce_bursts_and_refuse_broken_data() {
     until(Duration::from_secs(10), "moved point served", || {
         let f = json(&a.base, "/api/collections/incidents/items/zz-team-new");
         f["geometry"]["coordinates"] == serde_json::json!([69.1, 34.55])
+    });
+
+    // A GIS client digitises a point and appends it, then its citation, with GDAL (two
+    // transactions: between them the record is uncited, which is never served): served where drawn.
+    let new = Scratch::new("team-gdal");
+    new.write(
+        "new.geojson",
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature",
+            "geometry":{"type":"Point","coordinates":[69.18,34.53]},
+            "properties":{"id":"zz-gdal-new","kind":"arrest","title":"Digitised in a GIS",
+              "summary":"Appended with ogr2ogr.","date":"2024-06-01","date_precision":"day",
+              "place":"Kabul","country":"AFG","geo_precision":"exact","count":"1",
+              "claim":"attributed"}}]}"#,
+    );
+    new.write(
+        "cites.csv",
+        "record_id,source_id,section\nzz-gdal-new,S1,test\n",
+    );
+    let conn = format!("PG:host=127.0.0.1 port={} dbname=iskp user=iskp", pg.port);
+    for (file, layer) in [
+        ("new.geojson", "iskp.records"),
+        ("cites.csv", "iskp.citations"),
+    ] {
+        let o = Command::new("ogr2ogr")
+            .args(["-update", "-append", &conn])
+            .arg(new.path(file))
+            .args(["-nln", layer])
+            .output()
+            .unwrap();
+        assert!(o.status.success() && o.stderr.is_empty(), "{}", text(&o));
+    }
+    until(
+        Duration::from_secs(10),
+        "GDAL-appended record served",
+        || {
+            let f = get(&b.base, "/api/collections/incidents/items/zz-gdal-new");
+            f.status == 200
+                && serde_json::from_str::<Value>(&f.body).unwrap()["geometry"]["coordinates"]
+                    == serde_json::json!([69.18, 34.53])
+        },
+    );
+    until(Duration::from_secs(10), "ready after the citation", || {
+        json(&b.base, "/readyz")["status"] == "ready"
     });
 
     // A burst of edits, each its own transaction, costs a few reloads, not one each.

@@ -12,6 +12,9 @@ use crate::load::records::{CITATION_COLUMNS, RECORD_COLUMNS, SOURCE_COLUMNS};
 use postgres::GenericClient;
 use std::io::{Read, Write};
 
+/// Columns stored as SQL `date` (see [`super::schema`]); all others are text.
+pub const DATE_COLUMNS: &[(&str, &str)] = &[("iskp.records", "date"), ("iskp.records", "date_end")];
+
 /// How one input file is stored.
 #[derive(Debug, Clone, Copy)]
 pub enum Table {
@@ -71,7 +74,13 @@ pub fn read(db: &Db, client: &mut impl GenericClient, table: Table) -> Result<St
         Table::Csv(name, columns) => {
             let select: Vec<String> = columns
                 .iter()
-                .map(|c| format!("NULLIF(\"{c}\", '') AS \"{c}\""))
+                .map(|c| {
+                    if DATE_COLUMNS.contains(&(name, *c)) {
+                        format!("to_char(\"{c}\", 'YYYY-MM-DD') AS \"{c}\"")
+                    } else {
+                        format!("NULLIF(\"{c}\", '') AS \"{c}\"")
+                    }
+                })
                 .collect();
             let sql = format!(
                 "COPY (SELECT {} FROM {name} ORDER BY ord) TO STDOUT (FORMAT csv, HEADER true)",
