@@ -488,6 +488,16 @@ fn replicas_survive_the_database_going_away() {
     // Down while serving: both keep serving the last snapshot, and say they are degraded.
     pg.down();
     let b = Server::start_with(&["--db", &url, "--fallback", export.dir.to_str().unwrap()]);
+    // A fallback that does not validate is not served: that server waits for the database.
+    let broken = Scratch::new("team-broken-fallback");
+    broken.append(
+        "records.csv",
+        "zz-uncited,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+    );
+    let c = {
+        let (url, dir) = (url.clone(), broken.dir.to_str().unwrap().to_string());
+        std::thread::spawn(move || Server::start_with(&["--db", &url, "--fallback", &dir]))
+    };
     for r in [&a, &b] {
         until(
             Duration::from_secs(15),
@@ -502,8 +512,11 @@ fn replicas_survive_the_database_going_away() {
     let err = json(&b.base, "/readyz")["source_error"]["error"].to_string();
     assert!(err.contains("fallback"), "{err}");
 
-    // Back: both reconnect, catch up and follow edits again.
+    assert!(!c.is_finished(), "a broken fallback is not served");
+    // Back: both reconnect, catch up and follow edits again; the third starts, from the database.
     pg.up();
+    let c = c.join().unwrap();
+    assert_eq!(json(&c.base, "/readyz")["status"], "ready");
     for r in [&a, &b] {
         until(
             Duration::from_secs(30),

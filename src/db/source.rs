@@ -129,7 +129,18 @@ impl DataSource for DbSource {
                         "cannot load from the database, serving the files in {} instead: {e}",
                         files.dir().display()
                     );
-                    let snap = files.load()?;
+                    // A fallback that does not load either changes nothing: the database's error
+                    // decides (an unreachable database is waited for).
+                    let snap = match files.load() {
+                        Ok(snap) => snap,
+                        Err(f) => {
+                            tracing::error!(
+                                "the fallback files in {} do not load either:\n{f}",
+                                files.dir().display()
+                            );
+                            return Err(e);
+                        }
+                    };
                     *self
                         .shared
                         .fallback
