@@ -16,6 +16,9 @@
 //! the point. Records located by place name alone have no point in the table (the gazetteer that
 //! places them lives in iskp-map); the API serves every record located.
 //!
+//! The functions keep the search path `db init` ran with (where it found PostGIS), so triggers work
+//! for editors whose own search path differs.
+//!
 //! Every statement that changes data bumps `iskp.state` (a change counter and the time of the last
 //! change), notes the counter in `iskp.table_state` for its table, and sends `NOTIFY iskp_changed`,
 //! delivered only when the transaction commits.
@@ -33,7 +36,9 @@ pub const CHANNEL: &str = "iskp_changed";
 pub const MIGRATIONS: &[(&str, &str)] = &[(
     "tables for the seven inputs, points, change notification",
     r#"
-CREATE EXTENSION IF NOT EXISTS postgis;
+-- In public, not in the first schema of the search path: for a role named iskp that is "$user",
+-- i.e. this schema, and PostGIS would go down with it.
+CREATE EXTENSION IF NOT EXISTS postgis WITH SCHEMA public;
 
 CREATE TABLE iskp.state (
     singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
@@ -102,7 +107,7 @@ COMMENT ON TABLE iskp.boundaries IS 'Natural Earth countries and provinces (geod
 
 -- A point from text coordinates, or NULL when they are not both plain decimal numbers.
 CREATE FUNCTION iskp.point_of(lon text, lat text) RETURNS geometry
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql IMMUTABLE SET search_path FROM CURRENT AS $$
     SELECT CASE WHEN lon ~ '^\s*[-+]?[0-9]+(\.[0-9]*)?\s*$' AND lat ~ '^\s*[-+]?[0-9]+(\.[0-9]*)?\s*$'
         THEN ST_SetSRID(ST_MakePoint(lon::float8, lat::float8), 4326) END
 $$;
@@ -110,7 +115,7 @@ $$;
 -- Keeps geom and lon/lat in step: a moved point (QGIS) rewrites the numbers to six decimals
 -- (about 10 cm); edited numbers move the point.
 CREATE FUNCTION iskp.sync_point() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     IF (TG_OP = 'UPDATE' AND NEW.geom IS DISTINCT FROM OLD.geom
             AND NEW.lon IS NOT DISTINCT FROM OLD.lon AND NEW.lat IS NOT DISTINCT FROM OLD.lat)
@@ -135,7 +140,7 @@ CREATE TRIGGER sync_point BEFORE INSERT OR UPDATE ON iskp.places
 
 -- Once per statement that changes data: count it, time it, tell the servers (at commit).
 CREATE FUNCTION iskp.data_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     seq bigint;
 BEGIN
