@@ -8,7 +8,8 @@
 //!
 //! The pipeline, module by module:
 //!
-//! 1. [`load`] reads `geodata/` (every error as `file:line: field: reason`);
+//! 1. [`load`] reads `geodata/` (every error as `file:line: field: reason`) — or, in team mode,
+//!    [`db`] reads the same inputs from PostgreSQL/PostGIS and follows its changes;
 //! 2. [`geocode`] resolves place names and locates points in jurisdictions;
 //! 3. [`index`] holds the records in an R-tree with pre-serialised features ([`feature`]);
 //! 4. [`aggregate`] and [`layers`] total the activity per jurisdiction and period;
