@@ -560,3 +560,36 @@ fn a_database_without_the_schema_is_a_clear_error() {
     assert_eq!(export.status.code(), Some(2));
     assert!(text(&export).contains("db init"), "{}", text(&export));
 }
+
+#[test]
+fn replicas_read_with_a_read_only_role_and_editors_need_only_table_grants() {
+    let pg = loaded("roles");
+    pg.sql(
+        "CREATE ROLE reader LOGIN;
+         GRANT USAGE ON SCHEMA iskp TO reader;
+         GRANT SELECT ON ALL TABLES IN SCHEMA iskp TO reader;
+         CREATE ROLE editor LOGIN;
+         GRANT USAGE ON SCHEMA iskp TO editor;
+         GRANT SELECT, INSERT, UPDATE, DELETE
+             ON iskp.records, iskp.citations, iskp.sources, iskp.places TO editor;
+         GRANT USAGE ON ALL SEQUENCES IN SCHEMA iskp TO editor;",
+    );
+    let reader = format!("postgres://reader@127.0.0.1:{}/iskp", pg.port);
+    let r = Server::start_with(&["--db", &reader]);
+    assert_eq!(json(&r.base, "/readyz")["status"], "ready");
+    // The replica cannot write, whatever happens.
+    let mut c = postgres::Client::connect(&reader, postgres::NoTls).unwrap();
+    assert!(c
+        .batch_execute("UPDATE iskp.records SET title = 'x'")
+        .is_err());
+
+    let editor = format!("postgres://editor@127.0.0.1:{}/iskp", pg.port);
+    let mut e = postgres::Client::connect(&editor, postgres::NoTls).unwrap();
+    e.batch_execute(&format!(
+        "UPDATE iskp.records SET title = 'By the editor role' WHERE id = '{ID}'"
+    ))
+    .unwrap();
+    until(Duration::from_secs(10), "editor's change served", || {
+        title(&r.base, ID) == "By the editor role"
+    });
+}
