@@ -32,6 +32,9 @@ pub struct Snapshot {
     pub changed_at: OffsetDateTime,
     /// When this snapshot was built (readiness reports its age).
     pub loaded_at: OffsetDateTime,
+    /// Record indices, ascending: every record, then every record of each kind in
+    /// [`crate::model::Kind::ALL`] order. A page of an unfiltered collection is a slice of these.
+    pub by_kind: Vec<Arc<[u32]>>,
     /// What entity tags are made from: the version and the change time, since both show in
     /// answers. Replicas holding the same data at the same change time tag alike.
     pub tag: String,
@@ -48,6 +51,7 @@ impl Snapshot {
     ) -> Self {
         let countries = PolygonLayer::new(&catalog, &jurisdictions, Level::Country);
         let provinces = PolygonLayer::new(&catalog, &jurisdictions, Level::Province);
+        let by_kind = by_kind(&catalog);
         let loaded_at = OffsetDateTime::now_utc()
             .replace_nanosecond(0)
             .unwrap_or_else(|_| OffsetDateTime::now_utc());
@@ -58,10 +62,24 @@ impl Snapshot {
             countries,
             provinces,
             tag: format!("{version}.{:x}", changed_at.unix_timestamp()),
+            by_kind,
             version,
             changed_at,
             loaded_at,
         }
+    }
+
+    /// Every record a filter selects, when it restricts nothing but the kind: shared, not
+    /// computed (`None` otherwise; ask [`Catalog::matching`]).
+    pub fn unfiltered(&self, f: &crate::index::Filter) -> Option<Arc<[u32]>> {
+        if !self.catalog.restricts_only_kind(f) {
+            return None;
+        }
+        let slot = match f.kind {
+            None => 0,
+            Some(k) => 1 + crate::model::Kind::ALL.iter().position(|x| *x == k)?,
+        };
+        self.by_kind.get(slot).cloned()
     }
 
     /// Builds the snapshot of a validated data set.
@@ -74,6 +92,21 @@ impl Snapshot {
             d.changed_at,
         )
     }
+}
+
+/// All record indices, then those of each kind.
+fn by_kind(catalog: &Catalog) -> Vec<Arc<[u32]>> {
+    let kinds = crate::model::Kind::ALL;
+    let mut lists: Vec<Vec<u32>> = vec![Vec::new(); kinds.len()];
+    for (i, e) in catalog.entries().iter().enumerate() {
+        if let Some(k) = kinds.iter().position(|x| *x == e.kind) {
+            lists[k].push(i as u32);
+        }
+    }
+    let all: Arc<[u32]> = (0..catalog.len() as u32).collect();
+    std::iter::once(all)
+        .chain(lists.into_iter().map(Arc::from))
+        .collect()
 }
 
 /// Where snapshots come from: the files of a data directory, or (team mode) a database.

@@ -723,3 +723,43 @@ async fn clusters_hold_every_selected_record_once() {
     let polygons = get("/api/collections/countries/clusters?zoom=3").await;
     assert_eq!(polygons.status, StatusCode::NOT_FOUND);
 }
+
+#[test]
+fn unfiltered_pages_come_from_shared_lists_equal_to_a_scan() {
+    use iskp_map::index::{Bbox, Filter};
+    use iskp_map::model::Kind;
+    let snap = common::store().current();
+    let world = Bbox {
+        minx: -180.0,
+        miny: -90.0,
+        maxx: 180.0,
+        maxy: 90.0,
+    };
+    let kinds = std::iter::once(None).chain(Kind::ALL.iter().copied().map(Some));
+    for kind in kinds {
+        for bbox in [None, Some(world)] {
+            let f = Filter {
+                kind,
+                bbox,
+                ..Filter::default()
+            };
+            let shared = snap.unfiltered(&f).expect("only the kind is restricted");
+            assert_eq!(&shared[..], &snap.catalog.matching(&f)[..], "{f:?}");
+        }
+    }
+    let narrowed = Filter {
+        claim: Some(iskp_map::model::Claim::Claimed),
+        ..Filter::default()
+    };
+    assert!(snap.unfiltered(&narrowed).is_none());
+    let boxed = Filter {
+        bbox: Some(Bbox {
+            minx: 60.0,
+            miny: 29.0,
+            maxx: 75.0,
+            maxy: 38.0,
+        }),
+        ..Filter::default()
+    };
+    assert!(snap.unfiltered(&boxed).is_none());
+}

@@ -75,7 +75,7 @@ pub fn write(snap: &Snapshot, sel: &Selection) -> Result<Vec<u8>, String> {
     }
     match sel {
         Selection::Records(ids) => {
-            for &i in ids {
+            for &i in ids.iter() {
                 let r = snap.catalog.record(i);
                 let geom = geo::Geometry::Point(geo::Point::new(r.lon, r.lat));
                 let row = super::download::record_values(snap, &r);

@@ -288,10 +288,29 @@ pub fn record_filter(c: Option<crate::model::Kind>, p: &Params) -> Result<Filter
     Ok(f)
 }
 
+/// Selected record indices, ascending: computed for this request, or shared with the snapshot when
+/// the request restricts nothing but the kind (a page then costs its own length, not the catalog's).
+pub enum Ids {
+    /// Computed by [`crate::index::Catalog::matching`].
+    List(Vec<u32>),
+    /// One of [`Snapshot::by_kind`].
+    Shared(std::sync::Arc<[u32]>),
+}
+
+impl std::ops::Deref for Ids {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        match self {
+            Ids::List(v) => v,
+            Ids::Shared(a) => a,
+        }
+    }
+}
+
 /// What a request selects from a collection, in collection order.
 pub enum Selection {
     /// Record indices.
-    Records(Vec<u32>),
+    Records(Ids),
     /// Country or province indices.
     Polygons(Level, Vec<usize>),
 }
@@ -325,7 +344,10 @@ pub fn select(snap: &Snapshot, c: Collection, p: &Params) -> Result<Selection, A
     match c {
         Collection::Records(kind) => {
             let f = record_filter(kind, p)?;
-            Ok(Selection::Records(snap.catalog.matching(&f)))
+            Ok(Selection::Records(match snap.unfiltered(&f) {
+                Some(all) => Ids::Shared(all),
+                None => Ids::List(snap.catalog.matching(&f)),
+            }))
         }
         Collection::Polygons(level) => {
             let bbox = p.get("bbox").map(params::bbox).transpose()?;

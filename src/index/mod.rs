@@ -492,6 +492,28 @@ impl Catalog {
             .map(|p| p as u32)
     }
 
+    /// The filter's box, unless it holds every record (a world view): such a box selects nothing
+    /// the other filters do not, so it is better scanned in index order than collected from the tree.
+    fn narrowing_bbox(&self, f: &Filter) -> Option<Bbox> {
+        f.bbox.filter(|b| {
+            self.extents[0].is_some_and(|(e, _)| {
+                !(b.contains(e[0], e[1]) && b.contains(e[2], e[3]) && b.minx <= b.maxx)
+            })
+        })
+    }
+
+    /// Whether the filter restricts nothing but the kind: it then selects every record of that
+    /// kind (or every record), which a caller may take from a precomputed list instead of
+    /// [`Catalog::matching`].
+    pub fn restricts_only_kind(&self, f: &Filter) -> bool {
+        f.days.is_none()
+            && f.country.is_none()
+            && f.admin1_id.is_none()
+            && f.claim.is_none()
+            && f.geo_precision.is_none()
+            && self.narrowing_bbox(f).is_none()
+    }
+
     /// Indices of the records that pass the filter, ascending.
     pub fn matching(&self, f: &Filter) -> Vec<u32> {
         // A country or province no record has matches nothing.
@@ -524,14 +546,7 @@ impl Catalog {
             let e = &self.entries[i as usize];
             coarse(e.kind, e.first_day, e.last_day) && rest(e)
         };
-        // A box that holds every record (a world view) selects nothing the filters do not: scan in
-        // index order instead of collecting and sorting the whole tree.
-        let bbox = f.bbox.filter(|b| {
-            self.extents[0].is_some_and(|(e, _)| {
-                !(b.contains(e[0], e[1]) && b.contains(e[2], e[3]) && b.minx <= b.maxx)
-            })
-        });
-        match &bbox {
+        match &self.narrowing_bbox(f) {
             None => (0..self.entries.len() as u32)
                 .filter(|&i| keep(i))
                 .collect(),
