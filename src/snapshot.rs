@@ -69,17 +69,23 @@ impl Snapshot {
         }
     }
 
-    /// Every record a filter selects, when it restricts nothing but the kind: shared, not
-    /// computed (`None` otherwise; ask [`Catalog::matching`]).
-    pub fn unfiltered(&self, f: &crate::index::Filter) -> Option<Arc<[u32]>> {
-        if !self.catalog.restricts_only_kind(f) {
-            return None;
+    /// The records a filter selects, ascending. A filter that restricts nothing but the kind is
+    /// answered with one of [`Snapshot::by_kind`], shared and not computed (a page of it then costs
+    /// its own length); any other asks [`Catalog::matching`].
+    pub fn matching(&self, f: &crate::index::Filter) -> Ids {
+        if self.catalog.restricts_only_kind(f) {
+            let slot = match f.kind {
+                None => Some(0),
+                Some(k) => crate::model::Kind::ALL
+                    .iter()
+                    .position(|x| *x == k)
+                    .map(|p| p + 1),
+            };
+            if let Some(list) = slot.and_then(|s| self.by_kind.get(s)) {
+                return Ids::Shared(list.clone());
+            }
         }
-        let slot = match f.kind {
-            None => 0,
-            Some(k) => 1 + crate::model::Kind::ALL.iter().position(|x| *x == k)?,
-        };
-        self.by_kind.get(slot).cloned()
+        Ids::List(self.catalog.matching(f))
     }
 
     /// Builds the snapshot of a validated data set.
@@ -91,6 +97,25 @@ impl Snapshot {
             d.version,
             d.changed_at,
         )
+    }
+}
+
+/// Selected record indices, ascending: computed for one request, or shared with the snapshot.
+#[derive(Debug, Clone)]
+pub enum Ids {
+    /// Computed by [`Catalog::matching`].
+    List(Vec<u32>),
+    /// One of [`Snapshot::by_kind`].
+    Shared(Arc<[u32]>),
+}
+
+impl std::ops::Deref for Ids {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        match self {
+            Ids::List(v) => v,
+            Ids::Shared(a) => a,
+        }
     }
 }
 

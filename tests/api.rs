@@ -728,6 +728,7 @@ async fn clusters_hold_every_selected_record_once() {
 fn unfiltered_pages_come_from_shared_lists_equal_to_a_scan() {
     use iskp_map::index::{Bbox, Filter};
     use iskp_map::model::Kind;
+    use iskp_map::snapshot::Ids;
     let snap = common::store().current();
     let world = Bbox {
         minx: -180.0,
@@ -743,15 +744,20 @@ fn unfiltered_pages_come_from_shared_lists_equal_to_a_scan() {
                 bbox,
                 ..Filter::default()
             };
-            let shared = snap.unfiltered(&f).expect("only the kind is restricted");
-            assert_eq!(&shared[..], &snap.catalog.matching(&f)[..], "{f:?}");
+            let ids = snap.matching(&f);
+            assert!(matches!(ids, Ids::Shared(_)), "only the kind is restricted");
+            assert_eq!(&ids[..], &snap.catalog.matching(&f)[..], "{f:?}");
         }
     }
     let narrowed = Filter {
         claim: Some(iskp_map::model::Claim::Claimed),
         ..Filter::default()
     };
-    assert!(snap.unfiltered(&narrowed).is_none());
+    assert!(matches!(snap.matching(&narrowed), Ids::List(_)));
+    assert_eq!(
+        &snap.matching(&narrowed)[..],
+        &snap.catalog.matching(&narrowed)[..]
+    );
     let boxed = Filter {
         bbox: Some(Bbox {
             minx: 60.0,
@@ -761,5 +767,5 @@ fn unfiltered_pages_come_from_shared_lists_equal_to_a_scan() {
         }),
         ..Filter::default()
     };
-    assert!(snap.unfiltered(&boxed).is_none());
+    assert!(matches!(snap.matching(&boxed), Ids::List(_)));
 }

@@ -12,17 +12,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 
 /// Query parameters of the clusters endpoint: the record filters and `zoom`.
-pub const PARAMS: &[&str] = &[
-    "bbox",
-    "datetime",
-    "kind",
-    "country",
-    "province",
-    "claim",
-    "geo_precision",
-    "zoom",
-    "f",
-];
+pub const PARAMS: &[&str] = super::params::record_filter_params!["zoom", "f"];
 
 /// `GET /api/collections/{id}/clusters?zoom=Z&bbox=…&datetime=…`.
 pub async fn clusters(
@@ -49,7 +39,7 @@ pub async fn clusters(
     // A world view over a million records takes tens of milliseconds: off the async workers, so
     // that other requests are not held up behind it.
     let body = tokio::task::spawn_blocking(move || {
-        let ids = snap.catalog.matching(&f);
+        let ids = snap.matching(&f);
         let cs = cluster::clusters(&snap.catalog, &ids, zoom);
         cluster::feature_collection(&cs, ids.len(), zoom).to_string()
     })

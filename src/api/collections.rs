@@ -81,18 +81,7 @@ impl Collection {
     /// Query parameters its `items` accept.
     pub fn item_params(self) -> &'static [&'static str] {
         match self {
-            Collection::Records(_) => &[
-                "bbox",
-                "datetime",
-                "limit",
-                "offset",
-                "kind",
-                "country",
-                "province",
-                "claim",
-                "geo_precision",
-                "f",
-            ],
+            Collection::Records(_) => super::params::record_filter_params!["limit", "offset", "f"],
             Collection::Polygons(Level::Country) => &["bbox", "limit", "offset", "f"],
             Collection::Polygons(Level::Province) => &["bbox", "limit", "offset", "country", "f"],
         }

@@ -11,7 +11,7 @@ use crate::aggregate::interval_strings;
 use crate::dates::rfc3339;
 use crate::geocode::jurisdictions::Level;
 use crate::index::Filter;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Ids, Snapshot};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{json, Value};
@@ -288,25 +288,6 @@ pub fn record_filter(c: Option<crate::model::Kind>, p: &Params) -> Result<Filter
     Ok(f)
 }
 
-/// Selected record indices, ascending: computed for this request, or shared with the snapshot when
-/// the request restricts nothing but the kind (a page then costs its own length, not the catalog's).
-pub enum Ids {
-    /// Computed by [`crate::index::Catalog::matching`].
-    List(Vec<u32>),
-    /// One of [`Snapshot::by_kind`].
-    Shared(std::sync::Arc<[u32]>),
-}
-
-impl std::ops::Deref for Ids {
-    type Target = [u32];
-    fn deref(&self) -> &[u32] {
-        match self {
-            Ids::List(v) => v,
-            Ids::Shared(a) => a,
-        }
-    }
-}
-
 /// What a request selects from a collection, in collection order.
 pub enum Selection {
     /// Record indices.
@@ -344,10 +325,7 @@ pub fn select(snap: &Snapshot, c: Collection, p: &Params) -> Result<Selection, A
     match c {
         Collection::Records(kind) => {
             let f = record_filter(kind, p)?;
-            Ok(Selection::Records(match snap.unfiltered(&f) {
-                Some(all) => Ids::Shared(all),
-                None => Ids::List(snap.catalog.matching(&f)),
-            }))
+            Ok(Selection::Records(snap.matching(&f)))
         }
         Collection::Polygons(level) => {
             let bbox = p.get("bbox").map(params::bbox).transpose()?;

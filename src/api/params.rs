@@ -6,6 +6,24 @@ use crate::dates::{parse_datetime, DayRange};
 use crate::index::Bbox;
 use crate::model::{Claim, GeoPrecision, Kind};
 
+/// The query parameters of the record filters (read by `ogc::record_filter`), followed by a
+/// handler's own: one list, so a new filter reaches items, clusters, stats and downloads at once.
+macro_rules! record_filter_params {
+    ($($own:literal),* $(,)?) => {
+        &[
+            "bbox",
+            "datetime",
+            "kind",
+            "country",
+            "province",
+            "claim",
+            "geo_precision",
+            $($own),*
+        ]
+    };
+}
+pub(crate) use record_filter_params;
+
 /// Default page size of `items`.
 pub const DEFAULT_LIMIT: usize = 100;
 /// Largest page size; larger `limit`s are clamped to it.

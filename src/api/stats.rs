@@ -12,18 +12,7 @@ use axum::response::Response;
 use serde_json::json;
 
 /// Parameters of `/api/stats`.
-pub const STATS_PARAMS: &[&str] = &[
-    "by",
-    "period",
-    "bbox",
-    "datetime",
-    "kind",
-    "country",
-    "province",
-    "claim",
-    "geo_precision",
-    "f",
-];
+pub const STATS_PARAMS: &[&str] = super::params::record_filter_params!["by", "period", "f"];
 
 /// `GET /api/stats?by=country|province&period=year|month&…`: totals (sum of `count`) per
 /// jurisdiction and per period over the records that pass the same filters as `items`.
@@ -56,7 +45,7 @@ pub async fn stats(State(st): State<AppState>, ctx: Ctx) -> Result<Response, Api
     if let Some(r) = ctx.not_modified(&tag) {
         return Ok(r);
     }
-    let ids = snap.catalog.matching(&filter);
+    let ids = snap.matching(&filter);
     let s = compute(&snap.catalog, &snap.jurisdictions, &ids, by, period);
     let body = json!({
         "by": if by == GroupBy::Country { "country" } else { "province" },
