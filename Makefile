@@ -22,7 +22,7 @@ test: lint test-rust test-python test-web
 
 # Unit and integration tests; tests/gis.rs runs Debian's GDAL (ogrinfo, ogr2ogr), tests/team.rs
 # throw-away PostgreSQL + PostGIS clusters.
-test-rust:
+test-rust: web/node_modules/.installed
 	cargo test --locked
 
 # OWSLib's OGC API - Features client (PyPI, pinned in tests/python/requirements.txt) in a venv.

@@ -1,9 +1,10 @@
 //! The page at `/` and its assets.
 //!
 //! With a `web/` directory (the default of `serve`), `/` is the bundled Leaflet map, `/static/…` its
-//! own scripts and styles, and `/vendor/leaflet/…`, `/vendor/markercluster/…` the `dist` folders of
-//! the npm packages installed in `web/node_modules` (pinned by `web/package-lock.json`). Nothing is
-//! fetched from any other origin: the Content-Security-Policy forbids it, and inline scripts.
+//! own scripts and styles, and `/vendor/NAME/…` the folders of the npm packages installed in
+//! `web/node_modules` (pinned by `web/package-lock.json`) that `web/vendor.json` lists as
+//! `{"NAME": "package/folder"}` (`leaflet` → `leaflet/dist`, …). Nothing is fetched from any other
+//! origin: the Content-Security-Policy forbids it, and inline scripts.
 //! Without `web/`, `/` is a plain HTML index of the data.
 
 use crate::api::error::ApiError;
@@ -30,20 +31,59 @@ pub fn assets(web_dir: Option<&Path>) -> Router<AppState> {
         return Router::new();
     };
     let serve = |p: std::path::PathBuf| ServeDir::new(p).append_index_html_on_directories(false);
-    Router::new()
-        .nest_service("/static", serve(dir.join("static")))
-        .nest_service(
-            "/vendor/leaflet",
-            serve(dir.join("node_modules/leaflet/dist")),
-        )
-        .nest_service(
-            "/vendor/markercluster",
-            serve(dir.join("node_modules/leaflet.markercluster/dist")),
-        )
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
+    let mut router = Router::new().nest_service("/static", serve(dir.join("static")));
+    for (name, folder) in vendor_folders(dir) {
+        router = router.nest_service(
+            &format!("/vendor/{name}"),
+            serve(dir.join("node_modules").join(folder)),
+        );
+    }
+    router.layer(SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    ))
+}
+
+/// The `/vendor/NAME` folders that `web/vendor.json` lists: names of letters, digits, `-`, `_` and
+/// `.`, folders inside `node_modules` (no `..`). A missing or unreadable manifest serves none and
+/// says so in the log.
+fn vendor_folders(dir: &Path) -> Vec<(String, String)> {
+    let path = dir.join("vendor.json");
+    let parsed = std::fs::read_to_string(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| {
+            serde_json::from_str::<BTreeMap<String, String>>(&t).map_err(|e| e.to_string())
+        });
+    let map = match parsed {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::warn!("{}: {e}; no /vendor/ folders served", path.display());
+            return Vec::new();
+        }
+    };
+    let safe_name = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            && s != "."
+            && s != ".."
+    };
+    map.into_iter()
+        .filter(|(name, folder)| {
+            let ok = safe_name(name)
+                && !folder.is_empty()
+                && folder
+                    .split('/')
+                    .all(|seg| safe_name(seg) || seg.starts_with('@') && safe_name(&seg[1..]));
+            if !ok {
+                tracing::warn!(
+                    "{}: {name:?} → {folder:?} is not a safe folder; skipped",
+                    path.display()
+                );
+            }
+            ok
+        })
+        .collect()
 }
 
 fn page(html: String, tag: &str) -> Response {
@@ -65,9 +105,10 @@ pub fn secured(mut r: Response) -> Response {
     r
 }
 
-/// `GET /`: the map page, or a plain index of the data when no page is installed.
+/// `GET /`: the map page, or a plain index of the data when no page is installed. The query string
+/// is ignored: the page keeps its state in the fragment, and links shared on social sites arrive
+/// with `utm_source`, `fbclid` and the like.
 pub async fn index(State(st): State<AppState>, ctx: Ctx) -> Result<Response, ApiError> {
-    crate::api::params::Params::parse(ctx.query.as_deref(), &[])?;
     if let Some(dir) = &st.web_dir {
         let path = dir.join("index.html");
         return match tokio::fs::read_to_string(&path).await {

@@ -80,3 +80,39 @@ async fn without_a_page_the_root_lists_the_data() {
     assert!(a.text().contains("Afghanistan"));
     assert!(a.header("content-security-policy").is_some());
 }
+
+/// Links shared on social sites come back with tracking parameters; the page must still open.
+#[tokio::test]
+async fn links_with_tracking_parameters_open_the_page() {
+    for uri in [
+        "/?utm_source=x",
+        "/?fbclid=IwAR0abc&utm_medium=social",
+        "/?anything=at%20all&x",
+    ] {
+        let a = get_web(uri).await;
+        assert_eq!(a.status, StatusCode::OK, "{uri}");
+        assert!(a.text().contains("/static/app.js"), "{uri} is the page");
+    }
+    let a = send_to(
+        store(),
+        Request::get("/?utm_source=x").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "the plain index too");
+}
+
+/// Every `/vendor/NAME` folder of `web/vendor.json` is served from `web/node_modules`.
+#[tokio::test]
+async fn vendor_folders_come_from_the_manifest() {
+    // `make test` installs web/node_modules before the Rust tests.
+    let a = get_web("/vendor/markercluster/MarkerCluster.css").await;
+    assert_eq!(
+        a.status,
+        StatusCode::OK,
+        "is web/node_modules installed (npm ci)?"
+    );
+    assert_eq!(
+        get_web("/vendor/nothing/x.js").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
