@@ -6,7 +6,7 @@
 //! shares its count over the days it covers, so an August–July series adds to both calendar years in
 //! proportion. Both sum to the same total.
 
-use crate::dates::format_julian;
+use crate::dates::{format_julian, DayRange};
 use crate::geocode::jurisdictions::{Jurisdiction, Jurisdictions, Level};
 use crate::index::Catalog;
 use crate::model::Kind;
@@ -77,6 +77,86 @@ impl Totals {
     }
 }
 
+/// Sums of `count` shared by the days of each record that fall inside a time window: a record
+/// covering August 2022 to July 2023 adds 5/12 of its count to a window of 2023 (by days). Without
+/// a window every share is whole and these equal the [`Totals`].
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Shares {
+    /// All kinds.
+    pub total: f64,
+    /// Attacks.
+    pub attack: f64,
+    /// Plots.
+    pub plot: f64,
+    /// Arrests.
+    pub arrest: f64,
+    /// Designations.
+    pub designation: f64,
+    /// Raids.
+    pub raid: f64,
+    /// Signs of presence.
+    pub presence: f64,
+}
+
+impl Shares {
+    /// Adds `share` (0 to 1) of a record's count.
+    pub fn add(&mut self, kind: Kind, count: u32, share: f64) {
+        let c = f64::from(count) * share;
+        self.total += c;
+        *match kind {
+            Kind::Attack => &mut self.attack,
+            Kind::Plot => &mut self.plot,
+            Kind::Arrest => &mut self.arrest,
+            Kind::Designation => &mut self.designation,
+            Kind::Raid => &mut self.raid,
+            Kind::Presence => &mut self.presence,
+        } += c;
+    }
+}
+
+/// Rounds to 3 decimals, as the shares are served.
+fn milli(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+impl Serialize for Shares {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(7))?;
+        for (k, v) in [
+            ("total", self.total),
+            ("attack", self.attack),
+            ("plot", self.plot),
+            ("arrest", self.arrest),
+            ("designation", self.designation),
+            ("raid", self.raid),
+            ("presence", self.presence),
+        ] {
+            m.serialize_entry(k, &milli(v))?;
+        }
+        m.end()
+    }
+}
+
+/// How much of the matched activity falls inside the time window: the count shared by days
+/// (`inside`), and the records that reach outside the window (`partial`, with their whole counts).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct InWindow {
+    /// Counts shared by the days inside the window.
+    pub inside: Shares,
+    /// Records partly outside the window (all of their count).
+    pub partial: Totals,
+}
+
+impl InWindow {
+    fn add(&mut self, kind: Kind, count: u32, share: f64) {
+        self.inside.add(kind, count, share);
+        if share < 1.0 {
+            self.partial.add(kind, count);
+        }
+    }
+}
+
 /// How to group jurisdictions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
@@ -107,6 +187,9 @@ pub struct GroupStat {
     /// Totals.
     #[serde(flatten)]
     pub totals: Totals,
+    /// How much of them falls inside the time window.
+    #[serde(flatten)]
+    pub window: InWindow,
 }
 
 /// Totals of one period.
@@ -126,11 +209,15 @@ pub struct PeriodStat {
 pub struct Stats {
     /// Totals over everything matched.
     pub all: Totals,
+    /// How much of `all` falls inside the time window.
+    pub all_window: InWindow,
     /// Per jurisdiction, largest total first.
     pub groups: Vec<GroupStat>,
     /// Totals of records with no jurisdiction at the requested level (country-level records when
     /// grouping by province).
     pub unassigned: Totals,
+    /// How much of `unassigned` falls inside the time window.
+    pub unassigned_window: InWindow,
     /// Per period, in order.
     pub timeline: Vec<PeriodStat>,
 }
@@ -161,38 +248,49 @@ fn label(d: time::Date, p: Period) -> String {
     }
 }
 
-/// Computes totals per jurisdiction and per period over the given records.
+/// Computes totals per jurisdiction and per period over the given records; `window` is the
+/// `datetime` they were selected by, which the shares inside it are computed against.
 pub fn stats(
     catalog: &Catalog,
     jur: &Jurisdictions,
     ids: &[u32],
     by: GroupBy,
     period: Period,
+    window: Option<&DayRange>,
 ) -> Stats {
     let mut all = Totals::default();
     let mut unassigned = Totals::default();
+    let (mut all_window, mut unassigned_window) = (InWindow::default(), InWindow::default());
     // Per slot of the catalog's country or province table: no string work per record.
     let table = match by {
         GroupBy::Country => catalog.country_table(),
         GroupBy::Province => catalog.province_table(),
     };
-    let mut slots = vec![Totals::default(); table.len()];
+    let mut slots = vec![(Totals::default(), InWindow::default()); table.len()];
     let mut buckets: BTreeMap<time::Date, (Totals, f64)> = BTreeMap::new();
     // `ids` ascend, so start days never go back: the bucket of the previous record is usually the
     // bucket of this one, and is only looked up again when a record starts past it.
     let mut current: Option<(time::Date, i32, i32)> = None;
     for &i in ids {
         let r = catalog.entry(i);
+        let (s, e) = catalog.span(i);
+        let share = window.map_or(1.0, |w| w.share(s, e));
         all.add(r.kind, r.count);
+        all_window.add(r.kind, r.count, share);
         let slot = match by {
             GroupBy::Country => Some(catalog.country_slot(i)),
             GroupBy::Province => catalog.province_slot(i),
         };
         match slot {
-            Some(k) => slots[k].add(r.kind, r.count),
-            None => unassigned.add(r.kind, r.count),
+            Some(k) => {
+                slots[k].0.add(r.kind, r.count);
+                slots[k].1.add(r.kind, r.count, share);
+            }
+            None => {
+                unassigned.add(r.kind, r.count);
+                unassigned_window.add(r.kind, r.count, share);
+            }
         }
-        let (s, e) = catalog.span(i);
         let (start, from, to) = match current {
             Some(c) if (c.1..c.2).contains(&s) => c,
             _ => {
@@ -227,11 +325,11 @@ pub fn stats(
     let groups = table
         .iter()
         .zip(slots)
-        .filter(|(_, t)| t.records > 0)
+        .filter(|(_, t)| t.0.records > 0)
         .map(|((id, _), t)| (&**id, t));
     let mut groups: Vec<GroupStat> = groups
         .into_iter()
-        .map(|(id, totals)| {
+        .map(|(id, (totals, window))| {
             let j: Option<&Jurisdiction> = match by {
                 GroupBy::Country => jur.country(id),
                 GroupBy::Province => jur.province_index(id).map(|i| &jur.provinces[i]),
@@ -241,6 +339,7 @@ pub fn stats(
                 name: j.map_or_else(|| id.to_string(), |j| j.name.clone()),
                 country: j.map_or_else(String::new, |j| j.country.clone()),
                 totals,
+                window,
             }
         })
         .collect();
@@ -255,13 +354,15 @@ pub fn stats(
         .map(|(d, (totals, spread))| PeriodStat {
             period: label(d, period),
             totals,
-            spread: (spread * 1000.0).round() / 1000.0,
+            spread: milli(spread),
         })
         .collect();
     Stats {
         all,
+        all_window,
         groups,
         unassigned,
+        unassigned_window,
         timeline,
     }
 }

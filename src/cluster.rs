@@ -2,8 +2,10 @@
 //! zoom level, so that a browser showing a million records receives a few hundred points.
 //!
 //! A cell at zoom `z` is `360 / 2^z / 4` degrees square: a quarter of a web-map tile, 64 screen
-//! pixels at that zoom. Each cell becomes one point at the mean position of its records, with
-//! their number, the sum of their `count`s per kind, and their bounding box (for zooming in).
+//! pixels at that zoom. Each cell becomes one point at the position of its record nearest to the
+//! mean of its records (so a cell of two coastal towns is drawn on one of them, never in the sea
+//! between), with their number, the sum of their `count`s per kind, and their bounding box (for
+//! zooming in).
 
 use crate::index::Catalog;
 use crate::model::Kind;
@@ -16,9 +18,9 @@ pub const MAX_ZOOM: u8 = 22;
 /// Records gathered in one cell.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Cluster {
-    /// Mean longitude of the records.
+    /// Longitude of the record nearest to the records' mean.
     pub lon: f64,
-    /// Mean latitude of the records.
+    /// Latitude of the record nearest to the records' mean.
     pub lat: f64,
     /// How many records.
     pub records: u64,
@@ -42,6 +44,8 @@ struct Acc {
     totals: [u64; 6],
     bbox: [f64; 4],
     first: u32,
+    /// Squared distance to the mean, and position, of the nearest record so far.
+    best: (f64, f64, f64),
 }
 
 /// Gathers the records `ids` (ascending indices) into cells of [`cell_degrees`]`(zoom)`. Cells come
@@ -68,16 +72,30 @@ pub fn clusters(cat: &Catalog, ids: &[u32], zoom: u8) -> Vec<Cluster> {
             a.bbox[3].max(e.lat),
         ];
     }
+    // A second pass puts each cell on its record nearest to the mean (ties: the first record).
+    for a in cells.values_mut() {
+        let n = a.records as f64;
+        a.sum = [a.sum[0] / n, a.sum[1] / n];
+        a.best = (f64::INFINITY, 0.0, 0.0);
+    }
+    for &i in ids {
+        let e = cat.entry(i);
+        let key = ((e.lon / size).floor() as i64, (e.lat / size).floor() as i64);
+        if let Some(a) = cells.get_mut(&key) {
+            let d = (e.lon - a.sum[0]).powi(2) + (e.lat - a.sum[1]).powi(2);
+            if d < a.best.0 {
+                a.best = (d, e.lon, e.lat);
+            }
+        }
+    }
     let mut out: Vec<(u32, Cluster)> = cells
         .into_values()
         .map(|a| {
-            let n = a.records as f64;
-            let round = |x: f64| (x * 1e6).round() / 1e6;
             (
                 a.first,
                 Cluster {
-                    lon: round(a.sum[0] / n),
-                    lat: round(a.sum[1] / n),
+                    lon: a.best.1,
+                    lat: a.best.2,
                     records: a.records,
                     totals: a.totals,
                     bbox: a.bbox,
@@ -151,5 +169,28 @@ mod tests {
             last = cs.len();
         }
         assert_eq!(clusters(&cat, &ids, 4), clusters(&cat, &ids, 4));
+    }
+
+    /// A cluster sits on one of its records, never at an average position between them (which
+    /// can fall in the sea between two coasts).
+    #[test]
+    fn clusters_sit_on_a_record_of_their_cell() {
+        let cat = Catalog::new(synth::records(5_000, 9), vec![synth::source()]).expect("fits");
+        let ids: Vec<u32> = (0..cat.len() as u32).collect();
+        let points: std::collections::HashSet<(u64, u64)> = cat
+            .entries()
+            .iter()
+            .map(|e| (e.lon.to_bits(), e.lat.to_bits()))
+            .collect();
+        for zoom in [0u8, 2, 5, 9] {
+            for c in clusters(&cat, &ids, zoom) {
+                assert!(
+                    points.contains(&(c.lon.to_bits(), c.lat.to_bits())),
+                    "zoom {zoom}: ({}, {}) is no record's point",
+                    c.lon,
+                    c.lat
+                );
+            }
+        }
     }
 }

@@ -51,6 +51,42 @@ impl DayRange {
     pub fn intersects(&self, start: i32, end: i32) -> bool {
         self.start.is_none_or(|s| end >= s) && self.end.is_none_or(|e| start <= e)
     }
+
+    /// Whether the closed range `[start, end]` of a record lies wholly inside this one.
+    pub fn contains(&self, start: i32, end: i32) -> bool {
+        self.start.is_none_or(|s| start >= s) && self.end.is_none_or(|e| end <= e)
+    }
+
+    /// The share of the days `[start, end]` that fall inside this range, from 0 to 1.
+    pub fn share(&self, start: i32, end: i32) -> f64 {
+        let lo = self.start.map_or(start, |s| s.max(start));
+        let hi = self.end.map_or(end, |e| e.min(end));
+        if hi < lo {
+            0.0
+        } else {
+            f64::from(hi - lo + 1) / f64::from(end - start + 1)
+        }
+    }
+}
+
+/// How a record's interval must relate to the `datetime` window (`datetime_match`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DayMatch {
+    /// The record's interval overlaps the window (the OGC default).
+    #[default]
+    Intersects,
+    /// The record's interval lies wholly inside the window.
+    Within,
+}
+
+impl DayMatch {
+    /// Whether a record covering `[start, end]` matches the window `days`.
+    pub fn matches(self, days: &DayRange, start: i32, end: i32) -> bool {
+        match self {
+            DayMatch::Intersects => days.intersects(start, end),
+            DayMatch::Within => days.contains(start, end),
+        }
+    }
 }
 
 /// Parses one instant: an RFC 3339 date-time, or a full date `YYYY-MM-DD`. Returns its UTC day.

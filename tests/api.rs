@@ -769,3 +769,72 @@ fn unfiltered_pages_come_from_shared_lists_equal_to_a_scan() {
     };
     assert!(matches!(snap.matching(&boxed), Ids::List(_)));
 }
+
+/// A time window says how much of each total falls inside it: counts shared by days (`inside`)
+/// and the records that reach outside it (`partial`); `datetime_match=within` keeps only records
+/// wholly inside.
+#[tokio::test]
+async fn time_windows_say_how_much_of_a_total_falls_inside() {
+    // The August 2022 - July 2023 series of 69 claimed attacks: 212 of its 365 days are in 2023.
+    let v = get("/api/stats?kind=attack&country=AFG&claim=claimed&datetime=2023-01-01/2023-12-31")
+        .await
+        .json();
+    let series: f64 = 69.0 * 212.0 / 365.0;
+    let inside = v["all_window"]["inside"]["attack"].as_f64().unwrap();
+    assert!(
+        (inside - (series * 1000.0).round() / 1000.0).abs() < 0.002,
+        "{inside} vs {series}"
+    );
+    assert_eq!(v["all_window"]["partial"]["attack"], 69);
+    let afg = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == "AFG")
+        .unwrap();
+    assert_eq!(afg["inside"]["attack"], v["all_window"]["inside"]["attack"]);
+    assert_eq!(afg["partial"]["records"], 1);
+
+    // Without a window everything is inside and nothing is partial.
+    let all = get("/api/stats").await.json();
+    assert_eq!(
+        all["all_window"]["inside"]["total"].as_f64().unwrap(),
+        all["all"]["total"].as_f64().unwrap()
+    );
+    assert_eq!(all["all_window"]["partial"]["records"], 0);
+
+    // `within` keeps only records wholly inside the window, everywhere the filters apply.
+    let w = get("/api/stats?kind=attack&datetime=2023-01-01/2023-12-31&datetime_match=within")
+        .await
+        .json();
+    assert_eq!(w["all_window"]["partial"]["records"], 0);
+    let items = get(
+        "/api/collections/attacks/items?datetime=2023-01-01/2023-12-31&datetime_match=within&limit=1000",
+    )
+    .await
+    .json();
+    assert_eq!(items["numberMatched"], w["numberMatched"]);
+    for f in items["features"].as_array().unwrap() {
+        let p = &f["properties"];
+        let end = p["date_end"]
+            .as_str()
+            .unwrap_or(p["date"].as_str().unwrap());
+        assert!(
+            p["date"].as_str().unwrap() >= "2023-01-01" && end <= "2023-12-31",
+            "{p}"
+        );
+    }
+    let wide = get("/api/collections/attacks/items?datetime=2023-01-01/2023-12-31&limit=1000")
+        .await
+        .json();
+    assert!(wide["numberMatched"].as_u64() > items["numberMatched"].as_u64());
+
+    for bad in [
+        "/api/stats?datetime_match=during&datetime=2023-01-01",
+        "/api/collections/incidents/items?datetime_match=within",
+    ] {
+        let a = get(bad).await;
+        assert_eq!(a.status, 400, "{bad}");
+        assert_eq!(a.json()["parameter"], "datetime_match", "{bad}");
+    }
+}

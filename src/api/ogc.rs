@@ -259,6 +259,15 @@ pub fn record_filter(c: Option<crate::model::Kind>, p: &Params) -> Result<Filter
     if let Some(v) = p.get("datetime") {
         f.days = Some(params::datetime(v)?);
     }
+    if let Some(v) = p.get("datetime_match") {
+        f.day_match = params::datetime_match(v)?;
+        if f.days.is_none() {
+            return Err(ApiError::bad(
+                "datetime_match",
+                "needs a datetime window to compare with",
+            ));
+        }
+    }
     if let Some(v) = p.get("kind") {
         let k = params::kind(v)?;
         if c.is_some_and(|ck| ck != k) {

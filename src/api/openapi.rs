@@ -77,7 +77,7 @@ pub fn document(base: &str) -> Value {
                 json!({ "get": {
                     "operationId": format!("get_{id}_clusters"),
                     "summary": format!("{} gathered into grid cells for a map zoom level", c.title()),
-                    "description": "Cells are a quarter of a web-map tile at the zoom (360/2^zoom/4 degrees). Each feature is one cell: a point at the mean of its records, with properties records (how many), total and totals (sum of count per kind), bbox (of its records) and record (the id, when the cell holds one). numberMatched is the number of records selected.",
+                    "description": "Cells are a quarter of a web-map tile at the zoom (360/2^zoom/4 degrees). Each feature is one cell: a point at the position of its record nearest to the mean of its records, with properties records (how many), total and totals (sum of count per kind), bbox (of its records) and record (the id, when the cell holds one). numberMatched is the number of records selected.",
                     "tags": [id],
                     "parameters": params,
                     "responses": {
@@ -108,8 +108,10 @@ pub fn document(base: &str) -> Value {
         [
             "bbox",
             "datetime",
+            "datetime_match",
             "kind",
             "country",
+            "province",
             "claim",
             "geo_precision",
             "f",
@@ -162,6 +164,9 @@ pub fn document(base: &str) -> Value {
                 "datetime": { "name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
                               "description": "An instant, a/b, ../b or a/.. (RFC 3339 date-times or dates). Matches records whose [date, date_end] intersects it.",
                               "schema": { "type": "string" } },
+                "datetime_match": { "name": "datetime_match", "in": "query", "required": false,
+                              "description": "intersects (default): records whose [date, date_end] overlaps datetime; within: only records wholly inside it.",
+                              "schema": { "type": "string", "enum": ["intersects", "within"], "default": "intersects" } },
                 "kind": { "name": "kind", "in": "query", "required": false, "schema": { "type": "string", "enum": ["attack", "plot", "arrest", "designation", "raid", "presence"] } },
                 "country": { "name": "country", "in": "query", "required": false, "description": "ISO 3166-1 alpha-3.", "schema": { "type": "string", "pattern": "^[A-Za-z]{3}$" } },
                 "province": { "name": "province", "in": "query", "required": false, "description": "Province id (Natural Earth adm1_code, e.g. AFG-1762); only records known to province precision or better have one.", "schema": { "type": "string" } },

@@ -2,7 +2,7 @@
 //! panics on any input.
 
 use super::error::ApiError;
-use crate::dates::{parse_datetime, DayRange};
+use crate::dates::{parse_datetime, DayMatch, DayRange};
 use crate::index::Bbox;
 use crate::model::{Claim, GeoPrecision, Kind};
 
@@ -13,6 +13,7 @@ macro_rules! record_filter_params {
         &[
             "bbox",
             "datetime",
+            "datetime_match",
             "kind",
             "country",
             "province",
@@ -175,6 +176,19 @@ pub fn bbox(s: &str) -> Result<Bbox, ApiError> {
 /// Parses `datetime` (see [`parse_datetime`]).
 pub fn datetime(s: &str) -> Result<DayRange, ApiError> {
     parse_datetime(s).map_err(|e| ApiError::bad("datetime", e))
+}
+
+/// Parses `datetime_match`: `intersects` (the default: a record matches when its interval overlaps
+/// `datetime`) or `within` (only records whose whole interval lies inside `datetime`).
+pub fn datetime_match(s: &str) -> Result<DayMatch, ApiError> {
+    match s {
+        "intersects" => Ok(DayMatch::Intersects),
+        "within" => Ok(DayMatch::Within),
+        other => Err(ApiError::bad(
+            "datetime_match",
+            format!("{:?} is not one of intersects, within", printable(other)),
+        )),
+    }
 }
 
 /// Parses `limit`: a whole number ≥ 1; values above [`MAX_LIMIT`] are clamped to it.

@@ -46,13 +46,22 @@ pub async fn stats(State(st): State<AppState>, ctx: Ctx) -> Result<Response, Api
         return Ok(r);
     }
     let ids = snap.matching(&filter);
-    let s = compute(&snap.catalog, &snap.jurisdictions, &ids, by, period);
+    let s = compute(
+        &snap.catalog,
+        &snap.jurisdictions,
+        &ids,
+        by,
+        period,
+        filter.days.as_ref(),
+    );
     let body = json!({
         "by": if by == GroupBy::Country { "country" } else { "province" },
         "period": if period == Period::Year { "year" } else { "month" },
         "numberMatched": ids.len(),
         "all": s.all,
+        "all_window": s.all_window,
         "unassigned": s.unassigned,
+        "unassigned_window": s.unassigned_window,
         "groups": s.groups,
         "timeline": s.timeline,
     });

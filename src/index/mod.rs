@@ -16,7 +16,7 @@ mod part;
 pub use cites::CiteTable;
 pub use part::{Entry, Part, PartError, NO_PROVINCE};
 
-use crate::dates::DayRange;
+use crate::dates::{DayMatch, DayRange};
 use crate::feature::parse_head;
 use crate::model::{Claim, GeoPrecision, Kind, Record, Source};
 use part::Interner;
@@ -85,8 +85,10 @@ impl Bbox {
 pub struct Filter {
     /// Spatial box.
     pub bbox: Option<Bbox>,
-    /// Days the record's interval must intersect.
+    /// Days the record's interval must intersect (or, with [`DayMatch::Within`], lie inside).
     pub days: Option<DayRange>,
+    /// How the record's interval must relate to `days`.
+    pub day_match: DayMatch,
     /// Kind.
     pub kind: Option<Kind>,
     /// Country, ISO alpha-3.
@@ -532,7 +534,8 @@ impl Catalog {
             None => None,
         };
         let coarse = |kind: Kind, first: i32, last: i32| {
-            f.kind.is_none_or(|k| kind == k) && f.days.is_none_or(|d| d.intersects(first, last))
+            f.kind.is_none_or(|k| kind == k)
+                && f.days.is_none_or(|d| f.day_match.matches(&d, first, last))
         };
         let fine =
             f.claim.is_some() || f.geo_precision.is_some() || country.is_some() || admin1.is_some();
