@@ -2,7 +2,7 @@
 //! gazetteer (issue 3). Run with `cargo bench --bench index`; figures go to BENCHMARKS.md.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use iskp_map::feature::record_feature;
+use iskp_map::index::feature::record_feature;
 use iskp_map::index::{Bbox, Catalog, Filter};
 use iskp_map::synth::{self, Rng};
 use iskp_map::FileSource;

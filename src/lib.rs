@@ -16,26 +16,17 @@
 //! 5. [`snapshot`] freezes all of it and swaps it atomically on reload;
 //! 6. [`api`] serves it.
 
-pub mod aggregate;
-pub mod api;
-pub mod batch;
-pub mod cluster;
-pub mod dates;
+pub mod cli;
 pub mod db;
-pub mod feature;
-pub mod generate;
-pub mod geocode;
+pub mod export;
+pub mod geo;
+pub mod http;
 pub mod index;
-pub mod layers;
 pub mod load;
-pub mod memory;
 pub mod model;
-pub mod report;
-pub mod server;
-pub mod snapshot;
+pub mod store;
 pub mod synth;
-pub mod web;
+pub mod views;
 
-pub use api::{app, AppState};
-pub use load::FileSource;
-pub use snapshot::{DataSource, Snapshot, Store};
+pub use http::{app, AppState};
+pub use store::{DataSource, FileSource, Snapshot, Store};

@@ -728,7 +728,7 @@ async fn clusters_hold_every_selected_record_once() {
 fn unfiltered_pages_come_from_shared_lists_equal_to_a_scan() {
     use iskp_map::index::{Bbox, Filter};
     use iskp_map::model::Kind;
-    use iskp_map::snapshot::Ids;
+    use iskp_map::store::Ids;
     let snap = common::store().current();
     let world = Bbox {
         minx: -180.0,

@@ -3,8 +3,8 @@
 
 mod common;
 
-use iskp_map::geocode::gazetteer::{GeocodeError, PlaceLevel};
-use iskp_map::geocode::jurisdictions::SNAP_KM;
+use iskp_map::geo::gazetteer::{GeocodeError, PlaceLevel};
+use iskp_map::geo::jurisdictions::SNAP_KM;
 use iskp_map::model::GeoPrecision;
 
 fn country_at(lon: f64, lat: f64) -> Option<String> {

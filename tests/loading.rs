@@ -9,7 +9,9 @@ use iskp_map::{DataSource, FileSource, Store};
 use std::sync::Arc;
 
 fn load(s: &Scratch) -> Result<iskp_map::Snapshot, LoadError> {
-    FileSource::new(&s.dir).load()
+    FileSource::new(&s.dir)
+        .read()
+        .map(iskp_map::Snapshot::from_dataset)
 }
 
 fn messages(e: &LoadError) -> Vec<String> {
@@ -245,13 +247,8 @@ fn readers_during_reloads_see_whole_snapshots() {
 fn boundary_with_a_one_number_position_is_an_error_not_a_panic() {
     let text = include_str!("fixtures/boundary-one-number-position.geojson");
     let empty = "{\"type\":\"FeatureCollection\",\"features\":[\n]}\n";
-    let e = iskp_map::geocode::jurisdictions::Jurisdictions::from_geojson(
-        "countries.geojson",
-        text,
-        "provinces.geojson",
-        empty,
-    )
-    .expect_err("rejected");
+    let e = iskp_map::load::boundaries::read("countries.geojson", text, "provinces.geojson", empty)
+        .expect_err("rejected");
     let msgs = messages(&e);
     assert!(
         msgs.iter()

@@ -1,8 +1,8 @@
 //! Property tests: the R-tree query equals a brute-force scan, for any box (antimeridian boxes
 //! included), any datetime interval and any property filter.
 
-use iskp_map::dates::DayRange;
 use iskp_map::index::{Bbox, Catalog, Filter};
+use iskp_map::model::dates::DayRange;
 use iskp_map::model::{Claim, Kind};
 use iskp_map::synth;
 use proptest::prelude::*;
@@ -104,7 +104,7 @@ fn every_record_reads_back_from_the_catalog() {
         assert_eq!(&cat.record(i), r);
         assert_eq!(
             cat.feature(i),
-            iskp_map::feature::record_feature(r, &sources)
+            iskp_map::index::feature::record_feature(r, &sources)
         );
         assert_eq!(cat.country(i), r.country);
         assert_eq!(cat.admin1_id(i), r.admin1_id.as_deref());

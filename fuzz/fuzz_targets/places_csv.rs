@@ -6,8 +6,8 @@ use iskp_map::FileSource;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
-fn jur() -> &'static iskp_map::geocode::jurisdictions::Jurisdictions {
-    static J: OnceLock<iskp_map::geocode::jurisdictions::Jurisdictions> = OnceLock::new();
+fn jur() -> &'static iskp_map::geo::jurisdictions::Jurisdictions {
+    static J: OnceLock<iskp_map::geo::jurisdictions::Jurisdictions> = OnceLock::new();
     J.get_or_init(|| FileSource::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../geodata")).read_geo().expect("geodata").0)
 }
 

@@ -1,7 +1,7 @@
 //! Every query-string parser of the API on arbitrary input: none may panic, and what they accept
 //! must be in range.
 #![no_main]
-use iskp_map::api::params;
+use iskp_map::http::query;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

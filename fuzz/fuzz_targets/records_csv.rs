@@ -7,8 +7,8 @@ use iskp_map::FileSource;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
-fn geo() -> &'static (iskp_map::geocode::jurisdictions::Jurisdictions, iskp_map::geocode::gazetteer::Gazetteer) {
-    static G: OnceLock<(iskp_map::geocode::jurisdictions::Jurisdictions, iskp_map::geocode::gazetteer::Gazetteer)> =
+fn geo() -> &'static (iskp_map::geo::jurisdictions::Jurisdictions, iskp_map::geo::gazetteer::Gazetteer) {
+    static G: OnceLock<(iskp_map::geo::jurisdictions::Jurisdictions, iskp_map::geo::gazetteer::Gazetteer)> =
         OnceLock::new();
     G.get_or_init(|| FileSource::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../geodata")).read_geo().expect("geodata"))
 }

@@ -8,7 +8,7 @@
 
 use super::source::Shared;
 use super::{schema, Db, DbError};
-use crate::snapshot::Store;
+use crate::store::{SourceError, Store};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -140,7 +140,17 @@ fn reload(store: &Store) -> Result<(), DbError> {
             tracing::info!(%version, elapsed = ?t.elapsed(), "reloaded from the database");
             Ok(())
         }
-        Err(crate::load::error::LoadError::Database(e)) if e.transient => Err(e),
+        Err(SourceError::Unavailable {
+            error,
+            transient: true,
+        }) => Err(match error.downcast::<DbError>() {
+            Ok(e) => *e,
+            Err(other) => DbError {
+                target: "database".into(),
+                message: other.to_string(),
+                transient: true,
+            },
+        }),
         Err(e) => {
             tracing::error!("change in the database rejected, previous data still served:\n{e}");
             Ok(())

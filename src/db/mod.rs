@@ -36,6 +36,17 @@ pub struct DbError {
     pub transient: bool,
 }
 
+/// A database failure, as a data source reports it (transient when the server may come back).
+impl From<DbError> for crate::store::SourceError {
+    fn from(e: DbError) -> Self {
+        let transient = e.transient;
+        crate::store::SourceError::Unavailable {
+            error: Box::new(e),
+            transient,
+        }
+    }
+}
+
 /// A database to connect to, parsed from a `postgres://` URL or a `key=value` string.
 #[derive(Clone)]
 pub struct Db {

@@ -2,9 +2,9 @@
 //! on when the database cannot be read at start.
 
 use super::{tables, Db};
-use crate::load::error::LoadError;
-use crate::load::{cache, read_inputs, FileSource, GeoMemo};
-use crate::snapshot::{DataSource, Snapshot};
+use crate::load::{cache, read_inputs, GeoMemo};
+use crate::store::{DataSource, Snapshot};
+use crate::store::{FileSource, SourceError};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -83,7 +83,7 @@ impl DbSource {
         self.shared.clone()
     }
 
-    fn load_db(&self) -> Result<(Snapshot, i64), LoadError> {
+    fn load_db(&self) -> Result<(Snapshot, i64), SourceError> {
         let db = &self.shared.db;
         let mut client = db.connect()?;
         let contents = tables::read_all(db, &mut client, Some(&self.kept))?;
@@ -111,7 +111,7 @@ impl DataSource for DbSource {
         }
     }
 
-    fn load(&self) -> Result<Snapshot, LoadError> {
+    fn load(&self) -> Result<Snapshot, SourceError> {
         let first = self.shared.loaded_seq().is_none();
         match self.load_db() {
             Ok((snap, seq)) => {

@@ -7,8 +7,9 @@
 //! line, one feature per line, a tail line.
 
 use super::{Db, DbError};
-use crate::load::places::{CITY_COLUMNS, PLACE_COLUMNS};
-use crate::load::records::{CITATION_COLUMNS, RECORD_COLUMNS, SOURCE_COLUMNS};
+use crate::model::columns::{
+    CITATION_COLUMNS, CITY_COLUMNS, PLACE_COLUMNS, RECORD_COLUMNS, SOURCE_COLUMNS,
+};
 use postgres::GenericClient;
 use std::io::{Read, Write};
 

@@ -4,7 +4,8 @@
 use super::tables::{self, TABLES};
 use super::{Db, DbError};
 use crate::load::error::LoadError;
-use crate::load::{content_version, read_inputs, FileSource, FILES};
+use crate::load::{content_version, read_inputs, FILES};
+use crate::store::FileSource;
 use std::path::Path;
 
 /// Why an import or export did not complete.

@@ -1,7 +1,7 @@
 //! The citation table: every distinct (document, section) pair of a snapshot, numbered once and
 //! shared by the records that cite it.
 
-use crate::feature::citation_json;
+use crate::index::feature::citation_json;
 use crate::model::Source;
 use rustc_hash::FxHashMap;
 

@@ -324,7 +324,7 @@ impl Catalog {
         let mut texts = Vec::new();
         for _ in 0..r.len()? {
             let t = r.str()?;
-            crate::memory::advise_huge_pages(t.as_ptr(), t.len());
+            crate::index::memory::advise_huge_pages(t.as_ptr(), t.len());
             texts.push(t);
         }
         let n = r.len()?;

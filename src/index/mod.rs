@@ -6,18 +6,20 @@
 //! is bulk-loaded once (`rstar` STR packing) over points rounded to the 6 decimals the API serves.
 //!
 //! Memory: a record costs one 64-byte [`Entry`], its Feature head (the only copy of its text, see
-//! [`crate::feature`]), a 24-byte R-tree leaf and a 4-byte id-index slot. Citations, countries and
+//! [`crate::index::feature`]), a 24-byte R-tree leaf and a 4-byte id-index slot. Citations, countries and
 //! provinces are shared.
 
 mod cites;
+pub mod feature;
 mod image;
+pub mod memory;
 mod part;
 
 pub use cites::CiteTable;
 pub use part::{Entry, Part, PartError, NO_PROVINCE};
 
-use crate::dates::{DayMatch, DayRange};
-use crate::feature::parse_head;
+use crate::index::feature::parse_head;
+use crate::model::dates::{DayMatch, DayRange};
 use crate::model::{Claim, GeoPrecision, Kind, Record, Source};
 use part::Interner;
 use rstar::primitives::GeomWithData;

@@ -5,7 +5,7 @@
 //! the part's text. Countries, provinces and citations are interned: per part while loading, then
 //! renumbered once when the parts are joined.
 
-use crate::feature::write_head;
+use crate::index::feature::write_head;
 use crate::model::{Claim, GeoPrecision, Kind, Record};
 use rustc_hash::FxHashMap;
 
@@ -139,7 +139,7 @@ impl Part {
     pub fn with_capacity(text: usize, records: usize) -> Self {
         let text = String::with_capacity(text);
         // The spare capacity is not touched yet: advise before the first write, so pages arrive huge.
-        crate::memory::advise_huge_pages(text.as_ptr(), text.capacity());
+        crate::index::memory::advise_huge_pages(text.as_ptr(), text.capacity());
         Part {
             text,
             entries: Vec::with_capacity(records),

@@ -3,8 +3,8 @@
 //! Every reader takes the column name, reports a problem as `file:line: column: reason` into the
 //! shared [`Errors`], and returns `None` then, so one pass reports every bad field of every row.
 
-use super::error::Errors;
-use crate::geocode::jurisdictions::Jurisdictions;
+use super::error::{Errors, Reason};
+use crate::geo::jurisdictions::Jurisdictions;
 use std::sync::Arc;
 
 /// The data rows of one CSV file whose header was checked, readable in parallel chunks.
@@ -321,10 +321,10 @@ impl Row {
     }
 
     /// A required column parsed by `f`.
-    pub fn parse_with<T>(
+    pub fn parse_with<T, E: std::fmt::Display>(
         &self,
         col: &str,
-        f: impl Fn(&str) -> Result<T, String>,
+        f: impl Fn(&str) -> Result<T, E>,
         errors: &mut Errors,
     ) -> Option<T> {
         let v = self.get(col);
@@ -332,22 +332,25 @@ impl Row {
             self.error(errors, col, "is empty");
             return None;
         }
-        f(v).map_err(|e| self.error(errors, col, e)).ok()
+        f(v).map_err(|e| self.error(errors, col, e.to_string()))
+            .ok()
     }
 
     /// An optional column parsed by `f`: `Some(None)` when empty, `None` (error recorded) when
     /// malformed.
-    pub fn parse_optional<T>(
+    pub fn parse_optional<T, E: std::fmt::Display>(
         &self,
         col: &str,
-        f: impl Fn(&str) -> Result<T, String>,
+        f: impl Fn(&str) -> Result<T, E>,
         errors: &mut Errors,
     ) -> Option<Option<T>> {
         let v = self.get(col);
         if v.is_empty() {
             return Some(None);
         }
-        f(v).map(Some).map_err(|e| self.error(errors, col, e)).ok()
+        f(v).map(Some)
+            .map_err(|e| self.error(errors, col, e.to_string()))
+            .ok()
     }
 
     /// A longitude in -180..=180.
@@ -376,10 +379,12 @@ impl Row {
 }
 
 /// Parses a finite coordinate within ±`limit`.
-pub fn coordinate(s: &str, limit: f64) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+pub fn coordinate(s: &str, limit: f64) -> Result<f64, Reason> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| Reason(format!("{s:?} is not a number")))?;
     if !v.is_finite() || v.abs() > limit {
-        return Err(format!("{s} is outside -{limit}..{limit}"));
+        return Err(Reason(format!("{s} is outside -{limit}..{limit}")));
     }
     Ok(v)
 }

@@ -51,9 +51,6 @@ pub enum LoadError {
     /// One or more rows are invalid; all of them are listed.
     #[error("{}", list_rows(.0))]
     Rows(Vec<RowError>),
-    /// The database (team mode) could not be read.
-    #[error("{0}")]
-    Database(#[from] crate::db::DbError),
 }
 
 impl LoadError {
@@ -61,16 +58,8 @@ impl LoadError {
     pub fn rows(&self) -> &[RowError] {
         match self {
             LoadError::Rows(r) => r,
-            LoadError::Io { .. } | LoadError::Database(_) => &[],
+            LoadError::Io { .. } => &[],
         }
-    }
-}
-
-impl LoadError {
-    /// Whether trying again later may succeed: the database was unreachable or restarting (data
-    /// that does not validate stays invalid until someone mends it).
-    pub fn is_transient(&self) -> bool {
-        matches!(self, LoadError::Database(e) if e.transient)
     }
 }
 
@@ -88,6 +77,11 @@ fn list_rows(rows: &[RowError]) -> String {
     }
     s
 }
+
+/// Why one field of a row is invalid, in words for the person who wrote the row.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Reason(pub String);
 
 /// Collects row errors while a file is read, so that one run reports all of them.
 #[derive(Debug, Default)]

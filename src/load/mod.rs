@@ -14,18 +14,18 @@
 //! Every problem in any file is collected and reported as `file:line: field: reason`; a data set with
 //! any problem is not loaded at all.
 
+pub mod boundaries;
 pub mod cache;
 pub mod csvrows;
 pub mod error;
 pub mod places;
 pub mod records;
 
-use crate::geocode::gazetteer::Gazetteer;
-use crate::geocode::jurisdictions::Jurisdictions;
+use crate::geo::gazetteer::Gazetteer;
+use crate::geo::jurisdictions::Jurisdictions;
 use crate::index::Catalog;
-use crate::snapshot::{DataSource, Snapshot};
-use error::{read_file, Errors, LoadError};
-use std::path::{Path, PathBuf};
+use error::{Errors, LoadError};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
@@ -55,81 +55,6 @@ pub struct Dataset {
     pub changed_at: OffsetDateTime,
     /// Whether the catalog came from the cache rather than the files.
     pub from_cache: bool,
-}
-
-/// Loads snapshots from the files of a directory.
-#[derive(Debug, Clone)]
-pub struct FileSource {
-    dir: PathBuf,
-    cache: Option<PathBuf>,
-    memo: Arc<GeoMemo>,
-}
-
-impl FileSource {
-    /// A source over `dir`.
-    pub fn new(dir: impl Into<PathBuf>) -> Self {
-        FileSource {
-            dir: dir.into(),
-            cache: None,
-            memo: Arc::default(),
-        }
-    }
-
-    /// Keeps catalog images in `cache` (see [`cache`]): loads of unchanged data read the image.
-    pub fn with_cache(mut self, cache: Option<PathBuf>) -> Self {
-        self.cache = cache;
-        self
-    }
-
-    /// The directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// Reads only the boundaries and the gazetteer (for `iskp-map geocode`).
-    pub fn read_geo(&self) -> Result<(Jurisdictions, Gazetteer), LoadError> {
-        let text = |f: &str| {
-            let p = self.dir.join(f);
-            read_file(&p).map(|t| (p.display().to_string(), t))
-        };
-        let (countries, provinces) = (text("countries.geojson")?, text("provinces.geojson")?);
-        let (cities, places) = (text("cities.csv")?, text("places.csv")?);
-        let jurisdictions =
-            Jurisdictions::from_geojson(&countries.0, &countries.1, &provinces.0, &provinces.1)?;
-        let mut errors = Errors::default();
-        let gazetteer = gazetteer_of(&jurisdictions, &places, &cities, &mut errors);
-        errors.finish((jurisdictions, gazetteer))
-    }
-
-    /// Reads and validates every file.
-    pub fn read(&self) -> Result<Dataset, LoadError> {
-        let (texts, changed_at) = self.texts()?;
-        let what = self.dir.display().to_string();
-        read_inputs(
-            &texts,
-            changed_at,
-            self.cache.as_deref(),
-            Some(&self.memo),
-            &what,
-        )
-    }
-
-    /// The seven files as `(path, text)` in [`FILES`] order, and the newest modification time
-    /// among them.
-    pub fn texts(&self) -> Result<(Vec<(String, String)>, OffsetDateTime), LoadError> {
-        let mut changed_at = OffsetDateTime::UNIX_EPOCH;
-        let texts = FILES
-            .iter()
-            .map(|f| {
-                let p = self.dir.join(f);
-                if let Ok(m) = std::fs::metadata(&p).and_then(|m| m.modified()) {
-                    changed_at = changed_at.max(OffsetDateTime::from(m));
-                }
-                read_file(&p).map(|t| (p.display().to_string(), t))
-            })
-            .collect::<Result<_, _>>()?;
-        Ok((texts, changed_at))
-    }
 }
 
 /// Validates the seven inputs of a data set — `(name, text)` in [`FILES`] order, each named as its
@@ -267,7 +192,7 @@ fn geo_of(
             }
         }
     }
-    let jurisdictions = Arc::new(Jurisdictions::from_geojson(
+    let jurisdictions = Arc::new(boundaries::read(
         &countries.0,
         &countries.1,
         &provinces.0,
@@ -282,44 +207,9 @@ fn geo_of(
     Ok((jurisdictions, gazetteer, errors))
 }
 
-impl DataSource for FileSource {
-    fn describe(&self) -> String {
-        format!("files in {}", self.dir.display())
-    }
-
-    fn load(&self) -> Result<Snapshot, LoadError> {
-        let d = self.read()?;
-        Ok(Snapshot::from_dataset(d))
-    }
-
-    /// Writes the catalog image in the background, so that serving starts at once.
-    fn installed(&self, snap: &Arc<Snapshot>) {
-        if self.cache.is_some() {
-            let (this, snap) = (self.clone(), snap.clone());
-            std::thread::spawn(move || this.write_cache(&snap));
-        }
-    }
-}
-
-impl FileSource {
-    /// Writes the catalog image of `snap` to the cache directory, unless it is already there.
-    pub fn write_cache(&self, snap: &Snapshot) {
-        let Some(dir) = &self.cache else { return };
-        if cache::path(dir, &snap.version).exists() {
-            return;
-        }
-        let t = std::time::Instant::now();
-        match cache::write(dir, &snap.version, &snap.catalog) {
-            Ok(()) => {
-                tracing::info!(elapsed = ?t.elapsed(), "wrote the catalog cache in {}", dir.display())
-            }
-            Err(e) => tracing::warn!("catalog cache {}: {e}; not cached", dir.display()),
-        }
-    }
-}
-
-/// The gazetteer: curated places, then GeoNames cities, then province and country names.
-fn gazetteer_of(
+/// The gazetteer: curated places, then GeoNames cities, then province and country names; every bad
+/// row of `places.csv` and `cities.csv` goes to `errors`.
+pub fn gazetteer_of(
     jurisdictions: &Jurisdictions,
     places: &(String, String),
     cities: &(String, String),

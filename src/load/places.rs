@@ -2,8 +2,9 @@
 
 use super::csvrows::{each_row, Row};
 use super::error::Errors;
-use crate::geocode::gazetteer::{Place, PlaceLevel, PlaceOrigin};
-use crate::geocode::jurisdictions::Jurisdictions;
+use crate::geo::gazetteer::{Place, PlaceLevel, PlaceOrigin};
+use crate::geo::jurisdictions::Jurisdictions;
+use crate::model::columns::{CITY_COLUMNS, PLACE_COLUMNS};
 
 /// Reads `places.csv`: `name,aliases,country,level,lon,lat,note`. Aliases are separated by `|`.
 /// Each point must lie in (or within snapping distance of) its stated country.
@@ -69,21 +70,6 @@ fn curated_row(row: &Row, jur: &Jurisdictions, errors: &mut Errors) -> Option<Pl
         origin: PlaceOrigin::Curated { line: row.line },
     })
 }
-
-/// Columns of `cities.csv`.
-pub const CITY_COLUMNS: &[&str] = &[
-    "geonameid",
-    "name",
-    "country",
-    "lon",
-    "lat",
-    "population",
-    "feature_code",
-    "admin1_code",
-];
-
-/// Columns of `places.csv`.
-pub const PLACE_COLUMNS: &[&str] = &["name", "aliases", "country", "level", "lon", "lat", "note"];
 
 /// Reads `cities.csv`: `geonameid,name,country,lon,lat,population,feature_code,admin1_code`.
 pub fn read_cities(file: &str, text: &str, errors: &mut Errors) -> Vec<Place> {

@@ -2,48 +2,18 @@
 //! a country and a province.
 
 use super::csvrows::{coordinate, each_row, fold_rows_parallel, Row};
-use super::error::Errors;
-use crate::dates::{end_of, parse_date};
-use crate::geocode::gazetteer::{Gazetteer, PlaceOrigin};
-use crate::geocode::jurisdictions::Jurisdictions;
+use super::error::{Errors, Reason};
+use crate::geo::gazetteer::{Gazetteer, PlaceOrigin};
+use crate::geo::jurisdictions::Jurisdictions;
 use crate::index::{Catalog, CiteTable, Part};
+use crate::model::columns::{CITATION_COLUMNS, RECORD_COLUMNS, SOURCE_COLUMNS};
+use crate::model::dates::{end_of, parse_date};
+use crate::model::round6;
 use crate::model::{
     Claim, CountBasis, DatePrecision, GeoPrecision, Kind, Link, Origin, Record, Source,
 };
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-
-/// Columns of `records.csv`, in the order the committed file uses.
-pub const RECORD_COLUMNS: &[&str] = &[
-    "id",
-    "kind",
-    "title",
-    "summary",
-    "date",
-    "date_end",
-    "date_precision",
-    "place",
-    "country",
-    "geo_precision",
-    "lon",
-    "lat",
-    "count",
-    "count_basis",
-    "fatalities",
-    "injured",
-    "claim",
-    "link",
-    "denied_by",
-    "target",
-    "origin_place",
-    "origin_country",
-];
-
-/// Columns of `sources.csv`.
-pub const SOURCE_COLUMNS: &[&str] = &["id", "title", "author", "publisher", "published", "url"];
-
-/// Columns of `citations.csv`.
-pub const CITATION_COLUMNS: &[&str] = &["record_id", "source_id", "section"];
 
 /// Reads `sources.csv`.
 pub fn read_sources(file: &str, text: &str, errors: &mut Errors) -> Vec<Source> {
@@ -316,22 +286,22 @@ fn repeated_ids(file: &str, loaded: &[Loaded], errors: &mut Errors) {
     }
 }
 
-fn valid_id(s: &str) -> Result<String, String> {
+fn valid_id(s: &str) -> Result<String, Reason> {
     if s.len() > 120
         || !s
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
-        return Err(format!(
+        return Err(Reason(format!(
             "{s:?} must be at most 120 characters of a-z, 0-9 and '-'"
-        ));
+        )));
     }
     Ok(s.to_string())
 }
 
-fn count(s: &str) -> Result<u32, String> {
+fn count(s: &str) -> Result<u32, Reason> {
     s.parse::<u32>()
-        .map_err(|_| format!("{s:?} is not a whole number"))
+        .map_err(|_| Reason(format!("{s:?} is not a whole number")))
 }
 
 fn record_row(row: &Row, cited: bool, rs: &Resolver, errors: &mut Errors) -> Option<Record> {
@@ -567,10 +537,4 @@ fn origin(row: &Row, rs: &Resolver, errors: &mut Errors) -> Option<Option<Origin
             None
         }
     }
-}
-
-/// Rounds a coordinate to 6 decimals (about 0.1 m), the precision the API serves. The index holds the
-/// rounded value, so a served point is always inside the bbox that selected it.
-pub fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
 }

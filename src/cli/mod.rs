@@ -1,0 +1,235 @@
+//! The command line: `serve | check | geocode | generate | db`, one file per command.
+//!
+//! Every command returns `Result<(), CliError>`; [`CliError`] carries the message and the kind of
+//! failure, and its kind alone decides the exit code: 0 success, 1 the data (invalid data,
+//! unresolved places), 2 everything else (usage, I/O, the database, the server).
+
+pub mod check;
+pub mod db;
+pub mod generate;
+pub mod geocode;
+pub mod serve;
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// What kind of failure ended a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The data does not validate (exit 1).
+    InvalidData,
+    /// Some places did not resolve (exit 1).
+    Unresolved,
+    /// A file, the terminal or the network failed (exit 2).
+    Io,
+    /// The database failed or refused (exit 2).
+    Database,
+    /// The server could not start or stopped with an error (exit 2).
+    Server,
+}
+
+/// A command's failure: what to tell the user, and the kind of failure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct CliError {
+    /// The kind, which decides the exit code.
+    pub failure: Failure,
+    /// The message for standard error (may span lines).
+    pub message: String,
+}
+
+impl CliError {
+    /// A failure of the given kind.
+    pub fn new(failure: Failure, message: impl Into<String>) -> Self {
+        CliError {
+            failure,
+            message: message.into(),
+        }
+    }
+
+    /// The process exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self.failure {
+            Failure::InvalidData | Failure::Unresolved => 1,
+            Failure::Io | Failure::Database | Failure::Server => 2,
+        }
+    }
+}
+
+#[derive(Parser)]
+#[command(
+    name = "iskp-map",
+    version,
+    about = "Maps ISKP activity by jurisdiction and serves it through OGC API - Features"
+)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Load the data and serve the map and the API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Data directory.
+        #[arg(long, default_value = "geodata", conflicts_with = "db")]
+        data: PathBuf,
+        /// Team mode: load from this PostgreSQL database (see `iskp-map db`) instead of files, and
+        /// follow its changes. A URL such as postgres://user:password@host:5432/dbname.
+        #[arg(long, env = "ISKP_MAP_DB", hide_env_values = true)]
+        db: Option<String>,
+        /// Team mode: a data directory (a `db export`) to serve if the database cannot be loaded at
+        /// start; without it the server waits for the database, retrying with back-off.
+        #[arg(long, requires = "db")]
+        fallback: Option<PathBuf>,
+        /// The map page's directory (index.html, static/, node_modules/ from `npm ci`).
+        #[arg(long, default_value = "web")]
+        web: PathBuf,
+        /// Requests served at once; more are refused with 503 rather than queued.
+        #[arg(long, default_value_t = crate::http::server::Limits::default().max_in_flight)]
+        max_in_flight: usize,
+        /// Keep the indexed catalog here and reuse it while the data and the program are unchanged
+        /// (faster start-up for large data sets).
+        #[arg(long)]
+        cache: Option<PathBuf>,
+    },
+    /// Load and validate the data, then print totals per kind and country.
+    Check {
+        /// Data directory.
+        #[arg(long, default_value = "geodata")]
+        data: PathBuf,
+        /// Catalog cache, as for `serve`.
+        #[arg(long)]
+        cache: Option<PathBuf>,
+    },
+    /// Write a deterministic synthetic data directory (for scale tests) with the boundaries and
+    /// gazetteer of --data.
+    Generate {
+        /// Number of records.
+        #[arg(long)]
+        count: usize,
+        /// Random seed; the same count and seed give the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Directory to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Data directory to take the boundaries and gazetteer from.
+        #[arg(long, default_value = "geodata")]
+        data: PathBuf,
+    },
+    /// Team mode: the PostgreSQL/PostGIS store (`init`, `import`, `export`).
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+    /// Geocode the `place` column (and optional `country` hint) of a CSV file, or of stdin with `-`.
+    Geocode {
+        /// Input CSV, or `-` for standard input.
+        input: String,
+        /// Write CSV instead of GeoJSON.
+        #[arg(long)]
+        csv: bool,
+        /// Data directory (boundaries and gazetteer).
+        #[arg(long, default_value = "geodata")]
+        data: PathBuf,
+    },
+}
+
+/// The database, as every `db` subcommand takes it.
+#[derive(clap::Args)]
+pub struct DbArg {
+    /// PostgreSQL URL, e.g. postgres://user:password@host:5432/dbname (or key=value pairs).
+    #[arg(long, env = "ISKP_MAP_DB", hide_env_values = true)]
+    pub db: String,
+}
+
+#[derive(Subcommand)]
+pub enum DbCommand {
+    /// Create or upgrade the schema (PostGIS, the tables, the change triggers); safe to repeat.
+    Init {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Validate a data directory exactly as `check` does, then replace the database's data with
+    /// it in one transaction (nothing changes if anything is wrong).
+    Import {
+        #[command(flatten)]
+        db: DbArg,
+        /// Data directory.
+        #[arg(long, default_value = "geodata")]
+        data: PathBuf,
+    },
+    /// Write the database's data as a data directory (the same files an import started from).
+    Export {
+        #[command(flatten)]
+        db: DbArg,
+        /// Directory to write (created if missing; the seven data files are replaced).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Parses the command line, sets up logging and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // `serve` logs to stdout (its output is the log); the other commands print their answer on
+    // stdout, so their log (quiet unless RUST_LOG asks) goes to stderr.
+    let filter = |default: &str| {
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into())
+    };
+    match cli.command {
+        Command::Serve { .. } => tracing_subscriber::fmt()
+            .with_env_filter(filter("iskp_map=info,tower_http=info"))
+            .init(),
+        _ => tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(filter("iskp_map=warn"))
+            .init(),
+    }
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Runs one command.
+pub fn run(command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Serve {
+            addr,
+            data,
+            db,
+            fallback,
+            web,
+            max_in_flight,
+            cache,
+        } => serve::run(serve::Options {
+            addr,
+            data,
+            db,
+            fallback,
+            web,
+            max_in_flight,
+            cache,
+        }),
+        Command::Db { command } => db::run(command),
+        Command::Check { data, cache } => check::run(data, cache),
+        Command::Geocode { input, csv, data } => geocode::run(&input, csv, data),
+        Command::Generate {
+            count,
+            seed,
+            out,
+            data,
+        } => generate::run(&data, &out, count, seed),
+    }
+}

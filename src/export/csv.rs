@@ -1,0 +1,136 @@
+//! CSV of a selection: the records' columns of [`crate::model::columns::RECORD_FIELDS`] (with
+//! `lon`, `lat`, and `sources` as `S1: section; …`), or a jurisdiction's identity and totals.
+
+use crate::geo::jurisdictions::{Jurisdiction, Level};
+use crate::model::columns::{download_columns, TOTAL_FIELDS};
+use crate::model::dates::format_date;
+use crate::model::Record;
+use crate::store::collections::Selection;
+use crate::store::Snapshot;
+
+/// The header of a selection's CSV.
+pub fn header(sel: &Selection) -> Vec<&'static str> {
+    match sel {
+        Selection::Records(_) => download_columns(),
+        Selection::Polygons(..) => polygon_columns(),
+    }
+}
+
+/// Columns of the jurisdictions CSV: identity, the [`Totals`](crate::views::totals::Totals) fields, and
+/// `lon`, `lat` (the representative point).
+pub fn polygon_columns() -> Vec<&'static str> {
+    let mut v = vec!["id", "name", "level", "country", "iso_3166_2"];
+    v.extend(TOTAL_FIELDS);
+    v.extend(["lon", "lat"]);
+    v
+}
+
+/// The CSV values of a record, in [`download_columns`] order.
+pub fn record_values(snap: &Snapshot, r: &Record) -> Vec<String> {
+    let opt = |v: Option<u32>| v.map_or_else(String::new, |x| x.to_string());
+    let sources: Vec<String> = r
+        .citations
+        .iter()
+        .map(|c| format!("{}: {}", snap.catalog.sources()[c.source].id, c.section))
+        .collect();
+    vec![
+        r.id.clone(),
+        r.kind.to_string(),
+        r.title.clone(),
+        r.summary.clone(),
+        format_date(r.date),
+        r.date_end.map(format_date).unwrap_or_default(),
+        r.date_precision.to_string(),
+        r.place.clone(),
+        r.admin1.clone().unwrap_or_default(),
+        r.admin1_id.clone().unwrap_or_default(),
+        r.country.clone(),
+        r.country_name.clone(),
+        r.geo_precision.to_string(),
+        r.geo_precision.ucdp_where_prec().to_string(),
+        r.count.to_string(),
+        r.count_basis.to_string(),
+        opt(r.fatalities),
+        opt(r.injured),
+        r.claim.to_string(),
+        r.link.map(|l| l.to_string()).unwrap_or_default(),
+        r.denied_by.join("|"),
+        r.target.clone().unwrap_or_default(),
+        r.origin
+            .as_ref()
+            .map(|o| o.place.clone())
+            .unwrap_or_default(),
+        r.origin
+            .as_ref()
+            .map(|o| o.country.clone())
+            .unwrap_or_default(),
+        r.origin
+            .as_ref()
+            .map(|o| o.lon.to_string())
+            .unwrap_or_default(),
+        r.origin
+            .as_ref()
+            .map(|o| o.lat.to_string())
+            .unwrap_or_default(),
+        sources.join("; "),
+        r.lon.to_string(),
+        r.lat.to_string(),
+    ]
+}
+
+/// The CSV values of a jurisdiction, in [`polygon_columns`] order.
+pub fn polygon_values(snap: &Snapshot, level: Level, i: usize) -> Vec<String> {
+    let (j, t): (&Jurisdiction, _) = match level {
+        Level::Country => (&snap.jurisdictions.countries[i], snap.countries.totals[i]),
+        Level::Province => (&snap.jurisdictions.provinces[i], snap.provinces.totals[i]),
+    };
+    let mut row = vec![
+        j.id.clone(),
+        j.name.clone(),
+        if level == Level::Country {
+            "country"
+        } else {
+            "province"
+        }
+        .into(),
+        j.country.clone(),
+        j.iso_3166_2.clone().unwrap_or_default(),
+    ];
+    row.extend(t.values().iter().map(u64::to_string));
+    row.extend([j.label.0.to_string(), j.label.1.to_string()]);
+    row
+}
+
+/// The rows `range` of a selection as CSV (CRLF line ends), after the header when `header` is set.
+pub fn chunk(
+    snap: &Snapshot,
+    sel: &Selection,
+    range: std::ops::Range<usize>,
+    header: Option<&[&str]>,
+) -> Vec<u8> {
+    match sel {
+        Selection::Records(v) => write_rows(
+            v[range]
+                .iter()
+                .map(|&i| record_values(snap, &snap.catalog.record(i))),
+            header,
+        ),
+        Selection::Polygons(level, v) => write_rows(
+            v[range].iter().map(|&i| polygon_values(snap, *level, i)),
+            header,
+        ),
+    }
+}
+
+fn write_rows(rows: impl Iterator<Item = Vec<String>>, header: Option<&[&str]>) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    if let Some(h) = header {
+        let _ = w.write_record(h);
+    }
+    for r in rows {
+        let _ = w.write_record(&r);
+    }
+    w.into_inner().unwrap_or_default()
+}

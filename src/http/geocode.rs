@@ -1,0 +1,68 @@
+//! `GET /api/geocode`: the gazetteer, by name prefix or as the data loader resolves a name.
+
+use super::context::{Fresh, GEOJSON};
+use super::error::ApiError;
+use super::query;
+use crate::geo::gazetteer::GeocodeError;
+use axum::response::Response;
+use serde_json::json;
+
+/// `GET /api/geocode?q=NAME[&country=AFG][&limit=10][&exact=true]`: gazetteer entries whose name
+/// starts with `q`, as GeoJSON points; with `exact=true`, the single entry the data loader would
+/// resolve `q` to (or a 404 that lists the closest names).
+pub async fn geocode(fresh: Fresh) -> Result<Response, ApiError> {
+    let p = fresh.ctx.params(&["q", "country", "limit", "exact", "f"])?;
+    query::format(p.get("f"))?;
+    let q = p
+        .get("q")
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .ok_or_else(|| ApiError::bad("q", "is required"))?;
+    let country = p.get("country").map(query::country).transpose()?;
+    let limit = query::limit(p.get("limit").or(Some("10")))?.min(100);
+    let exact = match p.get("exact") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(ApiError::bad(
+                "exact",
+                format!("{other:?} is not true or false"),
+            ))
+        }
+    };
+    fresh.revalidate()?;
+    let snap = &fresh.snap;
+    let places = if exact {
+        match snap.gazetteer.resolve(q, country.as_deref(), None) {
+            Ok(pl) => vec![pl],
+            Err(e @ (GeocodeError::Unresolved { .. } | GeocodeError::Ambiguous { .. })) => {
+                return Err(ApiError::NotFound(e.to_string()))
+            }
+            Err(GeocodeError::Empty) => {
+                return Err(ApiError::bad("q", "holds no letters or digits"))
+            }
+        }
+    } else {
+        snap.gazetteer.search(q, country.as_deref(), limit)
+    };
+    let features: Vec<_> = places
+        .iter()
+        .map(|pl| {
+            json!({
+                "type": "Feature",
+                "geometry": { "type": "Point", "coordinates": [pl.lon, pl.lat] },
+                "properties": {
+                    "name": pl.name,
+                    "country": pl.country,
+                    "country_name": snap.jurisdictions.country(&pl.country).map(|c| c.name.as_str()),
+                    "level": pl.level.as_str(),
+                    "geo_precision": pl.level.precision().as_str(),
+                    "population": pl.population,
+                    "source": pl.origin.describe(),
+                },
+            })
+        })
+        .collect();
+    let body = json!({ "type": "FeatureCollection", "numberReturned": features.len(), "features": features });
+    Ok(fresh.ok(GEOJSON, body.to_string()))
+}

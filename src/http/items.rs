@@ -1,0 +1,217 @@
+//! OGC API – Features: a collection's items (paged GeoJSON) and one item.
+
+use super::context::{link, Ctx, Fresh, GEOJSON, JSON};
+use super::error::ApiError;
+use super::html::{self, answer, html_escape};
+use super::query::{self, Encoding, Params};
+use crate::geo::jurisdictions::Level;
+use crate::model::dates::rfc3339;
+use crate::store::collections::{Collection, Selection};
+use crate::store::Snapshot;
+use axum::extract::Path;
+use axum::response::Response;
+use serde_json::{json, Value};
+
+/// `GET /api/collections/{id}/items`.
+pub async fn items(Path(id): Path<String>, fresh: Fresh) -> Result<Response, ApiError> {
+    let c = query::collection(&id)?;
+    let ctx = &fresh.ctx;
+    let p = ctx.params(query::item_params(c))?;
+    let enc = query::encoding(p.get("f"), ctx.accepts_html)?;
+    let limit = query::limit(p.get("limit"))?;
+    let offset = query::offset(p.get("offset"))?;
+    let snap = &fresh.snap;
+    let sel = query::selection(snap, c, &p)?;
+    fresh.revalidate()?;
+    let start = offset.min(sel.len());
+    let end = start.saturating_add(limit).min(sel.len());
+    let page = Page {
+        sel: &sel,
+        range: start..end,
+        offset,
+        limit,
+    };
+    let body = feature_collection(ctx, snap, &p, c, &page);
+    if enc == Encoding::Html {
+        let v: Value =
+            serde_json::from_str(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let columns: &[&str] = match c {
+            Collection::Records(_) => &[
+                "id",
+                "title",
+                "kind",
+                "date",
+                "place",
+                "country",
+                "geo_precision",
+                "count",
+            ],
+            Collection::Polygons(_) => {
+                &["id", "name", "country", "total", "attack", "plot", "arrest"]
+            }
+        };
+        return Ok(answer(&fresh, enc, GEOJSON, c.title(), &v, || {
+            html::feature_table(ctx, &v, columns)
+        }));
+    }
+    Ok(fresh.ok(GEOJSON, body))
+}
+
+/// One page of a selection.
+struct Page<'a> {
+    sel: &'a Selection,
+    range: std::ops::Range<usize>,
+    offset: usize,
+    limit: usize,
+}
+
+fn feature_collection(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    p: &Params,
+    c: Collection,
+    page: &Page,
+) -> String {
+    let (matched, offset, limit) = (page.sel.len(), page.offset, page.limit);
+    let returned = page.range.len();
+    let mut links = vec![
+        link(&ctx.with_query(&p.encode()), "self", GEOJSON, "This page"),
+        link(
+            &ctx.with_query(&p.with("f", "html")),
+            "alternate",
+            "text/html",
+            "This page as HTML",
+        ),
+        link(
+            &ctx.url(&format!("/api/collections/{}", c.id())),
+            "collection",
+            JSON,
+            c.title(),
+        ),
+    ];
+    let end = offset.saturating_add(returned);
+    if end < matched {
+        links.push(link(
+            &ctx.with_query(&p.with("offset", &end.to_string())),
+            "next",
+            GEOJSON,
+            "Next page",
+        ));
+    }
+    if offset > 0 {
+        let prev = offset
+            .saturating_sub(limit)
+            .min(matched.saturating_sub(limit));
+        let q = if prev == 0 {
+            p.with("offset", "0")
+        } else {
+            p.with("offset", &prev.to_string())
+        };
+        links.push(link(&ctx.with_query(&q), "prev", GEOJSON, "Previous page"));
+    }
+    let mut s = String::with_capacity(1024 + returned * 1024);
+    s.push_str("{\"type\":\"FeatureCollection\",\"numberMatched\":");
+    s.push_str(&matched.to_string());
+    s.push_str(",\"numberReturned\":");
+    s.push_str(&returned.to_string());
+    s.push_str(",\"timeStamp\":\"");
+    s.push_str(&rfc3339(snap.changed_at));
+    s.push_str("\",\"links\":");
+    s.push_str(&Value::Array(links).to_string());
+    s.push_str(",\"features\":[");
+    for k in page.range.clone() {
+        if k > page.range.start {
+            s.push(',');
+        }
+        page.sel.write_feature(snap, k, &mut s);
+    }
+    s.push_str("]}");
+    s
+}
+
+/// `GET /api/collections/{id}/items/{featureId}`.
+pub async fn item(
+    Path((id, fid)): Path<(String, String)>,
+    fresh: Fresh,
+) -> Result<Response, ApiError> {
+    let c = query::collection(&id)?;
+    let ctx = &fresh.ctx;
+    let enc = ctx.encoding_only()?;
+    let snap = &fresh.snap;
+    let not_found = || {
+        let shown: String = fid.chars().filter(|c| !c.is_control()).take(120).collect();
+        ApiError::NotFound(format!("feature {shown:?} is not in collection {}", c.id()))
+    };
+    let record_feature;
+    let feature: &str = match c {
+        Collection::Records(kind) => {
+            let i = snap.catalog.find(&fid).ok_or_else(not_found)?;
+            if kind.is_some_and(|k| snap.catalog.entry(i).kind != k) {
+                return Err(not_found());
+            }
+            record_feature = snap.catalog.feature(i);
+            &record_feature
+        }
+        Collection::Polygons(Level::Country) => {
+            let i = snap
+                .jurisdictions
+                .country_index(&fid)
+                .ok_or_else(not_found)?;
+            &snap.countries.features[i]
+        }
+        Collection::Polygons(Level::Province) => {
+            let i = snap
+                .jurisdictions
+                .province_index(&fid)
+                .ok_or_else(not_found)?;
+            &snap.provinces.features[i]
+        }
+    };
+    fresh.revalidate()?;
+    let links = json!([
+        link(&ctx.url(&ctx.path), "self", GEOJSON, "This feature"),
+        link(
+            &format!("{}?f=html", ctx.url(&ctx.path)),
+            "alternate",
+            "text/html",
+            "This feature as HTML"
+        ),
+        link(
+            &ctx.url(&format!("/api/collections/{}", c.id())),
+            "collection",
+            JSON,
+            c.title()
+        ),
+    ]);
+    // The stored feature is a JSON object; add the links before its closing brace.
+    let body = match feature.strip_suffix('}') {
+        Some(head) => format!("{head},\"links\":{links}}}"),
+        None => {
+            return Err(ApiError::Internal(format!(
+                "feature {fid} is not a JSON object"
+            )))
+        }
+    };
+    if enc == Encoding::Html {
+        let v: Value =
+            serde_json::from_str(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let title = v["properties"]["title"]
+            .as_str()
+            .or(v["properties"]["name"].as_str())
+            .unwrap_or(&fid)
+            .to_string();
+        return Ok(answer(&fresh, enc, GEOJSON, &title, &v, || {
+            let mut props = v["properties"].clone();
+            if let Some(o) = props.as_object_mut() {
+                o.remove("title");
+            }
+            format!(
+                "{}<h2>Geometry</h2><p>{}</p>{}",
+                html::value(&props),
+                html_escape(v["geometry"]["type"].as_str().unwrap_or("")),
+                html::links(ctx, &v["links"])
+            )
+        }));
+    }
+    Ok(fresh.ok(GEOJSON, body))
+}

@@ -1,0 +1,174 @@
+//! JSON Schemas of the collections: `queryables` (what can be filtered on) and `schema` (the
+//! properties of the features, which GDAL reads through the `describedby` link to type its fields).
+
+use super::collections::SCHEMA_JSON;
+use super::context::{Ctx, Fresh};
+use super::error::ApiError;
+use super::query;
+use crate::geo::jurisdictions::Level;
+use crate::model::columns::{filter_fields, Field, FieldType, RECORD_FIELDS, TOTAL_FIELDS};
+use crate::store::collections::Collection;
+use axum::extract::Path;
+use axum::response::Response;
+use serde_json::{json, Map, Value};
+
+fn string(title: &str) -> Value {
+    json!({ "type": "string", "title": title })
+}
+
+/// A property that may be null. The type stays a single string, with `nullable` (as in OpenAPI
+/// 3.0) beside it: GDAL types its fields from `type` and gives up on a `["integer", "null"]` list.
+fn nullable(t: &str, title: &str) -> Value {
+    json!({ "type": t, "nullable": true, "title": title })
+}
+
+/// The JSON Schema of one field of the table.
+pub fn field_schema(f: &Field) -> Value {
+    let mut v = match f.ty {
+        FieldType::Text => json!({ "type": "string" }),
+        FieldType::Integer => json!({ "type": "integer" }),
+        FieldType::Number => json!({ "type": "number" }),
+        FieldType::Date => json!({ "type": "string", "format": "date" }),
+        FieldType::Code(codes) => {
+            let mut list: Vec<Value> = codes.iter().map(|c| json!(c)).collect();
+            if f.nullable {
+                list.push(Value::Null);
+            }
+            json!({ "type": "string", "enum": list })
+        }
+        FieldType::List => json!({ "type": "array", "items": { "type": "string" } }),
+        FieldType::Object => json!({ "type": ["object", "null"] }),
+        FieldType::Citations => json!({ "type": "array", "items": { "type": "object" } }),
+    };
+    if f.nullable && !matches!(f.ty, FieldType::Object) {
+        v["nullable"] = json!(true);
+    }
+    if let Some(m) = f.minimum {
+        v["minimum"] = json!(m);
+    }
+    if let Some(t) = f.title {
+        v["title"] = json!(t);
+    }
+    v
+}
+
+/// The JSON Schema of a collection's feature properties.
+pub fn properties(c: Collection) -> Map<String, Value> {
+    let mut m = Map::new();
+    match c {
+        Collection::Records(_) => {
+            for f in RECORD_FIELDS.iter().filter(|f| f.property) {
+                m.insert(f.name.into(), field_schema(f));
+            }
+        }
+        Collection::Polygons(level) => {
+            m.insert(
+                "id".into(),
+                string(if level == Level::Country {
+                    "ISO 3166-1 alpha-3"
+                } else {
+                    "Natural Earth adm1_code"
+                }),
+            );
+            m.insert("name".into(), string("Name"));
+            m.insert(
+                "level".into(),
+                json!({ "type": "string", "enum": ["country", "province"] }),
+            );
+            m.insert("country".into(), string("ISO 3166-1 alpha-3"));
+            m.insert("country_name".into(), nullable("string", "Country"));
+            m.insert("iso_3166_2".into(), nullable("string", "ISO 3166-2"));
+            m.insert("iso_3166".into(), json!({ "type": "boolean" }));
+            m.insert("label_lon".into(), json!({ "type": "number" }));
+            m.insert("label_lat".into(), json!({ "type": "number" }));
+            for k in TOTAL_FIELDS {
+                m.insert(k.into(), json!({ "type": "integer", "minimum": 0 }));
+            }
+        }
+    }
+    m
+}
+
+/// The properties a collection's `items` can filter on (besides `bbox` and `datetime`), each
+/// under the name of the query parameter that filters on it.
+pub fn queryable_properties(c: Collection) -> Map<String, Value> {
+    match c {
+        Collection::Records(_) => filter_fields()
+            .filter(|(_, p)| p.queryable)
+            .map(|(f, p)| (p.name.to_string(), field_schema(f)))
+            .collect(),
+        Collection::Polygons(Level::Country) => Map::new(),
+        Collection::Polygons(Level::Province) => {
+            let all = properties(c);
+            all.get("country")
+                .map(|v| ("country".to_string(), v.clone()))
+                .into_iter()
+                .collect()
+        }
+    }
+}
+
+fn document(ctx: &Ctx, title: &str, props: Map<String, Value>) -> Value {
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": ctx.url(&ctx.path),
+        "type": "object",
+        "title": title,
+        "properties": props,
+        "additionalProperties": false,
+    })
+}
+
+fn geometry(c: Collection) -> Value {
+    let format = if matches!(c, Collection::Records(_)) {
+        "geometry-point"
+    } else {
+        "geometry-multipolygon"
+    };
+    json!({ "format": format, "title": "Geometry (filter with bbox)" })
+}
+
+/// `GET /api/collections/{id}/schema`.
+pub async fn schema(Path(id): Path<String>, fresh: Fresh) -> Result<Response, ApiError> {
+    let c = query::collection(&id)?;
+    query::format(fresh.ctx.params(&["f"])?.get("f"))?;
+    fresh.revalidate()?;
+    // The schema of a whole GeoJSON Feature, its `properties` member described property by
+    // property (the layout GDAL's OAPIF driver reads to type its fields).
+    let mut feature = Map::new();
+    feature.insert(
+        "type".into(),
+        json!({ "type": "string", "enum": ["Feature"] }),
+    );
+    feature.insert("id".into(), json!({ "type": "string" }));
+    feature.insert("geometry".into(), geometry(c));
+    // `properties.id` repeats the Feature's `id`, which GDAL already makes a field of; listing it again
+    // would give a second field, renamed `id2`.
+    let mut props = properties(c);
+    props.remove("id");
+    feature.insert(
+        "properties".into(),
+        json!({ "type": "object", "properties": props }),
+    );
+    let v = document(&fresh.ctx, &format!("Features of {}", c.id()), feature);
+    Ok(fresh.ok(SCHEMA_JSON, v.to_string()))
+}
+
+/// `GET /api/collections/{id}/queryables`.
+pub async fn queryables(Path(id): Path<String>, fresh: Fresh) -> Result<Response, ApiError> {
+    let c = query::collection(&id)?;
+    query::format(fresh.ctx.params(&["f"])?.get("f"))?;
+    fresh.revalidate()?;
+    // Each queryable is also the name of the query parameter that filters on it, so a client (GDAL
+    // turning `-where "kind = 'plot'"` into `kind=plot`) can forward it as it is.
+    let mut props = queryable_properties(c);
+    props.insert("geometry".into(), geometry(c));
+    if matches!(c, Collection::Records(_)) {
+        props.insert(
+            "datetime".into(),
+            json!({ "type": "string", "format": "date-time", "title": "The record's [date, date_end] interval" }),
+        );
+    }
+    let v = document(&fresh.ctx, &format!("Queryables of {}", c.id()), props);
+    Ok(fresh.ok(SCHEMA_JSON, v.to_string()))
+}

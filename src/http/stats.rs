@@ -1,0 +1,62 @@
+//! `GET /api/stats`: totals per jurisdiction and per period, for the choropleth and the timeline.
+
+use super::context::{Fresh, JSON};
+use super::error::ApiError;
+use super::query::{self, record_filter};
+use crate::views::totals::{stats as compute, GroupBy, Period};
+use axum::response::Response;
+use serde_json::json;
+
+/// Parameters of `/api/stats`.
+pub const STATS_PARAMS: &[&str] = super::query::record_filter_params!["by", "period", "f"];
+
+/// `GET /api/stats?by=country|province&period=year|month&…`: totals (sum of `count`) per
+/// jurisdiction and per period over the records that pass the same filters as `items`.
+pub async fn stats(fresh: Fresh) -> Result<Response, ApiError> {
+    let p = fresh.ctx.params(STATS_PARAMS)?;
+    query::format(p.get("f"))?;
+    let by = match p.get("by") {
+        None | Some("country") => GroupBy::Country,
+        Some("province") => GroupBy::Province,
+        Some(other) => {
+            return Err(ApiError::bad(
+                "by",
+                format!("{other:?} is not one of country, province"),
+            ))
+        }
+    };
+    let period = match p.get("period") {
+        None | Some("year") => Period::Year,
+        Some("month") => Period::Month,
+        Some(other) => {
+            return Err(ApiError::bad(
+                "period",
+                format!("{other:?} is not one of year, month"),
+            ))
+        }
+    };
+    let filter = record_filter(None, &p)?;
+    fresh.revalidate()?;
+    let snap = &fresh.snap;
+    let ids = snap.matching(&filter);
+    let s = compute(
+        &snap.catalog,
+        &snap.jurisdictions,
+        &ids,
+        by,
+        period,
+        filter.days.as_ref(),
+    );
+    let body = json!({
+        "by": if by == GroupBy::Country { "country" } else { "province" },
+        "period": if period == Period::Year { "year" } else { "month" },
+        "numberMatched": ids.len(),
+        "all": s.all,
+        "all_window": s.all_window,
+        "unassigned": s.unassigned,
+        "unassigned_window": s.unassigned_window,
+        "groups": s.groups,
+        "timeline": s.timeline,
+    });
+    Ok(fresh.ok(JSON, body.to_string()))
+}

@@ -1,0 +1,203 @@
+//! Reading `countries.geojson` and `provinces.geojson` into [`Jurisdictions`]: every bad feature
+//! reported as `file:line: property: reason`.
+
+use super::error::{Errors, LoadError};
+use crate::geo::jurisdictions::{Boundary, Jurisdiction, Jurisdictions, Level};
+use geo::MultiPolygon;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Builds the jurisdictions from the text of `countries.geojson` and `provinces.geojson`; every
+/// province's country must be among the countries.
+pub fn read(
+    countries_file: &str,
+    countries_text: &str,
+    provinces_file: &str,
+    provinces_text: &str,
+) -> Result<Jurisdictions, LoadError> {
+    let mut errors = Errors::default();
+    let countries = parse_features(countries_file, countries_text, Level::Country, &mut errors);
+    let provinces = parse_features(provinces_file, provinces_text, Level::Province, &mut errors);
+    let codes: std::collections::HashSet<&str> =
+        countries.iter().map(|(c, _)| c.id.as_str()).collect();
+    for (p, line) in &provinces {
+        if !codes.contains(p.country.as_str()) {
+            errors.push(
+                provinces_file,
+                *line,
+                "country",
+                format!("{} is not a country in {countries_file}", p.country),
+            );
+        }
+    }
+    let strip = |v: Vec<(Jurisdiction, u64)>| v.into_iter().map(|(j, _)| j).collect();
+    errors.finish(Jurisdictions::new(strip(countries), strip(provinces)))
+}
+
+/// The jurisdictions of one GeoJSON file, with the line of each; every bad feature is in `errors`.
+fn parse_features(
+    file: &str,
+    text: &str,
+    level: Level,
+    errors: &mut Errors,
+) -> Vec<(Jurisdiction, u64)> {
+    let fc: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            errors.push(file, e.line() as u64, "json", e.to_string());
+            return Vec::new();
+        }
+    };
+    let Some(features) = fc.get("features").and_then(Value::as_array) else {
+        errors.push(file, 1, "features", "not a GeoJSON FeatureCollection");
+        return Vec::new();
+    };
+    // The committed files hold one feature per line after a header line, so the feature's line is
+    // exact; for a file laid out otherwise the error names line 1 and the feature's index.
+    let one_per_line = text.lines().count() == features.len() + 2;
+    let mut out = Vec::with_capacity(features.len());
+    let mut seen = HashMap::new();
+    for (i, f) in features.iter().enumerate() {
+        let line = if one_per_line { i as u64 + 2 } else { 1 };
+        match parse_feature(f, level) {
+            Ok(j) => {
+                if let Some(prev) = seen.insert(j.id.clone(), line) {
+                    errors.push(
+                        file,
+                        line,
+                        "id",
+                        format!("{} already used on line {prev}", j.id),
+                    );
+                } else {
+                    out.push((j, line));
+                }
+            }
+            Err((field, reason)) if one_per_line => errors.push(file, line, field, reason),
+            Err((field, reason)) => {
+                errors.push(file, line, &format!("features[{i}].{field}"), reason)
+            }
+        }
+    }
+    out
+}
+
+fn parse_feature(f: &Value, level: Level) -> Result<Jurisdiction, (&'static str, String)> {
+    let props = f
+        .get("properties")
+        .and_then(Value::as_object)
+        .ok_or(("properties", "missing".to_string()))?;
+    let text = |k: &'static str| -> Result<String, (&'static str, String)> {
+        props
+            .get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string)
+            .ok_or((k, "missing or empty".to_string()))
+    };
+    let (id, country) = match level {
+        Level::Country => {
+            let a3 = text("iso_a3")?;
+            (a3.clone(), a3)
+        }
+        Level::Province => (text("id")?, text("country")?),
+    };
+    let name = text("name")?;
+    let names: Vec<String> = props
+        .get("names")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let iso_3166_2 = props
+        .get("iso_3166_2")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let iso_3166 = props
+        .get("iso_3166")
+        .and_then(Value::as_bool)
+        .unwrap_or(level == Level::Province);
+    let geometry = f
+        .get("geometry")
+        .ok_or(("geometry", "missing".to_string()))?;
+    let geometry: MultiPolygon<f64> = parse_multipolygon(geometry).map_err(|e| ("geometry", e))?;
+    let label = props
+        .get("label")
+        .and_then(Value::as_array)
+        .and_then(|a| Some((a.first()?.as_f64()?, a.get(1)?.as_f64()?)))
+        .ok_or(("label", "missing; expected [lon, lat]".to_string()))?;
+    Jurisdiction::new(Boundary {
+        id,
+        level,
+        country,
+        name,
+        names,
+        iso_3166_2,
+        iso_3166,
+        label,
+        geometry,
+    })
+    .map_err(|e| (e.field, e.reason))
+}
+
+/// Parses a GeoJSON Polygon or MultiPolygon into a `geo` MultiPolygon, checking every position
+/// (two finite numbers) and ring (closed, at least four positions) on the way. (The `geojson` crate's
+/// own conversion panics on a one-number position; fuzzing found it.)
+pub fn parse_multipolygon(v: &Value) -> Result<MultiPolygon<f64>, String> {
+    let coords = v.get("coordinates").ok_or("no coordinates")?;
+    match v.get("type").and_then(Value::as_str) {
+        Some("Polygon") => Ok(MultiPolygon::new(vec![polygon(coords)?])),
+        Some("MultiPolygon") => {
+            let polys = coords
+                .as_array()
+                .ok_or("MultiPolygon coordinates are not an array")?;
+            Ok(MultiPolygon::new(
+                polys.iter().map(polygon).collect::<Result<_, _>>()?,
+            ))
+        }
+        Some(other) => Err(format!("expected Polygon or MultiPolygon, found {other}")),
+        None => Err("geometry has no type".into()),
+    }
+}
+
+fn polygon(v: &Value) -> Result<geo::Polygon<f64>, String> {
+    let rings = v
+        .as_array()
+        .filter(|r| !r.is_empty())
+        .ok_or("a polygon needs at least one ring")?;
+    let mut rings = rings.iter().map(ring);
+    let exterior = rings.next().ok_or("a polygon needs at least one ring")??;
+    Ok(geo::Polygon::new(
+        exterior,
+        rings.collect::<Result<_, _>>()?,
+    ))
+}
+
+fn ring(v: &Value) -> Result<geo::LineString<f64>, String> {
+    let pts = v.as_array().ok_or("a ring is not an array of positions")?;
+    if pts.len() < 4 {
+        return Err(format!(
+            "a ring needs at least 4 positions, found {}",
+            pts.len()
+        ));
+    }
+    let coords: Vec<geo::Coord<f64>> = pts.iter().map(position).collect::<Result<_, _>>()?;
+    if coords.first() != coords.last() {
+        return Err("a ring must end where it starts".into());
+    }
+    Ok(geo::LineString::new(coords))
+}
+
+fn position(v: &Value) -> Result<geo::Coord<f64>, String> {
+    let a = v.as_array().ok_or("a position is not an array")?;
+    match (
+        a.first().and_then(Value::as_f64),
+        a.get(1).and_then(Value::as_f64),
+    ) {
+        (Some(x), Some(y)) if x.is_finite() && y.is_finite() => Ok(geo::Coord { x, y }),
+        _ => Err(format!("position {v} is not [lon, lat]")),
+    }
+}

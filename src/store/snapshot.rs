@@ -1,0 +1,129 @@
+//! An immutable snapshot: everything a query needs, built once from a validated data set.
+
+use crate::geo::gazetteer::Gazetteer;
+use crate::geo::jurisdictions::{Jurisdictions, Level};
+use crate::index::Catalog;
+use crate::views::layers::PolygonLayer;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// Everything a query needs, frozen.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The records, indexed.
+    pub catalog: Catalog,
+    /// Countries and provinces.
+    pub jurisdictions: Arc<Jurisdictions>,
+    /// Place names.
+    pub gazetteer: Arc<Gazetteer>,
+    /// The `countries` layer.
+    pub countries: PolygonLayer,
+    /// The `provinces` layer.
+    pub provinces: PolygonLayer,
+    /// Content hash of the input data (hex); the same data gives the same version on every replica.
+    pub version: String,
+    /// When the data last changed, to the second: the `timeStamp` of every response from it.
+    pub changed_at: OffsetDateTime,
+    /// When this snapshot was built (readiness reports its age).
+    pub loaded_at: OffsetDateTime,
+    /// Record indices, ascending: every record, then every record of each kind in
+    /// [`crate::model::Kind::ALL`] order. A page of an unfiltered collection is a slice of these.
+    pub by_kind: Vec<Arc<[u32]>>,
+    /// What entity tags are made from: the version and the change time, since both show in
+    /// answers. Replicas holding the same data at the same change time tag alike.
+    pub tag: String,
+}
+
+impl Snapshot {
+    /// Builds a snapshot from validated parts.
+    pub fn build(
+        catalog: Catalog,
+        jurisdictions: Arc<Jurisdictions>,
+        gazetteer: Arc<Gazetteer>,
+        version: String,
+        changed_at: OffsetDateTime,
+    ) -> Self {
+        let countries = PolygonLayer::new(&catalog, &jurisdictions, Level::Country);
+        let provinces = PolygonLayer::new(&catalog, &jurisdictions, Level::Province);
+        let by_kind = by_kind(&catalog);
+        let loaded_at = OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .unwrap_or_else(|_| OffsetDateTime::now_utc());
+        Snapshot {
+            catalog,
+            jurisdictions,
+            gazetteer,
+            countries,
+            provinces,
+            tag: format!("{version}.{:x}", changed_at.unix_timestamp()),
+            by_kind,
+            version,
+            changed_at,
+            loaded_at,
+        }
+    }
+
+    /// The records a filter selects, ascending. A filter that restricts nothing but the kind is
+    /// answered with one of [`Snapshot::by_kind`], shared and not computed (a page of it then costs
+    /// its own length); any other asks [`Catalog::matching`].
+    pub fn matching(&self, f: &crate::index::Filter) -> Ids {
+        if self.catalog.restricts_only_kind(f) {
+            let slot = match f.kind {
+                None => Some(0),
+                Some(k) => crate::model::Kind::ALL
+                    .iter()
+                    .position(|x| *x == k)
+                    .map(|p| p + 1),
+            };
+            if let Some(list) = slot.and_then(|s| self.by_kind.get(s)) {
+                return Ids::Shared(list.clone());
+            }
+        }
+        Ids::List(self.catalog.matching(f))
+    }
+
+    /// Builds the snapshot of a validated data set.
+    pub fn from_dataset(d: crate::load::Dataset) -> Self {
+        Snapshot::build(
+            d.catalog,
+            d.jurisdictions,
+            d.gazetteer,
+            d.version,
+            d.changed_at,
+        )
+    }
+}
+
+/// Selected record indices, ascending: computed for one request, or shared with the snapshot.
+#[derive(Debug, Clone)]
+pub enum Ids {
+    /// Computed by [`Catalog::matching`].
+    List(Vec<u32>),
+    /// One of [`Snapshot::by_kind`].
+    Shared(Arc<[u32]>),
+}
+
+impl std::ops::Deref for Ids {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        match self {
+            Ids::List(v) => v,
+            Ids::Shared(a) => a,
+        }
+    }
+}
+
+/// All record indices, then those of each kind.
+fn by_kind(catalog: &Catalog) -> Vec<Arc<[u32]>> {
+    let kinds = crate::model::Kind::ALL;
+    let mut lists: Vec<Vec<u32>> = vec![Vec::new(); kinds.len()];
+    for (i, e) in catalog.entries().iter().enumerate() {
+        if let Some(k) = kinds.iter().position(|x| *x == e.kind) {
+            lists[k].push(i as u32);
+        }
+    }
+    let all: Arc<[u32]> = (0..catalog.len() as u32).collect();
+    std::iter::once(all)
+        .chain(lists.into_iter().map(Arc::from))
+        .collect()
+}

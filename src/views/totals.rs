@@ -1,0 +1,406 @@
+//! Aggregates: totals per jurisdiction and per period, for the choropleth, the timeline and the
+//! `countries` / `provinces` collections.
+//!
+//! A total is the sum of `count` (a record standing for 33 attacks adds 33), with the number of
+//! records beside it. In the timeline, `count` puts a record in the period where it starts; `spread`
+//! shares its count over the days it covers, so an August–July series adds to both calendar years in
+//! proportion. Both sum to the same total.
+
+use crate::geo::jurisdictions::{Jurisdiction, Jurisdictions, Level};
+use crate::index::Catalog;
+use crate::model::dates::{format_julian, DayRange};
+use crate::model::Kind;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The names of the [`Totals`] fields, as served in the polygon layers, their schema and CSV.
+pub const TOTAL_FIELDS: [&str; 8] = [
+    "records",
+    "total",
+    "attack",
+    "plot",
+    "arrest",
+    "designation",
+    "raid",
+    "presence",
+];
+
+/// Sums of `count` by kind, and the number of records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// Records.
+    pub records: u64,
+    /// Sum of `count` over all kinds.
+    pub total: u64,
+    /// Sum of `count` of attacks.
+    pub attack: u64,
+    /// Sum of `count` of plots.
+    pub plot: u64,
+    /// Sum of `count` of arrests.
+    pub arrest: u64,
+    /// Sum of `count` of designations.
+    pub designation: u64,
+    /// Sum of `count` of raids.
+    pub raid: u64,
+    /// Sum of `count` of presence records.
+    pub presence: u64,
+}
+
+impl Totals {
+    /// The values in [`TOTAL_FIELDS`] order.
+    pub fn values(&self) -> [u64; 8] {
+        [
+            self.records,
+            self.total,
+            self.attack,
+            self.plot,
+            self.arrest,
+            self.designation,
+            self.raid,
+            self.presence,
+        ]
+    }
+
+    /// Adds one record.
+    pub fn add(&mut self, kind: Kind, count: u32) {
+        let c = u64::from(count);
+        self.records += 1;
+        self.total += c;
+        *match kind {
+            Kind::Attack => &mut self.attack,
+            Kind::Plot => &mut self.plot,
+            Kind::Arrest => &mut self.arrest,
+            Kind::Designation => &mut self.designation,
+            Kind::Raid => &mut self.raid,
+            Kind::Presence => &mut self.presence,
+        } += c;
+    }
+}
+
+/// Sums of `count` shared by the days of each record that fall inside a time window: a record
+/// covering August 2022 to July 2023 adds 5/12 of its count to a window of 2023 (by days). Without
+/// a window every share is whole and these equal the [`Totals`].
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Shares {
+    /// All kinds.
+    pub total: f64,
+    /// Attacks.
+    pub attack: f64,
+    /// Plots.
+    pub plot: f64,
+    /// Arrests.
+    pub arrest: f64,
+    /// Designations.
+    pub designation: f64,
+    /// Raids.
+    pub raid: f64,
+    /// Signs of presence.
+    pub presence: f64,
+}
+
+impl Shares {
+    /// Adds `share` (0 to 1) of a record's count.
+    pub fn add(&mut self, kind: Kind, count: u32, share: f64) {
+        let c = f64::from(count) * share;
+        self.total += c;
+        *match kind {
+            Kind::Attack => &mut self.attack,
+            Kind::Plot => &mut self.plot,
+            Kind::Arrest => &mut self.arrest,
+            Kind::Designation => &mut self.designation,
+            Kind::Raid => &mut self.raid,
+            Kind::Presence => &mut self.presence,
+        } += c;
+    }
+}
+
+/// Rounds to 3 decimals, as the shares are served.
+fn milli(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+impl Serialize for Shares {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(7))?;
+        for (k, v) in [
+            ("total", self.total),
+            ("attack", self.attack),
+            ("plot", self.plot),
+            ("arrest", self.arrest),
+            ("designation", self.designation),
+            ("raid", self.raid),
+            ("presence", self.presence),
+        ] {
+            m.serialize_entry(k, &milli(v))?;
+        }
+        m.end()
+    }
+}
+
+/// How much of the matched activity falls inside the time window: the count shared by days
+/// (`inside`), and the records that reach outside the window (`partial`, with their whole counts).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct InWindow {
+    /// Counts shared by the days inside the window.
+    pub inside: Shares,
+    /// Records partly outside the window (all of their count).
+    pub partial: Totals,
+}
+
+impl InWindow {
+    fn add(&mut self, kind: Kind, count: u32, share: f64) {
+        self.inside.add(kind, count, share);
+        if share < 1.0 {
+            self.partial.add(kind, count);
+        }
+    }
+}
+
+/// How to group jurisdictions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    /// By country.
+    Country,
+    /// By province (records known only to country level are left out and counted in `unassigned`).
+    Province,
+}
+
+/// Timeline bucket size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// Calendar years.
+    Year,
+    /// Calendar months.
+    Month,
+}
+
+/// Totals of one jurisdiction.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupStat {
+    /// Country code or province id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Country code.
+    pub country: String,
+    /// Totals.
+    #[serde(flatten)]
+    pub totals: Totals,
+    /// How much of them falls inside the time window.
+    #[serde(flatten)]
+    pub window: InWindow,
+}
+
+/// Totals of one period.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodStat {
+    /// `YYYY` or `YYYY-MM`.
+    pub period: String,
+    /// Records starting in the period, by kind.
+    #[serde(flatten)]
+    pub totals: Totals,
+    /// Count shared in proportion to the days each record covers in the period.
+    pub spread: f64,
+}
+
+/// The answer of the statistics endpoint.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    /// Totals over everything matched.
+    pub all: Totals,
+    /// How much of `all` falls inside the time window.
+    pub all_window: InWindow,
+    /// Per jurisdiction, largest total first.
+    pub groups: Vec<GroupStat>,
+    /// Totals of records with no jurisdiction at the requested level (country-level records when
+    /// grouping by province).
+    pub unassigned: Totals,
+    /// How much of `unassigned` falls inside the time window.
+    pub unassigned_window: InWindow,
+    /// Per period, in order.
+    pub timeline: Vec<PeriodStat>,
+}
+
+fn bucket_start(day: i32, p: Period) -> time::Date {
+    let d = time::Date::from_julian_day(day).unwrap_or(time::Date::MIN);
+    let month = if p == Period::Year {
+        time::Month::January
+    } else {
+        d.month()
+    };
+    time::Date::from_calendar_date(d.year(), month, 1).unwrap_or(d)
+}
+
+fn next_bucket(d: time::Date, p: Period) -> time::Date {
+    let (y, m) = match p {
+        Period::Year => (d.year() + 1, time::Month::January),
+        Period::Month if d.month() == time::Month::December => (d.year() + 1, time::Month::January),
+        Period::Month => (d.year(), d.month().next()),
+    };
+    time::Date::from_calendar_date(y, m, 1).unwrap_or(time::Date::MAX)
+}
+
+fn label(d: time::Date, p: Period) -> String {
+    match p {
+        Period::Year => format!("{:04}", d.year()),
+        Period::Month => format!("{:04}-{:02}", d.year(), u8::from(d.month())),
+    }
+}
+
+/// Computes totals per jurisdiction and per period over the given records; `window` is the
+/// `datetime` they were selected by, which the shares inside it are computed against.
+pub fn stats(
+    catalog: &Catalog,
+    jur: &Jurisdictions,
+    ids: &[u32],
+    by: GroupBy,
+    period: Period,
+    window: Option<&DayRange>,
+) -> Stats {
+    let mut all = Totals::default();
+    let mut unassigned = Totals::default();
+    let (mut all_window, mut unassigned_window) = (InWindow::default(), InWindow::default());
+    // Per slot of the catalog's country or province table: no string work per record.
+    let table = match by {
+        GroupBy::Country => catalog.country_table(),
+        GroupBy::Province => catalog.province_table(),
+    };
+    let mut slots = vec![(Totals::default(), InWindow::default()); table.len()];
+    let mut buckets: BTreeMap<time::Date, (Totals, f64)> = BTreeMap::new();
+    // `ids` ascend, so start days never go back: the bucket of the previous record is usually the
+    // bucket of this one, and is only looked up again when a record starts past it.
+    let mut current: Option<(time::Date, i32, i32)> = None;
+    for &i in ids {
+        let r = catalog.entry(i);
+        let (s, e) = catalog.span(i);
+        let share = window.map_or(1.0, |w| w.share(s, e));
+        all.add(r.kind, r.count);
+        all_window.add(r.kind, r.count, share);
+        let slot = match by {
+            GroupBy::Country => Some(catalog.country_slot(i)),
+            GroupBy::Province => catalog.province_slot(i),
+        };
+        match slot {
+            Some(k) => {
+                slots[k].0.add(r.kind, r.count);
+                slots[k].1.add(r.kind, r.count, share);
+            }
+            None => {
+                unassigned.add(r.kind, r.count);
+                unassigned_window.add(r.kind, r.count, share);
+            }
+        }
+        let (start, from, to) = match current {
+            Some(c) if (c.1..c.2).contains(&s) => c,
+            _ => {
+                let b = bucket_start(s, period);
+                let c = (b, b.to_julian_day(), next_bucket(b, period).to_julian_day());
+                current = Some(c);
+                c
+            }
+        };
+        let bucket = buckets.entry(start).or_default();
+        bucket.0.add(r.kind, r.count);
+        if e < to {
+            // Within one bucket: all of its count is spread there.
+            bucket.1 += f64::from(r.count);
+            continue;
+        }
+        let days = f64::from(e - s + 1);
+        let mut b = start;
+        let mut lo_bound = from;
+        while lo_bound <= e {
+            let nb = next_bucket(b, period);
+            let lo = s.max(lo_bound);
+            let hi = e.min(nb.to_julian_day() - 1);
+            if hi >= lo {
+                buckets.entry(b).or_default().1 +=
+                    f64::from(r.count) * f64::from(hi - lo + 1) / days;
+            }
+            b = nb;
+            lo_bound = nb.to_julian_day();
+        }
+    }
+    let groups = table
+        .iter()
+        .zip(slots)
+        .filter(|(_, t)| t.0.records > 0)
+        .map(|((id, _), t)| (&**id, t));
+    let mut groups: Vec<GroupStat> = groups
+        .into_iter()
+        .map(|(id, (totals, window))| {
+            let j: Option<&Jurisdiction> = match by {
+                GroupBy::Country => jur.country(id),
+                GroupBy::Province => jur.province_index(id).map(|i| &jur.provinces[i]),
+            };
+            GroupStat {
+                id: id.to_string(),
+                name: j.map_or_else(|| id.to_string(), |j| j.name.clone()),
+                country: j.map_or_else(String::new, |j| j.country.clone()),
+                totals,
+                window,
+            }
+        })
+        .collect();
+    groups.sort_by(|a, b| {
+        b.totals
+            .total
+            .cmp(&a.totals.total)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let timeline = buckets
+        .into_iter()
+        .map(|(d, (totals, spread))| PeriodStat {
+            period: label(d, period),
+            totals,
+            spread: milli(spread),
+        })
+        .collect();
+    Stats {
+        all,
+        all_window,
+        groups,
+        unassigned,
+        unassigned_window,
+        timeline,
+    }
+}
+
+/// All-time totals for every jurisdiction of a level, aligned with its list in [`Jurisdictions`].
+pub fn jurisdiction_totals(catalog: &Catalog, jur: &Jurisdictions, level: Level) -> Vec<Totals> {
+    let n = match level {
+        Level::Country => jur.countries.len(),
+        Level::Province => jur.provinces.len(),
+    };
+    let mut out = vec![Totals::default(); n];
+    // Each slot of the catalog's table is looked up in the jurisdictions once, not once per record.
+    let slot_to_jur: Vec<Option<usize>> = match level {
+        Level::Country => catalog
+            .country_table()
+            .iter()
+            .map(|(code, _)| jur.country_index(code))
+            .collect(),
+        Level::Province => catalog
+            .province_table()
+            .iter()
+            .map(|(id, _)| jur.province_index(id))
+            .collect(),
+    };
+    for (i, r) in catalog.entries().iter().enumerate() {
+        let i = i as u32;
+        let slot = match level {
+            Level::Country => Some(catalog.country_slot(i)),
+            Level::Province => catalog.province_slot(i),
+        };
+        if let Some(j) = slot.and_then(|k| slot_to_jur[k]) {
+            out[j].add(r.kind, r.count);
+        }
+    }
+    out
+}
+
+/// First and last day of a span as ISO dates.
+pub fn interval_strings(span: (i32, i32)) -> (String, String) {
+    (format_julian(span.0), format_julian(span.1))
+}
