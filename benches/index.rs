@@ -64,7 +64,7 @@ fn index(c: &mut Criterion) {
     g.bench_function("catalog_new_with_serialisation", |b| {
         b.iter_batched(
             || records.clone(),
-            |r| black_box(Catalog::new(r, vec![synth::source()]).expect("records fit")),
+            |r| black_box(Catalog::new(r, vec![synth::document()]).expect("records fit")),
             BatchSize::LargeInput,
         )
     });
@@ -73,7 +73,7 @@ fn index(c: &mut Criterion) {
     // The records in catalog order, for serialising from scratch.
     let mut originals = records.clone();
     originals.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
-    let cat = Catalog::new(records, vec![synth::source()]).expect("records fit");
+    let cat = Catalog::new(records, vec![synth::document()]).expect("records fit");
     let (cx, cy) = synth::centres(SEED)[0];
     let mut g = c.benchmark_group("bbox_1m");
     for target in [10usize, 1_000, 10_000] {
@@ -102,7 +102,7 @@ fn index(c: &mut Criterion) {
             })
         });
         g.bench_function(format!("query_and_serialise_from_scratch_{target}"), |b| {
-            let sources = vec![synth::source()];
+            let sources = vec![synth::document()];
             b.iter(|| {
                 let ids = cat.matching(&f);
                 let v: Vec<String> = ids

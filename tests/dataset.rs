@@ -149,7 +149,7 @@ async fn every_record_is_cited_and_honestly_placed() {
         let r = snap.catalog.record(i);
         assert!(!r.citations.is_empty(), "{}", r.id);
         for c in &r.citations {
-            cited.insert(c.source);
+            cited.insert(c.document);
         }
         if r.geo_precision == iskp_map::model::GeoPrecision::Country {
             assert!(
@@ -166,7 +166,7 @@ async fn every_record_is_cited_and_honestly_placed() {
             );
         }
     }
-    assert_eq!(cited.len(), snap.catalog.sources().len());
+    assert_eq!(cited.len(), snap.catalog.documents().len());
 }
 
 /// A summary holding HTML travels as a JSON string, untouched and unrendered.

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 fn catalog() -> &'static Catalog {
     static CAT: OnceLock<Catalog> = OnceLock::new();
     CAT.get_or_init(|| {
-        Catalog::new(synth::records(20_000, 3), vec![synth::source()])
+        Catalog::new(synth::records(20_000, 3), vec![synth::document()])
             .expect("synthetic records fit")
     })
 }
@@ -96,7 +96,7 @@ proptest! {
 #[test]
 fn every_record_reads_back_from_the_catalog() {
     let records = synth::records(5_000, 11);
-    let sources = vec![synth::source()];
+    let sources = vec![synth::document()];
     let cat = Catalog::new(records.clone(), sources.clone()).expect("synthetic records fit");
     assert_eq!(cat.len(), records.len());
     for r in &records {

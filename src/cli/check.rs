@@ -56,7 +56,7 @@ pub fn totals_table(snap: &Snapshot) -> String {
         s,
         "\n{} records citing {} sources; data version {}. Cells: sum of count (records).",
         snap.catalog.len(),
-        snap.catalog.sources().len(),
+        snap.catalog.documents().len(),
         snap.version
     );
     s

@@ -51,7 +51,7 @@ pub struct Hit {
     /// The gazetteer name matched.
     pub matched: String,
     /// Provenance of the entry.
-    pub source: String,
+    pub provenance: String,
 }
 
 /// The outcome of a batch.
@@ -138,7 +138,7 @@ pub fn geocode_csv(input: &str, gaz: &Gazetteer, jur: &Jurisdictions) -> Result<
                         .map_or_else(String::new, |c| c.name.clone()),
                     admin1,
                     matched: p.name.clone(),
-                    source: p.origin.describe(),
+                    provenance: p.provenance.describe(),
                 });
             }
             Err(e) => out.failures.push(format!("line {line}: place: {e}")),
@@ -164,7 +164,7 @@ impl Batch {
                 props.insert("admin1".into(), json!(h.admin1.as_ref().map(|a| &a.0)));
                 props.insert("admin1_id".into(), json!(h.admin1.as_ref().map(|a| &a.1)));
                 props.insert("matched".into(), json!(h.matched));
-                props.insert("source".into(), json!(h.source));
+                props.insert("source".into(), json!(h.provenance));
                 json!({ "type": "Feature", "geometry": { "type": "Point", "coordinates": [h.lon, h.lat] }, "properties": props })
             })
             .collect();
@@ -205,7 +205,7 @@ impl Batch {
                 h.admin1.as_ref().map_or_else(String::new, |a| a.0.clone()),
                 h.admin1.as_ref().map_or_else(String::new, |a| a.1.clone()),
                 h.matched.clone(),
-                h.source.clone(),
+                h.provenance.clone(),
             ]);
             w.write_record(&row)?;
         }

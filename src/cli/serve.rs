@@ -31,25 +31,25 @@ pub struct Options {
 /// Runs the server.
 pub fn run(o: Options) -> Result<(), CliError> {
     let source = match o.db {
-        None => Source::Files(FileSource::new(o.data).with_cache(o.cache)),
+        None => Loader::Files(FileSource::new(o.data).with_cache(o.cache)),
         Some(url) => {
             let db = crate::db::Db::parse(&url)
                 .map_err(|e| CliError::new(Failure::Database, e.to_string()))?;
-            Source::Db(DbSource::new(db, o.fallback, o.cache))
+            Loader::Db(DbSource::new(db, o.fallback, o.cache))
         }
     };
     serve(o.addr, source, o.web, o.max_in_flight)
 }
 
 /// What `serve` loads from.
-enum Source {
+enum Loader {
     Files(FileSource),
     Db(DbSource),
 }
 
 fn serve(
     addr: SocketAddr,
-    source: Source,
+    source: Loader,
     web: PathBuf,
     max_in_flight: usize,
 ) -> Result<(), CliError> {
@@ -60,8 +60,8 @@ fn serve(
     runtime.block_on(async move {
         let started = std::time::Instant::now();
         let (source, follow): (Arc<dyn DataSource>, _) = match source {
-            Source::Files(f) => (Arc::new(f), None),
-            Source::Db(d) => {
+            Loader::Files(f) => (Arc::new(f), None),
+            Loader::Db(d) => {
                 let shared = d.shared();
                 (Arc::new(d), Some(shared))
             }

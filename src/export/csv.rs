@@ -31,7 +31,7 @@ pub fn record_values(snap: &Snapshot, r: &Record) -> Vec<String> {
     let sources: Vec<String> = r
         .citations
         .iter()
-        .map(|c| format!("{}: {}", snap.catalog.sources()[c.source].id, c.section))
+        .map(|c| format!("{}: {}", snap.catalog.documents()[c.document].id, c.section))
         .collect();
     vec![
         r.id.clone(),
@@ -56,19 +56,19 @@ pub fn record_values(snap: &Snapshot, r: &Record) -> Vec<String> {
         r.link.map(|l| l.to_string()).unwrap_or_default(),
         r.denied_by.join("|"),
         r.target.clone().unwrap_or_default(),
-        r.origin
+        r.launch_site
             .as_ref()
             .map(|o| o.place.clone())
             .unwrap_or_default(),
-        r.origin
+        r.launch_site
             .as_ref()
             .map(|o| o.country.clone())
             .unwrap_or_default(),
-        r.origin
+        r.launch_site
             .as_ref()
             .map(|o| o.lon.to_string())
             .unwrap_or_default(),
-        r.origin
+        r.launch_site
             .as_ref()
             .map(|o| o.lat.to_string())
             .unwrap_or_default(),

@@ -10,7 +10,7 @@
 //! ambiguous. An unresolved or ambiguous name is an error listing the closest candidates.
 
 use super::normalize::{edit_distance_chars, key, strip_level_word, LevelWord};
-use crate::model::GeoPrecision;
+use crate::model::{CodeError, GeoPrecision};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -34,16 +34,17 @@ pub enum PlaceLevel {
 
 impl PlaceLevel {
     /// Parses the `level` column of `places.csv`.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, CodeError> {
         match s {
             "landmark" => Ok(PlaceLevel::Landmark),
             "city" => Ok(PlaceLevel::City),
             "district" => Ok(PlaceLevel::District),
             "province" => Ok(PlaceLevel::Province),
             "country" => Ok(PlaceLevel::Country),
-            _ => Err(format!(
-                "{s:?} is not one of landmark, city, district, province, country"
-            )),
+            _ => Err(CodeError {
+                value: s.chars().filter(|c| !c.is_control()).take(64).collect(),
+                expected: &["landmark", "city", "district", "province", "country"],
+            }),
         }
     }
 
@@ -83,7 +84,7 @@ impl PlaceLevel {
 
 /// Where an entry comes from; also its search tier.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PlaceOrigin {
+pub enum Provenance {
     /// `geodata/places.csv`, at this line.
     Curated {
         /// Line in places.csv.
@@ -106,23 +107,23 @@ pub enum PlaceOrigin {
     },
 }
 
-impl PlaceOrigin {
+impl Provenance {
     fn tier(&self) -> u8 {
         match self {
-            PlaceOrigin::Curated { .. } => 0,
-            PlaceOrigin::GeoNames { .. } => 1,
-            PlaceOrigin::Province { .. } => 2,
-            PlaceOrigin::Country { .. } => 3,
+            Provenance::Curated { .. } => 0,
+            Provenance::GeoNames { .. } => 1,
+            Provenance::Province { .. } => 2,
+            Provenance::Country { .. } => 3,
         }
     }
 
     /// A short citation of the entry (`places.csv:12`, `GeoNames 1138958`, …).
     pub fn describe(&self) -> String {
         match self {
-            PlaceOrigin::Curated { line } => format!("places.csv:{line}"),
-            PlaceOrigin::GeoNames { id } => format!("GeoNames {id}"),
-            PlaceOrigin::Province { id } => format!("Natural Earth admin-1 {id}"),
-            PlaceOrigin::Country { id } => format!("Natural Earth admin-0 {id}"),
+            Provenance::Curated { line } => format!("places.csv:{line}"),
+            Provenance::GeoNames { id } => format!("GeoNames {id}"),
+            Provenance::Province { id } => format!("Natural Earth admin-1 {id}"),
+            Provenance::Country { id } => format!("Natural Earth admin-0 {id}"),
         }
     }
 }
@@ -145,7 +146,7 @@ pub struct Place {
     /// Population, where known (0 otherwise); breaks ties between same-named cities.
     pub population: u64,
     /// Provenance and tier.
-    pub origin: PlaceOrigin,
+    pub provenance: Provenance,
 }
 
 impl Place {
@@ -155,7 +156,7 @@ impl Place {
             self.name,
             self.country,
             self.level.as_str(),
-            self.origin.describe()
+            self.provenance.describe()
         )
     }
 }
@@ -303,12 +304,12 @@ impl Gazetteer {
         if cands.is_empty() {
             return Err(self.unresolved(name, &k, country, want, fits));
         }
-        let tier = cands.iter().map(|p| p.origin.tier()).min().unwrap_or(0);
-        cands.retain(|p| p.origin.tier() == tier);
+        let tier = cands.iter().map(|p| p.provenance.tier()).min().unwrap_or(0);
+        cands.retain(|p| p.provenance.tier() == tier);
         cands.sort_by(|a, b| {
             b.population
                 .cmp(&a.population)
-                .then_with(|| a.origin.cmp(&b.origin))
+                .then_with(|| a.provenance.cmp(&b.provenance))
         });
         if cands.len() == 1 {
             return Ok(cands[0]);
@@ -415,7 +416,7 @@ impl Gazetteer {
         };
         hits.sort_by(|(ea, a), (eb, b)| {
             eb.cmp(ea)
-                .then(a.origin.tier().min(1).cmp(&b.origin.tier().min(1)))
+                .then(a.provenance.tier().min(1).cmp(&b.provenance.tier().min(1)))
                 .then(rank(a).cmp(&rank(b)))
                 .then(b.population.cmp(&a.population))
                 .then(a.name.cmp(&b.name))
@@ -434,7 +435,7 @@ mod tests {
         country: &str,
         level: PlaceLevel,
         pop: u64,
-        origin: PlaceOrigin,
+        provenance: Provenance,
     ) -> Place {
         Place {
             name: name.into(),
@@ -444,7 +445,7 @@ mod tests {
             lat: 2.0,
             level,
             population: pop,
-            origin,
+            provenance,
         }
     }
 
@@ -456,7 +457,7 @@ mod tests {
                 "AFG",
                 PlaceLevel::City,
                 458_000,
-                PlaceOrigin::GeoNames { id: 1 },
+                Provenance::GeoNames { id: 1 },
             ),
             place(
                 "Kerman",
@@ -464,7 +465,7 @@ mod tests {
                 "IRN",
                 PlaceLevel::City,
                 577_514,
-                PlaceOrigin::GeoNames { id: 2 },
+                Provenance::GeoNames { id: 2 },
             ),
             place(
                 "Kerman",
@@ -472,7 +473,7 @@ mod tests {
                 "USA",
                 PlaceLevel::City,
                 14_475,
-                PlaceOrigin::GeoNames { id: 3 },
+                Provenance::GeoNames { id: 3 },
             ),
             place(
                 "Springfield",
@@ -480,7 +481,7 @@ mod tests {
                 "USA",
                 PlaceLevel::City,
                 160_000,
-                PlaceOrigin::GeoNames { id: 4 },
+                Provenance::GeoNames { id: 4 },
             ),
             place(
                 "Springfield",
@@ -488,7 +489,7 @@ mod tests {
                 "USA",
                 PlaceLevel::City,
                 110_000,
-                PlaceOrigin::GeoNames { id: 5 },
+                Provenance::GeoNames { id: 5 },
             ),
             place(
                 "Kabul",
@@ -496,7 +497,7 @@ mod tests {
                 "AFG",
                 PlaceLevel::City,
                 3_043_532,
-                PlaceOrigin::GeoNames { id: 6 },
+                Provenance::GeoNames { id: 6 },
             ),
             place(
                 "Kabul",
@@ -504,7 +505,7 @@ mod tests {
                 "AFG",
                 PlaceLevel::Province,
                 0,
-                PlaceOrigin::Province { id: "AFG-1".into() },
+                Provenance::Province { id: "AFG-1".into() },
             ),
             place(
                 "Termez",
@@ -512,7 +513,7 @@ mod tests {
                 "UZB",
                 PlaceLevel::City,
                 0,
-                PlaceOrigin::Curated { line: 2 },
+                Provenance::Curated { line: 2 },
             ),
             place(
                 "Termiz",
@@ -520,7 +521,7 @@ mod tests {
                 "UZB",
                 PlaceLevel::City,
                 136_000,
-                PlaceOrigin::GeoNames { id: 7 },
+                Provenance::GeoNames { id: 7 },
             ),
             place(
                 "Afghanistan",
@@ -528,7 +529,7 @@ mod tests {
                 "AFG",
                 PlaceLevel::Country,
                 0,
-                PlaceOrigin::Country { id: "AFG".into() },
+                Provenance::Country { id: "AFG".into() },
             ),
             place(
                 "Punjab",
@@ -536,7 +537,7 @@ mod tests {
                 "PAK",
                 PlaceLevel::Province,
                 0,
-                PlaceOrigin::Province { id: "PAK-1".into() },
+                Provenance::Province { id: "PAK-1".into() },
             ),
             place(
                 "Punjab",
@@ -544,7 +545,7 @@ mod tests {
                 "IND",
                 PlaceLevel::Province,
                 0,
-                PlaceOrigin::Province { id: "IND-1".into() },
+                Provenance::Province { id: "IND-1".into() },
             ),
         ])
     }
@@ -594,8 +595,8 @@ mod tests {
     fn curated_entries_come_first_and_precision_picks_the_level() {
         let g = sample();
         assert!(matches!(
-            g.resolve("Termiz", None, None).unwrap().origin,
-            PlaceOrigin::Curated { .. }
+            g.resolve("Termiz", None, None).unwrap().provenance,
+            Provenance::Curated { .. }
         ));
         assert_eq!(
             g.resolve("Kabul", None, None).unwrap().level,

@@ -58,7 +58,7 @@ pub async fn geocode(fresh: Fresh) -> Result<Response, ApiError> {
                     "level": pl.level.as_str(),
                     "geo_precision": pl.level.precision().as_str(),
                     "population": pl.population,
-                    "source": pl.origin.describe(),
+                    "source": pl.provenance.describe(),
                 },
             })
         })

@@ -11,6 +11,6 @@ pub async fn sources(fresh: Fresh) -> Result<Response, ApiError> {
     let p = fresh.ctx.params(&["f"])?;
     query::format(p.get("f"))?;
     fresh.revalidate()?;
-    let body = json!({ "sources": fresh.snap.catalog.sources() });
+    let body = json!({ "sources": fresh.snap.catalog.documents() });
     Ok(fresh.ok(JSON, body.to_string()))
 }

@@ -2,7 +2,7 @@
 //! shared by the records that cite it.
 
 use crate::index::feature::citation_json;
-use crate::model::Source;
+use crate::model::Document;
 use rustc_hash::FxHashMap;
 
 /// Distinct citations, numbered in the order first seen.
@@ -33,7 +33,7 @@ impl CiteTable {
         self.index.get(source)?.get(section).copied()
     }
 
-    /// Source index and section of a citation number.
+    /// Document index and section of a citation number.
     pub fn entry(&self, i: u32) -> (usize, &str) {
         let (s, section) = &self.entries[i as usize];
         (*s, section)
@@ -50,7 +50,7 @@ impl CiteTable {
     }
 
     /// Each citation's JSON object, by number.
-    pub(super) fn to_json(&self, sources: &[Source]) -> Vec<Box<str>> {
+    pub(super) fn to_json(&self, sources: &[Document]) -> Vec<Box<str>> {
         self.entries
             .iter()
             .map(|(s, section)| {

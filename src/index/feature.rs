@@ -11,7 +11,8 @@
 
 use crate::model::dates::{format_date, parse_date, DateError};
 use crate::model::{
-    Claim, CodeError, CountBasis, DatePrecision, GeoPrecision, Kind, Link, Origin, Record, Source,
+    Claim, CodeError, CountBasis, DatePrecision, Document, GeoPrecision, Kind, LaunchSite, Link,
+    Record,
 };
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +28,7 @@ struct SourceOut<'a> {
 }
 
 #[derive(Serialize)]
-struct OriginOut<'a> {
+struct LaunchSiteOut<'a> {
     place: &'a str,
     country: &'a str,
     lon: f64,
@@ -59,7 +60,7 @@ struct Properties<'a> {
     link: Option<&'a str>,
     denied_by: &'a [String],
     target: Option<&'a str>,
-    origin: Option<OriginOut<'a>>,
+    origin: Option<LaunchSiteOut<'a>>,
     sources: [(); 0],
 }
 
@@ -105,7 +106,7 @@ pub fn write_head(r: &Record, out: &mut Vec<u8>) {
         link: r.link.map(|l| l.as_str()),
         denied_by: &r.denied_by,
         target: r.target.as_deref(),
-        origin: r.origin.as_ref().map(|o| OriginOut {
+        origin: r.launch_site.as_ref().map(|o| LaunchSiteOut {
             place: &o.place,
             country: &o.country,
             lon: o.lon,
@@ -132,7 +133,7 @@ pub fn write_head(r: &Record, out: &mut Vec<u8>) {
 }
 
 /// The JSON object for one citation: the document's fields and the section.
-pub fn citation_json(s: &Source, section: &str) -> String {
+pub fn citation_json(s: &Document, section: &str) -> String {
     serde_json::to_string(&SourceOut {
         id: &s.id,
         title: &s.title,
@@ -146,7 +147,7 @@ pub fn citation_json(s: &Source, section: &str) -> String {
 }
 
 /// The GeoJSON Feature of a record, as compact JSON (head and citations in one piece).
-pub fn record_feature(r: &Record, sources: &[Source]) -> String {
+pub fn record_feature(r: &Record, sources: &[Document]) -> String {
     let mut out = Vec::new();
     write_head(r, &mut out);
     out.push(b'[');
@@ -154,14 +155,14 @@ pub fn record_feature(r: &Record, sources: &[Source]) -> String {
         if k > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(citation_json(&sources[c.source], &c.section).as_bytes());
+        out.extend_from_slice(citation_json(&sources[c.document], &c.section).as_bytes());
     }
     out.extend_from_slice(b"]}}");
     String::from_utf8(out).unwrap_or_default()
 }
 
 #[derive(Deserialize)]
-struct OriginIn {
+struct LaunchSiteIn {
     place: String,
     country: String,
     lon: f64,
@@ -192,7 +193,7 @@ struct PropertiesIn {
     link: Option<String>,
     denied_by: Vec<String>,
     target: Option<String>,
-    origin: Option<OriginIn>,
+    origin: Option<LaunchSiteIn>,
 }
 
 #[derive(Deserialize)]
@@ -230,7 +231,7 @@ pub fn parse_head(head: &str) -> Result<Record, HeadError> {
     let f: FeatureIn = serde_json::from_str(&text)?;
     let p = f.properties;
     let origin = match p.origin {
-        Some(o) => Some(Origin {
+        Some(o) => Some(LaunchSite {
             place: o.place,
             country: o.country,
             lon: o.lon,
@@ -263,7 +264,7 @@ pub fn parse_head(head: &str) -> Result<Record, HeadError> {
         link: p.link.as_deref().map(Link::parse).transpose()?,
         denied_by: p.denied_by,
         target: p.target,
-        origin,
+        launch_site: origin,
         citations: Vec::new(),
     })
 }

@@ -10,7 +10,7 @@
 use super::cites::CiteTable;
 use super::part::{Entry, NO_PROVINCE};
 use super::{widen, Catalog, IndexedPoint, Leaf};
-use crate::model::{Claim, GeoPrecision, Kind, Source};
+use crate::model::{Claim, Document, GeoPrecision, Kind};
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 use std::io::Write as _;
@@ -75,7 +75,24 @@ struct Reader<S: std::io::Read> {
     hash: xxhash_rust::xxh3::Xxh3,
 }
 
-type R<T> = Result<T, String>;
+/// Why an image cannot be read back: damaged, truncated, of another format or data version.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ImageError(String);
+
+impl From<&str> for ImageError {
+    fn from(s: &str) -> Self {
+        ImageError(s.to_string())
+    }
+}
+
+impl From<String> for ImageError {
+    fn from(s: String) -> Self {
+        ImageError(s)
+    }
+}
+
+type R<T> = Result<T, ImageError>;
 
 impl<S: std::io::Read> Reader<S> {
     fn new(src: S, total: u64) -> R<Self> {
@@ -118,7 +135,7 @@ impl<S: std::io::Read> Reader<S> {
         if n > self.left {
             return Err("a count is larger than the file".into());
         }
-        usize::try_from(n).map_err(|_| "a count is too large".to_string())
+        usize::try_from(n).map_err(|_| "a count is too large".into())
     }
     fn f64(&mut self) -> R<f64> {
         Ok(f64::from_le_bytes(self.arr()?))
@@ -127,7 +144,7 @@ impl<S: std::io::Read> Reader<S> {
         let n = self.len()?;
         let mut v = vec![0u8; n];
         self.fill(&mut v)?;
-        String::from_utf8(v).map_err(|_| "text is not UTF-8".to_string())
+        String::from_utf8(v).map_err(|_| "text is not UTF-8".into())
     }
     fn opt(&mut self) -> R<Option<String>> {
         match self.u8()? {
@@ -155,7 +172,7 @@ impl<S: std::io::Read> Reader<S> {
 fn code<T: Copy>(all: &[T], b: u8, what: &str) -> R<T> {
     all.get(usize::from(b))
         .copied()
-        .ok_or_else(|| format!("bad {what} code {b}"))
+        .ok_or_else(|| format!("bad {what} code {b}").into())
 }
 
 impl Catalog {
@@ -178,8 +195,8 @@ impl Catalog {
         w.bytes(MAGIC);
         w.u32(FORMAT);
         w.str(version);
-        w.u64(self.sources.len() as u64);
-        for s in &self.sources {
+        w.u64(self.documents.len() as u64);
+        for s in &self.documents {
             w.str(&s.id);
             w.str(&s.title);
             w.str(&s.author);
@@ -240,28 +257,32 @@ impl Catalog {
 
     /// Reads an image written by [`Catalog::image`] for data version `version`. Any difference of
     /// version, format or checksum, and any index out of its table, is an error.
-    pub fn from_image(buf: &[u8], version: &str) -> Result<Catalog, String> {
+    pub fn from_image(buf: &[u8], version: &str) -> Result<Catalog, ImageError> {
         Catalog::read_image(buf, buf.len() as u64, version)
     }
 
     /// Reads an image of `len` bytes from `src` as it streams (the image is never held whole in
     /// memory); otherwise as [`Catalog::from_image`].
-    pub fn read_image(src: impl std::io::Read, len: u64, version: &str) -> Result<Catalog, String> {
+    pub fn read_image(
+        src: impl std::io::Read,
+        len: u64,
+        version: &str,
+    ) -> Result<Catalog, ImageError> {
         let mut r = Reader::new(src, len)?;
         if &r.arr::<8>()? != MAGIC {
             return Err("not a catalog image".into());
         }
         let format = r.u32()?;
         if format != FORMAT {
-            return Err(format!("image format {format}, this build reads {FORMAT}"));
+            return Err(format!("image format {format}, this build reads {FORMAT}").into());
         }
         let v = r.str()?;
         if v != version {
-            return Err(format!("image of data version {v}, not {version}"));
+            return Err(format!("image of data version {v}, not {version}").into());
         }
         let mut sources = Vec::new();
         for _ in 0..r.len()? {
-            sources.push(Source {
+            sources.push(Document {
                 id: r.str()?,
                 title: r.str()?,
                 author: r.str()?,
@@ -281,14 +302,11 @@ impl Catalog {
         for i in 0..r.len()? {
             let s = usize::try_from(r.u64()?).map_err(|_| "bad source index")?;
             if s >= sources.len() {
-                return Err(format!(
-                    "citation {i} names source {s} of {}",
-                    sources.len()
-                ));
+                return Err(format!("citation {i} names source {s} of {}", sources.len()).into());
             }
             let section = r.str()?;
             if cites.intern(s, &section) as usize != i {
-                return Err(format!("citation {i} repeats an earlier one"));
+                return Err(format!("citation {i} repeats an earlier one").into());
             }
         }
         let n = r.len()?;
@@ -296,7 +314,7 @@ impl Catalog {
         for _ in 0..n {
             let c = r.u32()?;
             if c as usize >= cites.len() {
-                return Err(format!("citation number {c} of {}", cites.len()));
+                return Err(format!("citation number {c} of {}", cites.len()).into());
             }
             cite_list.push(c);
         }
@@ -334,7 +352,7 @@ impl Catalog {
             let i = r.u32()?;
             match seen.get_mut(i as usize) {
                 Some(s) if !*s => *s = true,
-                _ => return Err(format!("id index names record {i} twice or out of range")),
+                _ => return Err(format!("id index names record {i} twice or out of range").into()),
             }
             by_id.push(i);
         }
@@ -362,7 +380,7 @@ impl Catalog {
                 || !e.lon.is_finite()
                 || !e.lat.is_finite()
             {
-                return Err(format!("record {k} points outside the image"));
+                return Err(format!("record {k} points outside the image").into());
             }
         }
         let mut cat = Catalog {
@@ -373,7 +391,7 @@ impl Catalog {
             cites,
             countries,
             provinces,
-            sources,
+            documents: sources,
             tree: RTree::new(),
             by_id,
             extents: Vec::new(),
@@ -418,7 +436,7 @@ mod tests {
     use crate::synth;
 
     fn catalog() -> Catalog {
-        Catalog::new(synth::records(3_000, 9), vec![synth::source()]).expect("fits")
+        Catalog::new(synth::records(3_000, 9), vec![synth::document()]).expect("fits")
     }
 
     /// A catalog read back from its image answers exactly as the original.
@@ -443,6 +461,7 @@ mod tests {
         let img = catalog().image("v1");
         assert!(Catalog::from_image(&img, "v2")
             .unwrap_err()
+            .to_string()
             .contains("version"));
         for at in [
             0,

@@ -20,7 +20,7 @@ pub use part::{Entry, Part, PartError, NO_PROVINCE};
 
 use crate::index::feature::parse_head;
 use crate::model::dates::{DayMatch, DayRange};
-use crate::model::{Claim, GeoPrecision, Kind, Record, Source};
+use crate::model::{Claim, Document, GeoPrecision, Kind, Record};
 use part::Interner;
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, AABB};
@@ -127,7 +127,7 @@ pub struct Catalog {
     countries: Vec<(Box<str>, Box<str>)>,
     /// Province id and name.
     provinces: Vec<(Box<str>, Box<str>)>,
-    sources: Vec<Source>,
+    documents: Vec<Document>,
     tree: RTree<IndexedPoint>,
     /// Record indices sorted by id.
     by_id: Vec<u32>,
@@ -185,7 +185,7 @@ fn renumber(
 impl Catalog {
     /// Indexes records (in any order) on one thread; the loader builds [`Part`]s in parallel and
     /// calls [`Catalog::assemble`] instead. A record that does not fit an entry is an error.
-    pub fn new(records: Vec<Record>, sources: Vec<Source>) -> Result<Self, PartError> {
+    pub fn new(records: Vec<Record>, sources: Vec<Document>) -> Result<Self, PartError> {
         let mut part = Part::default();
         let mut table = CiteTable::default();
         let mut ids = Vec::new();
@@ -194,7 +194,7 @@ impl Catalog {
             ids.extend(
                 r.citations
                     .iter()
-                    .map(|c| table.intern(c.source, &c.section)),
+                    .map(|c| table.intern(c.document, &c.section)),
             );
             part.push(r, &ids)?;
         }
@@ -212,7 +212,7 @@ impl Catalog {
     pub fn assemble(
         parts: Vec<Part>,
         cites: CiteTable,
-        sources: Vec<Source>,
+        sources: Vec<Document>,
     ) -> Result<Self, Vec<Duplicate>> {
         let n: usize = parts.iter().map(Part::len).sum();
         let mut entries = Vec::with_capacity(n);
@@ -258,7 +258,7 @@ impl Catalog {
             cites,
             countries,
             provinces,
-            sources,
+            documents: sources,
             tree: RTree::new(),
             by_id: Vec::new(),
             extents: Vec::new(),
@@ -338,8 +338,8 @@ impl Catalog {
     }
 
     /// The documents the records cite.
-    pub fn sources(&self) -> &[Source] {
-        &self.sources
+    pub fn documents(&self) -> &[Document] {
+        &self.documents
     }
 
     /// Number of records.
@@ -458,8 +458,8 @@ impl Catalog {
             .unwrap_or_else(|err| panic!("record {i}: stored feature does not read back: {err}"));
         r.citations = self
             .citations(i)
-            .map(|(source, section)| crate::model::Citation {
-                source,
+            .map(|(document, section)| crate::model::Citation {
+                document,
                 section: section.to_string(),
             })
             .collect();

@@ -1,7 +1,7 @@
 //! Reading `countries.geojson` and `provinces.geojson` into [`Jurisdictions`]: every bad feature
 //! reported as `file:line: property: reason`.
 
-use super::error::{Errors, LoadError};
+use super::error::{Errors, LoadError, Reason};
 use crate::geo::jurisdictions::{Boundary, Jurisdiction, Jurisdictions, Level};
 use geo::MultiPolygon;
 use serde_json::Value;
@@ -123,7 +123,8 @@ fn parse_feature(f: &Value, level: Level) -> Result<Jurisdiction, (&'static str,
     let geometry = f
         .get("geometry")
         .ok_or(("geometry", "missing".to_string()))?;
-    let geometry: MultiPolygon<f64> = parse_multipolygon(geometry).map_err(|e| ("geometry", e))?;
+    let geometry: MultiPolygon<f64> =
+        parse_multipolygon(geometry).map_err(|e| ("geometry", e.0))?;
     let label = props
         .get("label")
         .and_then(Value::as_array)
@@ -146,7 +147,7 @@ fn parse_feature(f: &Value, level: Level) -> Result<Jurisdiction, (&'static str,
 /// Parses a GeoJSON Polygon or MultiPolygon into a `geo` MultiPolygon, checking every position
 /// (two finite numbers) and ring (closed, at least four positions) on the way. (The `geojson` crate's
 /// own conversion panics on a one-number position; fuzzing found it.)
-pub fn parse_multipolygon(v: &Value) -> Result<MultiPolygon<f64>, String> {
+pub fn parse_multipolygon(v: &Value) -> Result<MultiPolygon<f64>, Reason> {
     let coords = v.get("coordinates").ok_or("no coordinates")?;
     match v.get("type").and_then(Value::as_str) {
         Some("Polygon") => Ok(MultiPolygon::new(vec![polygon(coords)?])),
@@ -158,12 +159,12 @@ pub fn parse_multipolygon(v: &Value) -> Result<MultiPolygon<f64>, String> {
                 polys.iter().map(polygon).collect::<Result<_, _>>()?,
             ))
         }
-        Some(other) => Err(format!("expected Polygon or MultiPolygon, found {other}")),
+        Some(other) => Err(format!("expected Polygon or MultiPolygon, found {other}").into()),
         None => Err("geometry has no type".into()),
     }
 }
 
-fn polygon(v: &Value) -> Result<geo::Polygon<f64>, String> {
+fn polygon(v: &Value) -> Result<geo::Polygon<f64>, Reason> {
     let rings = v
         .as_array()
         .filter(|r| !r.is_empty())
@@ -176,13 +177,10 @@ fn polygon(v: &Value) -> Result<geo::Polygon<f64>, String> {
     ))
 }
 
-fn ring(v: &Value) -> Result<geo::LineString<f64>, String> {
+fn ring(v: &Value) -> Result<geo::LineString<f64>, Reason> {
     let pts = v.as_array().ok_or("a ring is not an array of positions")?;
     if pts.len() < 4 {
-        return Err(format!(
-            "a ring needs at least 4 positions, found {}",
-            pts.len()
-        ));
+        return Err(format!("a ring needs at least 4 positions, found {}", pts.len()).into());
     }
     let coords: Vec<geo::Coord<f64>> = pts.iter().map(position).collect::<Result<_, _>>()?;
     if coords.first() != coords.last() {
@@ -191,13 +189,13 @@ fn ring(v: &Value) -> Result<geo::LineString<f64>, String> {
     Ok(geo::LineString::new(coords))
 }
 
-fn position(v: &Value) -> Result<geo::Coord<f64>, String> {
+fn position(v: &Value) -> Result<geo::Coord<f64>, Reason> {
     let a = v.as_array().ok_or("a position is not an array")?;
     match (
         a.first().and_then(Value::as_f64),
         a.get(1).and_then(Value::as_f64),
     ) {
         (Some(x), Some(y)) if x.is_finite() && y.is_finite() => Ok(geo::Coord { x, y }),
-        _ => Err(format!("position {v} is not [lon, lat]")),
+        _ => Err(format!("position {v} is not [lon, lat]").into()),
     }
 }

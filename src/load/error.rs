@@ -83,6 +83,18 @@ fn list_rows(rows: &[RowError]) -> String {
 #[error("{0}")]
 pub struct Reason(pub String);
 
+impl From<&str> for Reason {
+    fn from(s: &str) -> Self {
+        Reason(s.to_string())
+    }
+}
+
+impl From<String> for Reason {
+    fn from(s: String) -> Self {
+        Reason(s)
+    }
+}
+
 /// Collects row errors while a file is read, so that one run reports all of them.
 #[derive(Debug, Default)]
 pub struct Errors(pub Vec<RowError>);

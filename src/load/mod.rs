@@ -110,7 +110,7 @@ pub fn read_inputs(
     let (geo, (cites, doc_errors)) = std::thread::scope(|s| {
         let docs = s.spawn(|| {
             let mut errors = Errors::default();
-            let srcs = records::read_sources(&sources.0, &sources.1, &mut errors);
+            let srcs = records::read_documents(&sources.0, &sources.1, &mut errors);
             let cites = records::read_citations(&citations.0, &citations.1, srcs, &mut errors);
             (cites, errors)
         });

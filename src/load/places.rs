@@ -2,7 +2,7 @@
 
 use super::csvrows::{each_row, Row};
 use super::error::Errors;
-use crate::geo::gazetteer::{Place, PlaceLevel, PlaceOrigin};
+use crate::geo::gazetteer::{Place, PlaceLevel, Provenance};
 use crate::geo::jurisdictions::Jurisdictions;
 use crate::model::columns::{CITY_COLUMNS, PLACE_COLUMNS};
 
@@ -67,7 +67,7 @@ fn curated_row(row: &Row, jur: &Jurisdictions, errors: &mut Errors) -> Option<Pl
         lat,
         level,
         population: 0,
-        origin: PlaceOrigin::Curated { line: row.line },
+        provenance: Provenance::Curated { line: row.line },
     })
 }
 
@@ -115,7 +115,7 @@ pub fn read_cities(file: &str, text: &str, errors: &mut Errors) -> Vec<Place> {
                 lat,
                 level: PlaceLevel::City,
                 population,
-                origin: PlaceOrigin::GeoNames { id },
+                provenance: Provenance::GeoNames { id },
             });
         }
     });
@@ -132,7 +132,7 @@ pub fn jurisdiction_places(jur: &Jurisdictions) -> Vec<Place> {
         lat: p.label.1,
         level: PlaceLevel::Province,
         population: 0,
-        origin: PlaceOrigin::Province { id: p.id.clone() },
+        provenance: Provenance::Province { id: p.id.clone() },
     });
     let countries = jur.countries.iter().map(|c| Place {
         name: c.name.clone(),
@@ -147,7 +147,7 @@ pub fn jurisdiction_places(jur: &Jurisdictions) -> Vec<Place> {
         lat: c.label.1,
         level: PlaceLevel::Country,
         population: 0,
-        origin: PlaceOrigin::Country { id: c.id.clone() },
+        provenance: Provenance::Country { id: c.id.clone() },
     });
     provinces.chain(countries).collect()
 }

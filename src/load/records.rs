@@ -3,21 +3,21 @@
 
 use super::csvrows::{coordinate, each_row, fold_rows_parallel, Row};
 use super::error::{Errors, Reason};
-use crate::geo::gazetteer::{Gazetteer, PlaceOrigin};
+use crate::geo::gazetteer::{Gazetteer, Provenance};
 use crate::geo::jurisdictions::Jurisdictions;
 use crate::index::{Catalog, CiteTable, Part};
 use crate::model::columns::{CITATION_COLUMNS, RECORD_COLUMNS, SOURCE_COLUMNS};
 use crate::model::dates::{end_of, parse_date};
 use crate::model::round6;
 use crate::model::{
-    Claim, CountBasis, DatePrecision, GeoPrecision, Kind, Link, Origin, Record, Source,
+    Claim, CountBasis, DatePrecision, Document, GeoPrecision, Kind, LaunchSite, Link, Record,
 };
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Reads `sources.csv`.
-pub fn read_sources(file: &str, text: &str, errors: &mut Errors) -> Vec<Source> {
-    let mut out: Vec<Source> = Vec::new();
+pub fn read_documents(file: &str, text: &str, errors: &mut Errors) -> Vec<Document> {
+    let mut out: Vec<Document> = Vec::new();
     each_row(file, text, SOURCE_COLUMNS, errors, |row, errors| {
         let id = row.required("id", errors);
         let title = row.required("title", errors);
@@ -29,7 +29,7 @@ pub fn read_sources(file: &str, text: &str, errors: &mut Errors) -> Vec<Source> 
             }
         }
         if let (Some(id), Some(title), Some(author)) = (id, title, author) {
-            out.push(Source {
+            out.push(Document {
                 id,
                 title,
                 author,
@@ -47,7 +47,7 @@ pub fn read_sources(file: &str, text: &str, errors: &mut Errors) -> Vec<Source> 
 #[derive(Debug, Default)]
 pub struct Citations {
     /// The documents.
-    pub sources: Vec<Source>,
+    pub documents: Vec<Document>,
     /// The distinct (document, section) pairs.
     pub table: CiteTable,
     by_record: FxHashMap<Box<str>, Cited>,
@@ -99,7 +99,7 @@ impl Citations {
 pub fn read_citations(
     file: &str,
     text: &str,
-    sources: Vec<Source>,
+    sources: Vec<Document>,
     errors: &mut Errors,
 ) -> Citations {
     let mut out = Citations::default();
@@ -108,7 +108,7 @@ pub fn read_citations(
         .enumerate()
         .map(|(i, s)| (s.id.clone(), i))
         .collect();
-    out.sources = sources;
+    out.documents = sources;
     each_row(file, text, CITATION_COLUMNS, errors, |row, errors| {
         let rid = row.get("record_id");
         let sid = row.get("source_id");
@@ -235,7 +235,7 @@ pub fn read_records(
         lines.push(l.lines);
     }
     let t_check = t.elapsed();
-    let catalog = Catalog::assemble(parts, citations.table, citations.sources);
+    let catalog = Catalog::assemble(parts, citations.table, citations.documents);
     tracing::debug!(rows = ?t_rows, check = ?(t_check - t_rows), index = ?(t.elapsed() - t_check), "{file}");
     match catalog {
         Ok(c) => Some(c),
@@ -379,8 +379,8 @@ fn record_row(row: &Row, cited: bool, rs: &Resolver, errors: &mut Errors) -> Opt
             .resolve(&place, Some(&country), Some(geo_precision))
         {
             Ok(p) => {
-                let hint = match &p.origin {
-                    PlaceOrigin::Province { id } => rs.jurisdictions.province_index(id),
+                let hint = match &p.provenance {
+                    Provenance::Province { id } => rs.jurisdictions.province_index(id),
                     _ => None,
                 };
                 (p.lon, p.lat, hint)
@@ -429,7 +429,7 @@ fn record_row(row: &Row, cited: bool, rs: &Resolver, errors: &mut Errors) -> Opt
     } else {
         None
     };
-    let origin = origin(row, rs, errors);
+    let launch_site = launch_site(row, rs, errors);
     if errors.0.len() > before {
         return None;
     }
@@ -457,7 +457,7 @@ fn record_row(row: &Row, cited: bool, rs: &Resolver, errors: &mut Errors) -> Opt
         link,
         denied_by,
         target: row.optional("target"),
-        origin: origin.flatten(),
+        launch_site: launch_site.flatten(),
         // Kept beside the record as numbers in the citation table (see `read_records`).
         citations: Vec::new(),
     })
@@ -500,7 +500,8 @@ fn check_dates(
     }
 }
 
-fn origin(row: &Row, rs: &Resolver, errors: &mut Errors) -> Option<Option<Origin>> {
+/// The launch site of cross-border fire (`origin_place`, `origin_country`), geocoded like `place`.
+fn launch_site(row: &Row, rs: &Resolver, errors: &mut Errors) -> Option<Option<LaunchSite>> {
     let place = row.optional("origin_place");
     let country = row.optional("origin_country");
     match (place, country) {
@@ -515,7 +516,7 @@ fn origin(row: &Row, rs: &Resolver, errors: &mut Errors) -> Option<Option<Origin
                 return None;
             }
             match rs.gazetteer.resolve(&place, Some(&country), None) {
-                Ok(p) => Some(Some(Origin {
+                Ok(p) => Some(Some(LaunchSite {
                     place,
                     country,
                     lon: round6(p.lon),

@@ -8,4 +8,4 @@ pub mod dates;
 pub mod record;
 
 pub use codes::{Claim, CodeError, CountBasis, DatePrecision, GeoPrecision, Kind, Link};
-pub use record::{round6, Citation, Origin, Record, Source};
+pub use record::{round6, Citation, Document, LaunchSite, Record};

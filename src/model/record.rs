@@ -6,7 +6,7 @@ use time::Date;
 
 /// One document in `geodata/sources.csv`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Source {
+pub struct Document {
     /// Short stable id (`S1`, …).
     pub id: String,
     /// Title as the document states it.
@@ -25,14 +25,14 @@ pub struct Source {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Citation {
     /// Index into the snapshot's source list.
-    pub source: usize,
+    pub document: usize,
     /// Section, paragraph or list item in that document.
     pub section: String,
 }
 
 /// A point with the name and country it was geocoded from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Origin {
+pub struct LaunchSite {
     /// Place name as the source gives it.
     pub place: String,
     /// ISO 3166-1 alpha-3.
@@ -95,7 +95,7 @@ pub struct Record {
     /// Who or what was targeted.
     pub target: Option<String>,
     /// Launch site of cross-border fire.
-    pub origin: Option<Origin>,
+    pub launch_site: Option<LaunchSite>,
     /// Every document that reports it.
     pub citations: Vec<Citation>,
 }

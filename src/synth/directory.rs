@@ -8,6 +8,7 @@
 //! count and seed always give the same files.
 
 use crate::geo::jurisdictions::Jurisdictions;
+use crate::load::error::LoadError;
 use crate::model::columns::{CITATION_COLUMNS, RECORD_COLUMNS, SOURCE_COLUMNS};
 use crate::model::round6;
 use crate::model::{Claim, GeoPrecision, Kind};
@@ -20,42 +21,67 @@ fn on_land(jur: &Jurisdictions, lon: f64, lat: f64) -> Option<&str> {
         .map(|(i, _)| jur.countries[i].id.as_str())
 }
 
+/// Why a synthetic data directory could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// The boundaries or gazetteer of the source directory do not load.
+    #[error("{0}")]
+    Source(#[from] LoadError),
+    /// A file could not be written or copied.
+    #[error("{path}: {error}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What failed.
+        error: std::io::Error,
+    },
+    /// A CSV row could not be written.
+    #[error("{0}")]
+    Csv(#[from] csv::Error),
+}
+
+fn io(path: impl std::fmt::Display) -> impl FnOnce(std::io::Error) -> GenerateError {
+    let path = path.to_string();
+    move |error| GenerateError::Io { path, error }
+}
+
 /// Writes `count` synthetic records with seed `seed` into `out`, with the boundaries and gazetteer of
 /// `data`. Returns the number of records written.
-pub fn write_dataset(data: &Path, out: &Path, count: usize, seed: u64) -> Result<usize, String> {
-    let (jur, _) = FileSource::new(data)
-        .read_geo()
-        .map_err(|e| e.to_string())?;
-    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+pub fn write_dataset(
+    data: &Path,
+    out: &Path,
+    count: usize,
+    seed: u64,
+) -> Result<usize, GenerateError> {
+    let (jur, _) = FileSource::new(data).read_geo()?;
+    std::fs::create_dir_all(out).map_err(io(out.display()))?;
     for f in [
         "countries.geojson",
         "provinces.geojson",
         "cities.csv",
         "places.csv",
     ] {
-        std::fs::copy(data.join(f), out.join(f)).map_err(|e| format!("{f}: {e}"))?;
+        std::fs::copy(data.join(f), out.join(f)).map_err(io(f))?;
     }
-    let file = |name: &str| -> Result<csv::Writer<std::io::BufWriter<std::fs::File>>, String> {
-        let f = std::fs::File::create(out.join(name)).map_err(|e| format!("{name}: {e}"))?;
+    type Writer = csv::Writer<std::io::BufWriter<std::fs::File>>;
+    let file = |name: &str| -> Result<Writer, GenerateError> {
+        let f = std::fs::File::create(out.join(name)).map_err(io(name))?;
         Ok(csv::Writer::from_writer(std::io::BufWriter::new(f)))
     };
     let mut sources = file("sources.csv")?;
     let mut records = file("records.csv")?;
     let mut citations = file("citations.csv")?;
-    let err = |e: csv::Error| e.to_string();
-    sources.write_record(SOURCE_COLUMNS).map_err(err)?;
-    sources
-        .write_record([
-            "SYN",
-            "Synthetic records (iskp-map generate)",
-            "iskp-map",
-            "",
-            "",
-            "",
-        ])
-        .map_err(err)?;
-    records.write_record(RECORD_COLUMNS).map_err(err)?;
-    citations.write_record(CITATION_COLUMNS).map_err(err)?;
+    sources.write_record(SOURCE_COLUMNS)?;
+    sources.write_record([
+        "SYN",
+        "Synthetic records (iskp-map generate)",
+        "iskp-map",
+        "",
+        "",
+        "",
+    ])?;
+    records.write_record(RECORD_COLUMNS)?;
+    citations.write_record(CITATION_COLUMNS)?;
 
     let mut rng = Rng::new(seed);
     let mut centres = Vec::with_capacity(CLUSTERS);
@@ -65,8 +91,7 @@ pub fn write_dataset(data: &Path, out: &Path, count: usize, seed: u64) -> Result
             centres.push((x, y));
         }
     }
-    let day0 =
-        time::Date::from_calendar_date(2015, time::Month::January, 1).map_err(|e| e.to_string())?;
+    let day0 = time::macros::date!(2015 - 01 - 01);
     for i in 0..count {
         let (lon, lat, country) = loop {
             let (x, y) = if rng.unit() < 0.8 {
@@ -87,38 +112,34 @@ pub fn write_dataset(data: &Path, out: &Path, count: usize, seed: u64) -> Result
         let kind = Kind::ALL[i % Kind::ALL.len()];
         let date = day0 + time::Duration::days((rng.next_u64() % 3652) as i64);
         let id = format!("syn-{i:09}");
-        records
-            .write_record([
-                id.as_str(),
-                kind.as_str(),
-                &format!("Synthetic {kind} {i}"),
-                "Synthetic record for scale tests; not an event.",
-                &crate::model::dates::format_date(date),
-                "",
-                "day",
-                &format!("Synthetic place {i}"),
-                &country,
-                GeoPrecision::ALL[i % 3].as_str(),
-                &lon.to_string(),
-                &lat.to_string(),
-                "1",
-                "exact",
-                "",
-                "",
-                Claim::ALL[i % Claim::ALL.len()].as_str(),
-                "",
-                "",
-                "",
-                "",
-                "",
-            ])
-            .map_err(err)?;
-        citations
-            .write_record([id.as_str(), "SYN", "synthetic"])
-            .map_err(err)?;
+        records.write_record([
+            id.as_str(),
+            kind.as_str(),
+            &format!("Synthetic {kind} {i}"),
+            "Synthetic record for scale tests; not an event.",
+            &crate::model::dates::format_date(date),
+            "",
+            "day",
+            &format!("Synthetic place {i}"),
+            &country,
+            GeoPrecision::ALL[i % 3].as_str(),
+            &lon.to_string(),
+            &lat.to_string(),
+            "1",
+            "exact",
+            "",
+            "",
+            Claim::ALL[i % Claim::ALL.len()].as_str(),
+            "",
+            "",
+            "",
+            "",
+            "",
+        ])?;
+        citations.write_record([id.as_str(), "SYN", "synthetic"])?;
     }
     for w in [&mut sources, &mut records, &mut citations] {
-        w.flush().map_err(|e| e.to_string())?;
+        w.flush().map_err(io(out.display()))?;
     }
     Ok(count)
 }

@@ -9,7 +9,7 @@ pub mod directory;
 
 use crate::model::round6;
 use crate::model::{
-    Citation, Claim, CountBasis, DatePrecision, GeoPrecision, Kind, Record, Source,
+    Citation, Claim, CountBasis, DatePrecision, Document, GeoPrecision, Kind, Record,
 };
 use time::Date;
 
@@ -62,8 +62,8 @@ pub fn centres(seed: u64) -> Vec<(f64, f64)> {
 }
 
 /// One synthetic source for every synthetic record to cite.
-pub fn source() -> Source {
-    Source {
+pub fn document() -> Document {
+    Document {
         id: "SYN".into(),
         title: "Synthetic benchmark data".into(),
         author: "iskp-map generator".into(),
@@ -118,9 +118,9 @@ pub fn records(n: usize, seed: u64) -> Vec<Record> {
                 link: None,
                 denied_by: Vec::new(),
                 target: None,
-                origin: None,
+                launch_site: None,
                 citations: vec![Citation {
-                    source: 0,
+                    document: 0,
                     section: "synthetic".into(),
                 }],
             }

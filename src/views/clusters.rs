@@ -151,7 +151,7 @@ mod tests {
     /// the cells shrink as the zoom grows.
     #[test]
     fn clusters_partition_the_records() {
-        let cat = Catalog::new(synth::records(20_000, 5), vec![synth::source()]).expect("fits");
+        let cat = Catalog::new(synth::records(20_000, 5), vec![synth::document()]).expect("fits");
         let ids: Vec<u32> = (0..cat.len() as u32).collect();
         let mut last = 0;
         for zoom in [0u8, 3, 6, 10] {
@@ -175,7 +175,7 @@ mod tests {
     /// can fall in the sea between two coasts).
     #[test]
     fn clusters_sit_on_a_record_of_their_cell() {
-        let cat = Catalog::new(synth::records(5_000, 9), vec![synth::source()]).expect("fits");
+        let cat = Catalog::new(synth::records(5_000, 9), vec![synth::document()]).expect("fits");
         let ids: Vec<u32> = (0..cat.len() as u32).collect();
         let points: std::collections::HashSet<(u64, u64)> = cat
             .entries()
