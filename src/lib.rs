@@ -6,15 +6,24 @@
 //! boundaries, indexed in an `rstar` R-tree, and served as OGC API – Features GeoJSON by an `axum`
 //! server, beside a bundled Leaflet page.
 //!
-//! The pipeline, module by module:
+//! The layers, each using only those above it in this list (ARCHITECTURE.md has the map; a test
+//! fails on any import that goes the other way):
 //!
-//! 1. [`load`] reads `geodata/` (every error as `file:line: field: reason`) — or, in team mode,
-//!    [`db`] reads the same inputs from PostgreSQL/PostGIS and follows its changes;
-//! 2. [`geocode`] resolves place names and locates points in jurisdictions;
-//! 3. [`index`] holds the records in an R-tree with pre-serialised features ([`feature`]);
-//! 4. [`aggregate`] and [`layers`] total the activity per jurisdiction and period;
-//! 5. [`snapshot`] freezes all of it and swaps it atomically on reload;
-//! 6. [`api`] serves it.
+//! 1. [`model`]: records, their codes and dates, and the one table of their fields;
+//! 2. [`geo`]: the gazetteer (names to points) and jurisdictions (points to countries, provinces);
+//! 3. [`index`]: the catalog of compact entries, Feature text and an R-tree, and its filters;
+//! 4. [`load`]: the validator that turns the data files' texts into a catalog (`file:line: field:
+//!    reason`);
+//! 5. [`views`]: totals per jurisdiction and period, the polygon layers, map clusters;
+//! 6. [`store`]: immutable snapshots, the `DataSource` seam (files, database) and the store that
+//!    swaps snapshots on reload;
+//! 7. [`db`]: team mode, PostgreSQL/PostGIS as the shared source;
+//! 8. [`export`]: CSV and FlatGeobuf files of a selection;
+//! 9. [`synth`]: synthetic records and data directories for scale tests;
+//! 10. [`http`]: the OGC API, the map page and the server loop;
+//! 11. [`cli`]: the commands.
+
+#![warn(missing_docs)]
 
 pub mod cli;
 pub mod db;

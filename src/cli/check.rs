@@ -3,6 +3,7 @@
 use super::{CliError, Failure};
 use crate::model::Kind;
 use crate::store::{DataSource, FileSource, Snapshot};
+use crate::views::totals::{per_country, Tally};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -10,21 +11,16 @@ use std::path::PathBuf;
 /// A plain-text table: one row per country, one column per kind, sums of `count` (records in
 /// brackets), and a total row.
 pub fn totals_table(snap: &Snapshot) -> String {
-    let mut total = [(0u64, 0u64); 6];
     let cat = &snap.catalog;
-    let mut slots = vec![[(0u64, 0u64); 6]; cat.country_table().len()];
-    for (i, r) in cat.entries().iter().enumerate() {
-        let cell = &mut slots[cat.country_slot(i as u32)][r.kind as usize];
-        cell.0 += u64::from(r.count);
-        cell.1 += 1;
-        total[r.kind as usize].0 += u64::from(r.count);
-        total[r.kind as usize].1 += 1;
-    }
-    let rows: BTreeMap<(&str, &str), [(u64, u64); 6]> = cat
+    let mut total = Tally::default();
+    let rows: BTreeMap<(&str, &str), Tally> = cat
         .country_table()
         .iter()
-        .zip(slots)
-        .map(|((code, name), cells)| ((&**code, &**name), cells))
+        .zip(per_country(cat))
+        .map(|((code, name), t)| {
+            total.merge(&t);
+            ((&**code, &**name), t)
+        })
         .collect();
     let mut s = String::new();
     let _ = write!(s, "{:<34}", "country");
@@ -39,16 +35,17 @@ pub fn totals_table(snap: &Snapshot) -> String {
             format!("{n} ({r})")
         }
     };
-    for ((code, name), cells) in &rows {
+    let cells = |t: &Tally| t.count.into_iter().zip(t.records);
+    for ((code, name), t) in &rows {
         let label: String = format!("{code} {name}").chars().take(33).collect();
         let _ = write!(s, "{label:<34}");
-        for c in cells {
-            let _ = write!(s, "{:>14}", cell(*c));
+        for c in cells(t) {
+            let _ = write!(s, "{:>14}", cell(c));
         }
         s.push('\n');
     }
     let _ = write!(s, "{:<34}", "all");
-    for c in total {
+    for c in cells(&total) {
         let _ = write!(s, "{:>14}", cell(c));
     }
     s.push('\n');

@@ -58,6 +58,7 @@ impl CliError {
     }
 }
 
+/// The command line.
 #[derive(Parser)]
 #[command(
     name = "iskp-map",
@@ -70,6 +71,7 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The commands.
 #[derive(Subcommand)]
 pub enum Command {
     /// Load the data and serve the map and the API.
@@ -126,6 +128,7 @@ pub enum Command {
     },
     /// Team mode: the PostgreSQL/PostGIS store (`init`, `import`, `export`).
     Db {
+        /// The `db` subcommand.
         #[command(subcommand)]
         command: DbCommand,
     },
@@ -150,16 +153,19 @@ pub struct DbArg {
     pub db: String,
 }
 
+/// The `db` subcommands.
 #[derive(Subcommand)]
 pub enum DbCommand {
     /// Create or upgrade the schema (PostGIS, the tables, the change triggers); safe to repeat.
     Init {
+        /// The database.
         #[command(flatten)]
         db: DbArg,
     },
     /// Validate a data directory exactly as `check` does, then replace the database's data with
     /// it in one transaction (nothing changes if anything is wrong).
     Import {
+        /// The database.
         #[command(flatten)]
         db: DbArg,
         /// Data directory.
@@ -168,6 +174,7 @@ pub enum DbCommand {
     },
     /// Write the database's data as a data directory (the same files an import started from).
     Export {
+        /// The database.
         #[command(flatten)]
         db: DbArg,
         /// Directory to write (created if missing; the seven data files are replaced).

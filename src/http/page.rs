@@ -12,6 +12,7 @@ use super::error::ApiError;
 use super::html::{html_escape, secured};
 use super::AppState;
 use crate::model::Kind;
+use crate::views::totals::{per_country, Tally};
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
@@ -111,26 +112,20 @@ pub async fn index(State(st): State<AppState>, ctx: Ctx) -> Result<Response, Api
     if ctx.holds(&tag) {
         return Err(ApiError::NotModified(tag));
     }
-    let mut per_country: BTreeMap<&str, [u64; 6]> = BTreeMap::new();
+    // By name: two codes of one name (none today) share a row.
+    let mut per_name: BTreeMap<&str, Tally> = BTreeMap::new();
     let cat = &snap.catalog;
-    let mut slots = vec![[0u64; 6]; cat.country_table().len()];
-    for (i, e) in cat.entries().iter().enumerate() {
-        slots[cat.country_slot(i as u32)][e.kind as usize] += u64::from(e.count);
-    }
-    for ((_, name), n) in cat.country_table().iter().zip(slots) {
-        let row = per_country.entry(&**name).or_default();
-        for (a, b) in row.iter_mut().zip(n) {
-            *a += b;
-        }
+    for ((_, name), t) in cat.country_table().iter().zip(per_country(cat)) {
+        per_name.entry(&**name).or_default().merge(&t);
     }
     let head: String = Kind::ALL
         .iter()
         .map(|k| format!("<th>{}</th>", k.collection()))
         .collect();
-    let rows: String = per_country
+    let rows: String = per_name
         .iter()
-        .map(|(c, n)| {
-            let cells: String = n.iter().map(|v| format!("<td>{v}</td>")).collect();
+        .map(|(c, t)| {
+            let cells: String = t.count.iter().map(|v| format!("<td>{v}</td>")).collect();
             format!("<tr><th>{}</th>{cells}</tr>", html_escape(c))
         })
         .collect();

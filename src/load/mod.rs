@@ -1,4 +1,5 @@
-//! Reading `geodata/`: the one loader that turns a data directory into a [`Snapshot`].
+//! Reading `geodata/`: the one validator that turns the texts of a data directory (or of the
+//! database's tables) into a [`Dataset`].
 //!
 //! The files, in the order they are validated:
 //!

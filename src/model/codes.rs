@@ -28,6 +28,9 @@ macro_rules! codes {
             /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// How many values there are.
+            pub const COUNT: usize = Self::ALL.len();
+
             /// Every code as written, in declaration order.
             pub const CODES: &'static [&'static str] = &[$($text),+];
 

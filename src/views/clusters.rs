@@ -25,7 +25,7 @@ pub struct Cluster {
     /// How many records.
     pub records: u64,
     /// Sum of `count` per kind, in [`Kind::ALL`] order.
-    pub totals: [u64; 6],
+    pub totals: [u64; Kind::COUNT],
     /// `[minLon, minLat, maxLon, maxLat]` of the records.
     pub bbox: [f64; 4],
     /// Id of the record, when the cell holds exactly one.
@@ -41,7 +41,7 @@ pub fn cell_degrees(zoom: u8) -> f64 {
 struct Acc {
     sum: [f64; 2],
     records: u64,
-    totals: [u64; 6],
+    totals: [u64; Kind::COUNT],
     bbox: [f64; 4],
     first: u32,
     /// Squared distance to the mean, and position, of the nearest record so far.

@@ -367,13 +367,75 @@ pub fn stats(
     }
 }
 
+/// Sums of `count` and numbers of records, per kind (in [`Kind::ALL`] order).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Sum of `count` per kind.
+    pub count: [u64; Kind::COUNT],
+    /// Records per kind.
+    pub records: [u64; Kind::COUNT],
+}
+
+impl Tally {
+    /// Adds one record.
+    pub fn add(&mut self, kind: Kind, count: u32) {
+        self.count[kind as usize] += u64::from(count);
+        self.records[kind as usize] += 1;
+    }
+
+    /// Adds another tally.
+    pub fn merge(&mut self, other: &Tally) {
+        for k in 0..Kind::COUNT {
+            self.count[k] += other.count[k];
+            self.records[k] += other.records[k];
+        }
+    }
+
+    /// The same sums as [`Totals`].
+    pub fn totals(&self) -> Totals {
+        let mut t = Totals::default();
+        for (k, kind) in Kind::ALL.iter().enumerate() {
+            t.records += self.records[k];
+            t.total += self.count[k];
+            *match kind {
+                Kind::Attack => &mut t.attack,
+                Kind::Plot => &mut t.plot,
+                Kind::Arrest => &mut t.arrest,
+                Kind::Designation => &mut t.designation,
+                Kind::Raid => &mut t.raid,
+                Kind::Presence => &mut t.presence,
+            } += self.count[k];
+        }
+        t
+    }
+}
+
+/// Tallies every record of the catalog into one of `n` slots, the one `slot` gives for its index
+/// (records for which it gives none are left out). The one way every all-time total per
+/// jurisdiction is computed: the layers, the plain index page and the `check` report.
+pub fn tally(catalog: &Catalog, n: usize, slot: impl Fn(u32) -> Option<usize>) -> Vec<Tally> {
+    let mut out = vec![Tally::default(); n];
+    for (i, r) in catalog.entries().iter().enumerate() {
+        if let Some(s) = slot(i as u32) {
+            out[s].add(r.kind, r.count);
+        }
+    }
+    out
+}
+
+/// All-time tallies per slot of the catalog's country table.
+pub fn per_country(catalog: &Catalog) -> Vec<Tally> {
+    tally(catalog, catalog.country_table().len(), |i| {
+        Some(catalog.country_slot(i))
+    })
+}
+
 /// All-time totals for every jurisdiction of a level, aligned with its list in [`Jurisdictions`].
 pub fn jurisdiction_totals(catalog: &Catalog, jur: &Jurisdictions, level: Level) -> Vec<Totals> {
     let n = match level {
         Level::Country => jur.countries.len(),
         Level::Province => jur.provinces.len(),
     };
-    let mut out = vec![Totals::default(); n];
     // Each slot of the catalog's table is looked up in the jurisdictions once, not once per record.
     let slot_to_jur: Vec<Option<usize>> = match level {
         Level::Country => catalog
@@ -387,17 +449,14 @@ pub fn jurisdiction_totals(catalog: &Catalog, jur: &Jurisdictions, level: Level)
             .map(|(id, _)| jur.province_index(id))
             .collect(),
     };
-    for (i, r) in catalog.entries().iter().enumerate() {
-        let i = i as u32;
-        let slot = match level {
-            Level::Country => Some(catalog.country_slot(i)),
-            Level::Province => catalog.province_slot(i),
-        };
-        if let Some(j) = slot.and_then(|k| slot_to_jur[k]) {
-            out[j].add(r.kind, r.count);
-        }
-    }
-    out
+    let slot = |i: u32| match level {
+        Level::Country => Some(catalog.country_slot(i)),
+        Level::Province => catalog.province_slot(i),
+    };
+    tally(catalog, n, |i| slot(i).and_then(|k| slot_to_jur[k]))
+        .iter()
+        .map(Tally::totals)
+        .collect()
 }
 
 /// First and last day of a span as ISO dates.
