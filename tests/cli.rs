@@ -193,3 +193,55 @@ fn generate_writes_a_valid_deterministic_data_directory() {
     );
     assert!(String::from_utf8_lossy(&check.stdout).contains("3000 records citing 1 sources"));
 }
+
+/// An installed binary works from any directory: with no `geodata/` or `web/` beside it, it serves
+/// the data and the map page built into it, and `check` validates that data.
+#[tokio::test]
+async fn the_binary_serves_the_full_map_from_anywhere() {
+    let dir = std::env::temp_dir().join(format!("iskp-map-anywhere-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = dir.join("iskp-map");
+    std::fs::copy(BIN, &bin).unwrap();
+    let check = Command::new(&bin)
+        .arg("check")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let records = common::store().current().catalog.len() as u64;
+    assert!(String::from_utf8_lossy(&check.stdout).contains(&format!("{records} records")));
+
+    let server = common::Server::start_program(&bin, Some(&dir), &[]);
+    let get = |path: &str| {
+        let url = format!("{}{path}", server.base);
+        async move { reqwest::get(url).await.unwrap() }
+    };
+    let page = get("/").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("/static/app.js"));
+    for asset in [
+        "/static/app.js",
+        "/vendor/leaflet/leaflet.js",
+        "/vendor/leaflet/leaflet.css",
+    ] {
+        let a = get(asset).await;
+        assert_eq!(a.status(), 200, "{asset}");
+        assert!(
+            a.headers()["etag"].to_str().unwrap().starts_with('"'),
+            "{asset}"
+        );
+    }
+    assert_eq!(get("/static/nothing.js").await.status(), 404);
+    assert_eq!(get("/static/../Cargo.toml").await.status(), 404);
+    assert_eq!(
+        common::matched(&server.base, "/api/collections/incidents/items?limit=1").await,
+        records
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,8 +1,8 @@
 //! `iskp-map check`: validate a data directory and report totals per kind and country.
 
-use super::{CliError, Failure};
+use super::{CliError, DataDir, Failure};
 use crate::model::Kind;
-use crate::store::{DataSource, FileSource, Snapshot};
+use crate::store::{BundledSource, DataSource, FileSource, Snapshot};
 use crate::views::totals::{per_country, Tally};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -61,11 +61,16 @@ pub fn totals_table(snap: &Snapshot) -> String {
 
 /// `iskp-map check`: loads and validates `data` (writing the catalog cache when asked), then
 /// prints the totals table.
-pub fn run(data: PathBuf, cache: Option<PathBuf>) -> Result<(), CliError> {
-    let source = FileSource::new(&data).with_cache(cache);
-    match source.load() {
+pub fn run(data: DataDir, cache: Option<PathBuf>) -> Result<(), CliError> {
+    let loaded = match &data {
+        DataDir::Files(dir) => {
+            let source = FileSource::new(dir).with_cache(cache);
+            source.load().inspect(|snap| source.write_cache(snap))
+        }
+        DataDir::Bundled => BundledSource::new().load(),
+    };
+    match loaded {
         Ok(snap) => {
-            source.write_cache(&snap);
             print!("{}", totals_table(&snap));
             Ok(())
         }
@@ -74,7 +79,7 @@ pub fn run(data: PathBuf, cache: Option<PathBuf>) -> Result<(), CliError> {
             format!(
                 "{e}\ncheck failed: {} problem(s) in {}",
                 e.rows().len().max(1),
-                data.display()
+                data.describe()
             ),
         )),
     }

@@ -7,13 +7,12 @@
 //! precision in turn, dates over ten years (2015–2024), each citing one synthetic source. The same
 //! count and seed always give the same files.
 
-use super::{CliError, Failure};
+use super::{CliError, DataDir, Failure};
 use crate::geo::jurisdictions::Jurisdictions;
 use crate::load::error::LoadError;
 use crate::model::columns::{CITATION_COLUMNS, RECORD_COLUMNS, SOURCE_COLUMNS};
 use crate::model::round6;
 use crate::model::{Claim, GeoPrecision, Kind};
-use crate::store::FileSource;
 use crate::synth::{Rng, CLUSTERS};
 use std::path::Path;
 
@@ -49,20 +48,23 @@ fn io(path: impl std::fmt::Display) -> impl FnOnce(std::io::Error) -> GenerateEr
 /// Writes `count` synthetic records with seed `seed` into `out`, with the boundaries and gazetteer of
 /// `data`. Returns the number of records written.
 pub fn write_dataset(
-    data: &Path,
+    data: &DataDir,
     out: &Path,
     count: usize,
     seed: u64,
 ) -> Result<usize, GenerateError> {
-    let (jur, _) = FileSource::new(data).read_geo()?;
+    let texts = data.texts()?;
+    let [countries, provinces, cities, places, ..] = &texts[..] else {
+        return Err(GenerateError::Io {
+            path: data.describe(),
+            error: std::io::Error::other("fewer than the seven data files"),
+        });
+    };
+    let (jur, _) = crate::load::read_geo(countries, provinces, cities, places)?;
     std::fs::create_dir_all(out).map_err(io(out.display()))?;
-    for f in [
-        "countries.geojson",
-        "provinces.geojson",
-        "cities.csv",
-        "places.csv",
-    ] {
-        std::fs::copy(data.join(f), out.join(f)).map_err(io(f))?;
+    for (name, text) in [countries, provinces, cities, places] {
+        let file = name.rsplit('/').next().unwrap_or(name);
+        std::fs::write(out.join(file), text).map_err(io(file))?;
     }
     type Writer = csv::Writer<std::io::BufWriter<std::fs::File>>;
     let file = |name: &str| -> Result<Writer, GenerateError> {
@@ -147,7 +149,7 @@ pub fn write_dataset(
 
 /// Writes `count` synthetic records (seeded by `seed`) to `out`, with the boundaries and gazetteer
 /// of `data`.
-pub fn run(data: &Path, out: &Path, count: usize, seed: u64) -> Result<(), CliError> {
+pub fn run(data: &DataDir, out: &Path, count: usize, seed: u64) -> Result<(), CliError> {
     let n = write_dataset(data, out, count, seed)
         .map_err(|e| CliError::new(Failure::Io, e.to_string()))?;
     println!("wrote {n} synthetic records to {}", out.display());

@@ -5,12 +5,10 @@
 //! `lon,lat,geo_precision,level,country_code,country_name,admin1,admin1_id,matched,source` appended.
 //! Rows that do not resolve are reported as `line N: reason` with the closest names.
 
-use super::{CliError, Failure};
+use super::{CliError, DataDir, Failure};
 use crate::geo::gazetteer::{Gazetteer, PlaceLevel};
 use crate::geo::jurisdictions::Jurisdictions;
-use crate::store::FileSource;
 use serde_json::{json, Map, Value};
-use std::path::PathBuf;
 
 /// Why a CSV could not be geocoded at all (rows that do not resolve are not errors: they are
 /// listed in [`Batch::failures`]).
@@ -218,7 +216,7 @@ impl Batch {
 
 /// `iskp-map geocode`: geocodes the CSV `input` (a path, or `-` for standard input) with the
 /// gazetteer of `data`, printing GeoJSON (or CSV) and listing the rows that did not resolve.
-pub fn run(input: &str, csv: bool, data: PathBuf) -> Result<(), CliError> {
+pub fn run(input: &str, csv: bool, data: DataDir) -> Result<(), CliError> {
     let io = |m: String| CliError::new(Failure::Io, m);
     let text = if input == "-" {
         let mut s = String::new();
@@ -228,9 +226,7 @@ pub fn run(input: &str, csv: bool, data: PathBuf) -> Result<(), CliError> {
     } else {
         std::fs::read_to_string(input).map_err(|e| io(format!("{input}: {e}")))?
     };
-    let (jur, gaz) = FileSource::new(&data)
-        .read_geo()
-        .map_err(|e| io(e.to_string()))?;
+    let (jur, gaz) = data.read_geo().map_err(|e| io(e.to_string()))?;
     let batch = geocode_csv(&text, &gaz, &jur).map_err(|e| io(format!("{input}: {e}")))?;
     let out = if csv {
         batch.to_csv()

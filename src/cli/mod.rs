@@ -15,6 +15,64 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Where a command reads its data: a directory, or the copy of `geodata/` built into the binary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataDir {
+    /// A data directory.
+    Files(PathBuf),
+    /// The data built into this binary.
+    Bundled,
+}
+
+impl DataDir {
+    /// `--data DIR` when given; else `./geodata` when it holds the data (a checkout); else the data
+    /// built into the binary, so that an installed `iskp-map` works from any directory.
+    pub fn pick(arg: Option<PathBuf>) -> DataDir {
+        match arg {
+            Some(dir) => DataDir::Files(dir),
+            None if std::path::Path::new("geodata/records.csv").is_file() => {
+                DataDir::Files(PathBuf::from("geodata"))
+            }
+            None => DataDir::Bundled,
+        }
+    }
+
+    /// The seven files' texts, as `(name, text)` in [`crate::load::FILES`] order.
+    pub fn texts(&self) -> Result<Vec<(String, String)>, crate::load::error::LoadError> {
+        match self {
+            DataDir::Files(dir) => crate::store::FileSource::new(dir).texts().map(|(t, _)| t),
+            DataDir::Bundled => crate::store::BundledSource::texts(),
+        }
+    }
+
+    /// The boundaries and gazetteer alone.
+    pub fn read_geo(
+        &self,
+    ) -> Result<
+        (
+            crate::geo::jurisdictions::Jurisdictions,
+            crate::geo::gazetteer::Gazetteer,
+        ),
+        crate::load::error::LoadError,
+    > {
+        match self {
+            DataDir::Files(dir) => crate::store::FileSource::new(dir).read_geo(),
+            DataDir::Bundled => {
+                let t = crate::store::BundledSource::texts()?;
+                crate::load::read_geo(&t[0], &t[1], &t[2], &t[3])
+            }
+        }
+    }
+
+    /// For messages.
+    pub fn describe(&self) -> String {
+        match self {
+            DataDir::Files(dir) => dir.display().to_string(),
+            DataDir::Bundled => "the data built into this binary".into(),
+        }
+    }
+}
+
 /// What kind of failure ended a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
@@ -79,9 +137,10 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
-        /// Data directory.
-        #[arg(long, default_value = "geodata", conflicts_with = "db")]
-        data: PathBuf,
+        /// Data directory [default: ./geodata if it holds the data, else the data built into this
+        /// binary].
+        #[arg(long, conflicts_with = "db")]
+        data: Option<PathBuf>,
         /// Team mode: load from this PostgreSQL database (see `iskp-map db`) instead of files, and
         /// follow its changes. A URL such as postgres://user:password@host:5432/dbname.
         #[arg(long, env = "ISKP_MAP_DB", hide_env_values = true)]
@@ -90,9 +149,10 @@ pub enum Command {
         /// start; without it the server waits for the database, retrying with back-off.
         #[arg(long, requires = "db")]
         fallback: Option<PathBuf>,
-        /// The map page's directory (index.html, static/, node_modules/ from `npm ci`).
-        #[arg(long, default_value = "web")]
-        web: PathBuf,
+        /// The map page's directory (index.html, static/, node_modules/ from `npm ci`) [default:
+        /// ./web if it holds the page, else the page built into this binary].
+        #[arg(long)]
+        web: Option<PathBuf>,
         /// Requests served at once; more are refused with 503 rather than queued.
         #[arg(long, default_value_t = crate::http::server::Limits::default().max_in_flight)]
         max_in_flight: usize,
@@ -103,9 +163,10 @@ pub enum Command {
     },
     /// Load and validate the data, then print totals per kind and country.
     Check {
-        /// Data directory.
-        #[arg(long, default_value = "geodata")]
-        data: PathBuf,
+        /// Data directory [default: ./geodata if it holds the data, else the data built into this
+        /// binary].
+        #[arg(long)]
+        data: Option<PathBuf>,
         /// Catalog cache, as for `serve`.
         #[arg(long)]
         cache: Option<PathBuf>,
@@ -122,9 +183,10 @@ pub enum Command {
         /// Directory to write.
         #[arg(long)]
         out: PathBuf,
-        /// Data directory to take the boundaries and gazetteer from.
-        #[arg(long, default_value = "geodata")]
-        data: PathBuf,
+        /// Data directory to take the boundaries and gazetteer from [default: ./geodata if it
+        /// holds the data, else the data built into this binary].
+        #[arg(long)]
+        data: Option<PathBuf>,
     },
     /// Team mode: the PostgreSQL/PostGIS store (`init`, `import`, `export`).
     Db {
@@ -139,9 +201,10 @@ pub enum Command {
         /// Write CSV instead of GeoJSON.
         #[arg(long)]
         csv: bool,
-        /// Data directory (boundaries and gazetteer).
-        #[arg(long, default_value = "geodata")]
-        data: PathBuf,
+        /// Data directory (boundaries and gazetteer) [default: ./geodata if it holds the data,
+        /// else the data built into this binary].
+        #[arg(long)]
+        data: Option<PathBuf>,
     },
 }
 
@@ -222,7 +285,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             cache,
         } => serve::run(serve::Options {
             addr,
-            data,
+            data: DataDir::pick(data),
             db,
             fallback,
             web,
@@ -230,13 +293,13 @@ pub fn run(command: Command) -> Result<(), CliError> {
             cache,
         }),
         Command::Db { command } => db::run(command),
-        Command::Check { data, cache } => check::run(data, cache),
-        Command::Geocode { input, csv, data } => geocode::run(&input, csv, data),
+        Command::Check { data, cache } => check::run(DataDir::pick(data), cache),
+        Command::Geocode { input, csv, data } => geocode::run(&input, csv, DataDir::pick(data)),
         Command::Generate {
             count,
             seed,
             out,
             data,
-        } => generate::run(&data, &out, count, seed),
+        } => generate::run(&DataDir::pick(data), &out, count, seed),
     }
 }

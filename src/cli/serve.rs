@@ -1,10 +1,12 @@
 //! `iskp-map serve`: load the data (files or, in team mode, the database), then serve the map and
 //! the API until `SIGINT`/`SIGTERM`, reloading on `SIGHUP`.
 
+use super::DataDir;
 use super::{CliError, Failure};
 use crate::db::source::DbSource;
+use crate::http::assets::Assets;
 use crate::http::AppState;
-use crate::store::{DataSource, FileSource, Store};
+use crate::store::{BundledSource, DataSource, FileSource, Store};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,14 +16,14 @@ use std::sync::Arc;
 pub struct Options {
     /// Address to listen on.
     pub addr: SocketAddr,
-    /// Data directory (files mode).
-    pub data: PathBuf,
+    /// Data (files mode).
+    pub data: DataDir,
     /// Database URL (team mode).
     pub db: Option<String>,
     /// Files to serve if the database cannot be loaded at start.
     pub fallback: Option<PathBuf>,
-    /// The page's directory.
-    pub web: PathBuf,
+    /// The page's directory, if given.
+    pub web: Option<PathBuf>,
     /// Requests served at once.
     pub max_in_flight: usize,
     /// Catalog cache directory.
@@ -31,7 +33,10 @@ pub struct Options {
 /// Runs the server.
 pub fn run(o: Options) -> Result<(), CliError> {
     let source = match o.db {
-        None => Loader::Files(FileSource::new(o.data).with_cache(o.cache)),
+        None => match o.data {
+            DataDir::Files(dir) => Loader::Files(FileSource::new(dir).with_cache(o.cache)),
+            DataDir::Bundled => Loader::Bundled(BundledSource::new()),
+        },
         Some(url) => {
             let db = crate::db::Db::parse(&url)
                 .map_err(|e| CliError::new(Failure::Database, e.to_string()))?;
@@ -44,13 +49,14 @@ pub fn run(o: Options) -> Result<(), CliError> {
 /// What `serve` loads from.
 enum Loader {
     Files(FileSource),
+    Bundled(BundledSource),
     Db(DbSource),
 }
 
 fn serve(
     addr: SocketAddr,
     source: Loader,
-    web: PathBuf,
+    web: Option<PathBuf>,
     max_in_flight: usize,
 ) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -61,6 +67,7 @@ fn serve(
         let started = std::time::Instant::now();
         let (source, follow): (Arc<dyn DataSource>, _) = match source {
             Loader::Files(f) => (Arc::new(f), None),
+            Loader::Bundled(b) => (Arc::new(b), None),
             Loader::Db(d) => {
                 let shared = d.shared();
                 (Arc::new(d), Some(shared))
@@ -91,16 +98,12 @@ fn serve(
         tokio::spawn(reload_on_hangup(store.clone()));
         let local = listener.local_addr().unwrap_or(addr);
         tracing::info!("serving http://{local}/ (API at http://{local}/api)");
-        let state = if web.join("index.html").is_file()
-            && web.join("node_modules/leaflet/dist/leaflet.js").is_file()
-        {
-            AppState::with_web(store, web)
-        } else {
-            tracing::warn!(
-                "no map page in {} (run `npm ci` there); / lists the data instead",
-                web.display()
-            );
-            AppState::new(store)
+        let state = match page(web) {
+            Some(assets) => {
+                tracing::info!("the map page from {}", assets.describe());
+                AppState::with_page(store, assets)
+            }
+            None => AppState::new(store),
         };
         let limits = crate::http::server::Limits {
             max_in_flight: max_in_flight.max(1),
@@ -113,6 +116,23 @@ fn serve(
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// The page's files: `--web DIR` if it holds the page, else `./web` if it does, else the page built
+/// into the binary. Without any, `/` lists the data (and the log says why).
+fn page(web: Option<PathBuf>) -> Option<Assets> {
+    let given = web.is_some();
+    let dir = web.unwrap_or_else(|| PathBuf::from("web"));
+    match Assets::dir(&dir) {
+        Ok(a) => return Some(a),
+        Err(e) if given => tracing::warn!("{e}; using the page built into this binary"),
+        Err(_) => {}
+    }
+    let bundled = Assets::bundled();
+    if bundled.is_none() {
+        tracing::warn!("this binary has no page built in (npm was missing at build time); / lists the data instead");
+    }
+    bundled
 }
 
 /// Loads the first snapshot. A database that cannot be reached (down, restarting) is retried with

@@ -7,6 +7,7 @@
 //! (the map). Shared by all: [`context`] (the request, the snapshot and its `ETag`), [`query`]
 //! (parameters and the typed query of a collection), [`error`], [`html`] and [`middleware`].
 
+pub mod assets;
 pub mod clusters;
 pub mod collections;
 pub mod context;
@@ -37,24 +38,26 @@ use std::sync::Arc;
 pub struct AppState {
     /// The snapshot store.
     pub store: Arc<Store>,
-    /// The page's directory (`web/`), if the map page is served.
-    pub web_dir: Option<Arc<std::path::PathBuf>>,
+    /// The map page's files, if the map page is served.
+    pub page: Option<Arc<assets::Assets>>,
 }
 
 impl AppState {
     /// State over a store, with no map page (`/` lists the data instead).
     pub fn new(store: Arc<Store>) -> Self {
-        AppState {
-            store,
-            web_dir: None,
-        }
+        AppState { store, page: None }
     }
 
     /// State over a store, serving the map page and its assets from `web_dir`.
     pub fn with_web(store: Arc<Store>, web_dir: impl Into<std::path::PathBuf>) -> Self {
+        AppState::with_page(store, assets::Assets::Dir(web_dir.into()))
+    }
+
+    /// State over a store, serving the map page from `assets`.
+    pub fn with_page(store: Arc<Store>, assets: assets::Assets) -> Self {
         AppState {
             store,
-            web_dir: Some(Arc::new(web_dir.into())),
+            page: Some(Arc::new(assets)),
         }
     }
 }
@@ -66,7 +69,11 @@ pub fn app(state: AppState) -> Router {
 
 /// The whole service with the given limits.
 pub fn app_with(state: AppState, limits: &Limits) -> Router {
-    let assets = page::assets(state.web_dir.as_deref().map(|p| p.as_path()));
+    let assets = state
+        .page
+        .as_deref()
+        .map(assets::Assets::routes)
+        .unwrap_or_default();
     let routes = Router::new()
         .route("/", get(page::index))
         .merge(assets)

@@ -1,11 +1,6 @@
-//! The page at `/` and its assets.
-//!
-//! With a `web/` directory (the default of `serve`), `/` is the bundled Leaflet map, `/static/…` its
-//! own scripts and styles, and `/vendor/NAME/…` the folders of the npm packages installed in
-//! `web/node_modules` (pinned by `web/package-lock.json`) that `web/vendor.json` lists as
-//! `{"NAME": "package/folder"}` (`leaflet` → `leaflet/dist`, …). Nothing is fetched from any other
-//! origin: the Content-Security-Policy forbids it, and inline scripts.
-//! Without `web/`, `/` is a plain HTML index of the data.
+//! `GET /`: the map page ([`super::assets`] says where its files come from). Nothing is fetched
+//! from any other origin: the Content-Security-Policy forbids it, and inline scripts. Without a
+//! page, `/` is a plain HTML index of the data.
 
 use super::context::{ok, Ctx};
 use super::error::ApiError;
@@ -14,74 +9,8 @@ use super::AppState;
 use crate::model::Kind;
 use crate::views::totals::{per_country, Tally};
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
 use axum::response::Response;
-use axum::Router;
 use std::collections::BTreeMap;
-use std::path::Path;
-use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
-
-/// Routes for the page's assets under `web_dir` (none when there is no `web/`).
-pub fn assets(web_dir: Option<&Path>) -> Router<AppState> {
-    let Some(dir) = web_dir else {
-        return Router::new();
-    };
-    let serve = |p: std::path::PathBuf| ServeDir::new(p).append_index_html_on_directories(false);
-    let mut router = Router::new().nest_service("/static", serve(dir.join("static")));
-    for (name, folder) in vendor_folders(dir) {
-        router = router.nest_service(
-            &format!("/vendor/{name}"),
-            serve(dir.join("node_modules").join(folder)),
-        );
-    }
-    router.layer(SetResponseHeaderLayer::overriding(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache"),
-    ))
-}
-
-/// The `/vendor/NAME` folders that `web/vendor.json` lists: names of letters, digits, `-`, `_` and
-/// `.`, folders inside `node_modules` (no `..`). A missing or unreadable manifest serves none and
-/// says so in the log.
-fn vendor_folders(dir: &Path) -> Vec<(String, String)> {
-    let path = dir.join("vendor.json");
-    let parsed = std::fs::read_to_string(&path)
-        .map_err(|e| e.to_string())
-        .and_then(|t| {
-            serde_json::from_str::<BTreeMap<String, String>>(&t).map_err(|e| e.to_string())
-        });
-    let map = match parsed {
-        Ok(m) => m,
-        Err(e) => {
-            tracing::warn!("{}: {e}; no /vendor/ folders served", path.display());
-            return Vec::new();
-        }
-    };
-    let safe_name = |s: &str| {
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-            && s != "."
-            && s != ".."
-    };
-    map.into_iter()
-        .filter(|(name, folder)| {
-            let ok = safe_name(name)
-                && !folder.is_empty()
-                && folder
-                    .split('/')
-                    .all(|seg| safe_name(seg) || seg.starts_with('@') && safe_name(&seg[1..]));
-            if !ok {
-                tracing::warn!(
-                    "{}: {name:?} → {folder:?} is not a safe folder; skipped",
-                    path.display()
-                );
-            }
-            ok
-        })
-        .collect()
-}
 
 fn page(html: String, tag: &str) -> Response {
     secured(ok("text/html; charset=utf-8", tag, html))
@@ -91,21 +20,16 @@ fn page(html: String, tag: &str) -> Response {
 /// is ignored: the page keeps its state in the fragment, and links shared on social sites arrive
 /// with `utm_source`, `fbclid` and the like.
 pub async fn index(State(st): State<AppState>, ctx: Ctx) -> Result<Response, ApiError> {
-    if let Some(dir) = &st.web_dir {
-        let path = dir.join("index.html");
-        return match tokio::fs::read_to_string(&path).await {
-            Ok(html) => {
-                let tag = format!(
-                    "W/\"page-{}\"",
-                    crate::load::content_version(std::iter::once(html.as_str()))
-                );
-                if ctx.holds(&tag) {
-                    return Err(ApiError::NotModified(tag));
-                }
-                Ok(page(html, &tag))
-            }
-            Err(e) => Err(ApiError::Internal(format!("{}: {e}", path.display()))),
-        };
+    if let Some(assets) = &st.page {
+        let html = assets.index_html().await?;
+        let tag = format!(
+            "W/\"page-{}\"",
+            crate::load::content_version(std::iter::once(&*html))
+        );
+        if ctx.holds(&tag) {
+            return Err(ApiError::NotModified(tag));
+        }
+        return Ok(page(html.into_owned(), &tag));
     }
     let snap = st.store.current();
     let tag = ctx.etag(&snap.version);

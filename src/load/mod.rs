@@ -208,6 +208,20 @@ fn geo_of(
     Ok((jurisdictions, gazetteer, errors))
 }
 
+/// The boundaries and the gazetteer alone, from the texts of `countries.geojson`,
+/// `provinces.geojson`, `cities.csv` and `places.csv` (for `iskp-map geocode` and `generate`).
+pub fn read_geo(
+    countries: &(String, String),
+    provinces: &(String, String),
+    cities: &(String, String),
+    places: &(String, String),
+) -> Result<(Jurisdictions, Gazetteer), LoadError> {
+    let jurisdictions = boundaries::read(&countries.0, &countries.1, &provinces.0, &provinces.1)?;
+    let mut errors = Errors::default();
+    let gazetteer = gazetteer_of(&jurisdictions, places, cities, &mut errors);
+    errors.finish((jurisdictions, gazetteer))
+}
+
 /// The gazetteer: curated places, then GeoNames cities, then province and country names; every bad
 /// row of `places.csv` and `cities.csv` goes to `errors`.
 pub fn gazetteer_of(

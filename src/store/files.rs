@@ -3,8 +3,8 @@
 use super::{DataSource, Snapshot, SourceError};
 use crate::geo::gazetteer::Gazetteer;
 use crate::geo::jurisdictions::Jurisdictions;
-use crate::load::error::{read_file, Errors, LoadError};
-use crate::load::{boundaries, cache, gazetteer_of, read_inputs, Dataset, GeoMemo, FILES};
+use crate::load::error::{read_file, LoadError};
+use crate::load::{cache, read_inputs, Dataset, GeoMemo, FILES};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -46,11 +46,7 @@ impl FileSource {
         };
         let (countries, provinces) = (text("countries.geojson")?, text("provinces.geojson")?);
         let (cities, places) = (text("cities.csv")?, text("places.csv")?);
-        let jurisdictions =
-            boundaries::read(&countries.0, &countries.1, &provinces.0, &provinces.1)?;
-        let mut errors = Errors::default();
-        let gazetteer = gazetteer_of(&jurisdictions, &places, &cities, &mut errors);
-        errors.finish((jurisdictions, gazetteer))
+        crate::load::read_geo(&countries, &provinces, &cities, &places)
     }
 
     /// Reads and validates every file.

@@ -4,11 +4,13 @@
 //! snapshot off to the side from a [`DataSource`] and swaps the pointer only when it validated
 //! whole. A failed reload leaves the previous snapshot serving and returns every error.
 
+pub mod bundled;
 pub mod collections;
 pub mod files;
 pub mod snapshot;
 pub mod source;
 
+pub use bundled::BundledSource;
 pub use files::FileSource;
 pub use snapshot::{Ids, Snapshot};
 pub use source::{DataSource, SourceError};

@@ -162,8 +162,18 @@ impl Server {
     /// Starts `iskp-map serve --addr 127.0.0.1:0` with more arguments and waits (up to a minute)
     /// for its "serving" line.
     pub fn start_with(args: &[&str]) -> Server {
+        Server::start_program(Path::new(env!("CARGO_BIN_EXE_iskp-map")), None, args)
+    }
+
+    /// Starts `program serve --addr 127.0.0.1:0 ARGS` in the working directory `cwd` (the
+    /// test's own when `None`) and waits for its "serving" line.
+    pub fn start_program(program: &Path, cwd: Option<&Path>, args: &[&str]) -> Server {
         use std::io::BufRead;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_iskp-map"))
+        let mut command = std::process::Command::new(program);
+        if let Some(dir) = cwd {
+            command.current_dir(dir);
+        }
+        let mut child = command
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(args)
             .env("RUST_LOG", "iskp_map=info")
