@@ -108,7 +108,7 @@ function openCell(c) {
 function place() {
   const tree = screenTree();
   const origin = $('map').getBoundingClientRect();
-  for (const n of document.querySelectorAll('.leaflet-marker-pane .leaflet-marker-icon, .leaflet-pinPane-pane .leaflet-marker-icon')) {
+  for (const n of document.querySelectorAll('.leaflet-marker-pane .leaflet-marker-icon, .leaflet-pin-pane .leaflet-marker-icon')) {
     const r = n.getBoundingClientRect();
     if (r.width) tree.insert({ minX: r.left - origin.left, minY: r.top - origin.top, maxX: r.right - origin.left, maxY: r.bottom - origin.top });
   }
@@ -117,10 +117,15 @@ function place() {
   const z = map.getZoom();
   const cands = [];
   if (pin) cands.push({ ...pin, level: 'pin', rank: -1 });
-  countryRank.forEach((f, i) => { if (z >= 3 || i < 40) cands.push({ text: f.properties.name, lat: f.properties.label_lat, lon: f.properties.label_lon, level: 'country', rank: i }); });
+  // Countries with activity of the checked kinds are named first, then the others, larger first.
+  const active = (id) => snap && snap.kinds.some((k) => (snap.countries.get(id) || {})[k] > 0);
+  countryRank.forEach((f, i) => {
+    if (z >= 3 || i < 40) cands.push({ text: f.properties.name, lat: f.properties.label_lat, lon: f.properties.label_lon, level: 'country', rank: (active(f.id) ? 0 : 500) + i, bounds: f.bounds, short: f.id.length === 3 ? f.id : null });
+  });
   if (z >= 5) {
     const ps = [...provinceById.values()].filter((f) => !(state.outside && f.properties.country === 'AFG'));
-    ps.forEach((f) => cands.push({ text: f.properties.name, lat: f.properties.label_lat, lon: f.properties.label_lon, level: 'province', rank: 1000 - f.area }));
+    const activeP = (id) => snap && snap.kinds.some((k) => (snap.provinceStats.get(id) || {})[k] > 0);
+    ps.forEach((f) => cands.push({ text: f.properties.name, lat: f.properties.label_lat, lon: f.properties.label_lon, level: 'province', rank: (activeP(f.id) ? 1000 : 2000) - f.area / 1000, bounds: f.bounds }));
   }
   if (z >= 6 && snap && snap.points) {
     const seen = new Set();
@@ -153,6 +158,7 @@ async function refresh() {
       for (const f of fc.features) {
         if (provinceById.has(f.id)) continue;
         const b = L.geoJSON(f).getBounds();
+        f.bounds = b;
         f.area = (b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth());
         provinceById.set(f.id, f);
       }
@@ -269,6 +275,7 @@ async function start() {
   choropleth.setCountries(countries);
   countryRank = countries.features.map((f) => {
     const b = L.geoJSON(f).getBounds();
+    f.bounds = b;
     return { f, a: (b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth()) * Math.cos((b.getCenter().lat * Math.PI) / 180) };
   }).sort((x, y) => y.a - x.a).map((x) => x.f);
   buildViews();

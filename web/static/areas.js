@@ -3,7 +3,7 @@
 // jurisdiction's label point, and listed — all of them in view, drawn or not — in the panel's
 // "Not located more precisely" box. Badges are placed largest first and never overlap each other,
 // a marker or a circle: one that finds no free spot near its point is listed, not drawn.
-import { el, kindSymbol, KIND_LABEL } from './dom.js';
+import { el, kindSymbol, onActivate, KIND_LABEL } from './dom.js';
 import { groupFigure, shown, shortText, eventsText, HOME } from './figures.js';
 import { state } from './state.js';
 import { apiKept } from './api.js';
@@ -51,7 +51,7 @@ export function createAreaLayer(map, { onOpenArea, countryFeature, provinceFeatu
       icon: L.divIcon({ className: 'area-badge-icon', html: inner, iconSize: null }),
       keyboard: true, title: words, pane: 'badgesPane',
     });
-    m.on('click', () => onOpenArea(r.level, r.id, { areaOnly: true }));
+    onActivate(m, () => onOpenArea(r.level, r.id, { areaOnly: true }));
     r.words = words;
     return m;
   }
@@ -81,6 +81,7 @@ export function createAreaLayer(map, { onOpenArea, countryFeature, provinceFeatu
         const spot = OFFSETS.map(([dx, dy]) => ({ dx, dy, box: { minX: p.x + dx - w / 2 - 2, minY: p.y + dy - h / 2 - 2, maxX: p.x + dx + w / 2 + 2, maxY: p.y + dy + h / 2 + 2 } }))
           .find((s) => !tree.collides(s.box));
         r.drawn = Boolean(spot);
+        r.marker.getElement().tabIndex = spot ? 0 : -1;
         if (!spot) { node.classList.add('hidden'); continue; }
         node.style.transform = `translate(${spot.dx - w / 2}px, ${spot.dy - h / 2}px)`;
         tree.insert(spot.box);

@@ -1,7 +1,7 @@
 // Server clusters (`/clusters`): grid cells of records, combined across the answers of one view
 // (one per kind, less what is drawn elsewhere), then drawn as numbered circles that never overlap —
 // circles that would touch on screen are merged into one, their records added up.
-import { el, KINDS, KIND_LABEL } from './dom.js';
+import { el, onActivate, KINDS, KIND_LABEL } from './dom.js';
 import { fmtInt, plural } from './format.js';
 
 const L = window.L;
@@ -102,8 +102,8 @@ export function cellMarker(c, onOpen) {
   const node = el('div', { class: `cluster-disc${c.partial ? ' partial' : ''}` }, label);
   const m = L.marker([c.lat, c.lon], {
     icon: L.divIcon({ className: 'marker-cluster server-cluster', html: node, iconSize: [d, d] }),
-    title: cellTitle(c), keyboard: true, alt: cellTitle(c),
+    title: cellTitle(c), keyboard: true,
   });
-  m.on('click', () => onOpen(c));
+  onActivate(m, () => onOpen(c));
   return m;
 }

@@ -69,3 +69,9 @@ export function icon(name) {
   return svgEl('svg', { class: `icon icon-${name}`, width: 14, height: 14, viewBox: '0 0 16 16', 'aria-hidden': 'true', focusable: 'false' },
     svgEl('path', { d: paths[name] }));
 }
+
+/** Runs `fn` when a Leaflet marker is clicked, tapped, or has Enter pressed while it has focus. */
+export function onActivate(marker, fn) {
+  marker.on('click', fn);
+  marker.on('keypress', (e) => { if (e.originalEvent.key === 'Enter') fn(e); });
+}

@@ -82,7 +82,7 @@ export async function loadView(map, { wholeSpan }, signal) {
     withinToo ? clusterSet({ datetime_match: 'within' }) : null,
   ]);
   const cellDegrees = main[0].cellDegrees;
-  let cells = cellsOf(main.flatMap((fc) => fc.features), cellDegrees, 1);
+  let cells = cellsOf(main.flatMap((fc) => fc.features), cellDegrees);
   const signed = [...minus.map(() => -1), ...plus.map(() => 1)];
   signed.forEach((sign, i) => { cells = subtractCells(cells, rest[i].flatMap((fc) => fc.features), cellDegrees, sign); });
   if (withinToo) markPartial(cells, rest[rest.length - 1].flatMap((fc) => fc.features), cellDegrees);

@@ -1,7 +1,7 @@
 // Records drawn one by one (views of at most 3 000 records): one symbol per record at its site,
 // gathered by Leaflet.markercluster into numbered circles where they crowd. Markers are kept from
 // one refresh to the next (a record still in view keeps its marker, its focus and its highlight).
-import { el, kindSymbol, KINDS, KIND_LABEL } from './dom.js';
+import { el, kindSymbol, onActivate, KINDS, KIND_LABEL } from './dom.js';
 import { fmtInt, plural } from './format.js';
 import { windowShare } from './time.js';
 import { diameter } from './clusters.js';
@@ -64,7 +64,7 @@ export function createRecordLayer(map, { onOpen }) {
         title: `${p.title} (${KIND_LABEL[p.kind]}; ${where}${partial ? '; reaches outside the selected time' : ''})`,
       });
       m.feature = f;
-      m.on('click', () => onOpen(m.feature));
+      onActivate(m, () => onOpen(m.feature));
       byId.set(id, m);
       added.push(m);
     }
