@@ -67,8 +67,8 @@ export function declutter(map, cells) {
   for (const c of sorted) {
     const pt = map.latLngToLayerPoint([c.lat, c.lon]);
     const r = diameter(c.records) / 2 + 2;
-    const hit = tree.search({ minX: pt.x - r, minY: pt.y - r, maxX: pt.x + r, maxY: pt.y + r })
-      .find((h) => Math.hypot(h.x - pt.x, h.y - pt.y) < h.r + r);
+    // Boxes, not circles: a circle's square of screen stays its own.
+    const hit = tree.search({ minX: pt.x - r, minY: pt.y - r, maxX: pt.x + r, maxY: pt.y + r })[0];
     if (hit) {
       const m = hit.cell;
       m.records += c.records;
@@ -79,9 +79,9 @@ export function declutter(map, cells) {
       m.merged = (m.merged || 1) + 1;
       continue;
     }
-    const m = { ...c, totals: { ...c.totals }, bbox: [...c.bbox] };
-    const R = diameter(c.records) / 2 + 2;
-    // The circle keeps the size of what it first held, so neighbours placed later stay clear.
+    const m = { ...c, totals: { ...c.totals }, bbox: [...c.bbox], d: diameter(c.records) };
+    const R = m.d / 2 + 2;
+    // The circle keeps the size of what it first held (`d`), so neighbours placed later stay clear.
     tree.insert({ minX: pt.x - R, minY: pt.y - R, maxX: pt.x + R, maxY: pt.y + R, x: pt.x, y: pt.y, r: R, cell: m });
     placed.push(m);
   }
@@ -97,7 +97,7 @@ export function cellTitle(c) {
 
 /** The marker of one (decluttered) cell; `onOpen(cell)` on click or Enter. */
 export function cellMarker(c, onOpen) {
-  const d = diameter(c.records);
+  const d = c.d || diameter(c.records);
   const label = c.records >= 100000 ? `${Math.round(c.records / 1000)}k` : c.records >= 10000 ? `${(c.records / 1000).toFixed(1)}k` : fmtInt(c.records);
   const node = el('div', { class: `cluster-disc${c.partial ? ' partial' : ''}` }, label);
   const m = L.marker([c.lat, c.lon], {
