@@ -223,15 +223,20 @@ function syncControls() {
 }
 
 function buildViews() {
-  $('view-world').addEventListener('click', () => map.setView([25, 40], 2));
-  $('view-afghanistan').addEventListener('click', () => map.setView([33.9, 66.0], 5));
+  // Leaflet starts an animated move in the next frame: say at once that the view is not drawn yet.
+  const busy = () => { document.body.dataset.busy = 'true'; };
+  $('view-world').addEventListener('click', () => { busy(); map.setView([25, 40], 2); });
+  $('view-afghanistan').addEventListener('click', () => { busy(); map.setView([33.9, 66.0], 5); });
   const outside = $('view-outside');
   outside.setAttribute('aria-pressed', String(state.outside));
   outside.addEventListener('click', () => {
     state.outside = !state.outside;
     outside.setAttribute('aria-pressed', String(state.outside));
-    if (state.outside) map.setView([35, 45], 3);
-    refresh();
+    const c = map.getCenter();
+    const moves = state.outside && (map.getZoom() !== 3 || Math.abs(c.lat - 35) > 1e-6 || Math.abs(c.lng - 45) > 1e-6);
+    // A move refreshes on its own (moveend); refreshing now as well would draw the old view first.
+    busy();
+    if (moves) map.setView([35, 45], 3); else refresh();
   });
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && $('panel').contains(document.activeElement) && !$('selection').hidden) closeSelection();
@@ -280,6 +285,8 @@ async function start() {
   }).sort((x, y) => y.a - x.a).map((x) => x.f);
   buildViews();
   createSearch(map, { onPin: (p) => { pin = p; } });
+  // While the map moves (an animated zoom, a fly to a searched place) the view is not drawn yet.
+  map.on('movestart zoomstart', () => { document.body.dataset.busy = 'true'; });
   map.on('moveend', () => refresh());
   onHashEdit(applyHash);
   await Promise.all([timebar.loadTimeline(), refresh()]);

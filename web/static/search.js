@@ -24,6 +24,7 @@ export function createSearch(map, { onPin }) {
     pin.setLatLng([lat, lon]).addTo(map);
     pin.getElement().title = `${p.name} (${p.level}, ${p.country_name || p.country})`;
     onPin({ text: p.name, lat, lon, level: p.level });
+    document.body.dataset.busy = 'true';
     map.flyTo([lat, lon], ZOOM_FOR[p.level] || 8, { duration: 0.8 });
   };
   const render = () => {

@@ -28,7 +28,7 @@ export function drawSummary(snap, drawn) {
   const where = state.outside ? 'in view outside Afghanistan' : 'in view';
   const when = rangeLabel(state.from, state.to);
   const how = state.match === 'within' ? ' (only records wholly inside it)' : '';
-  let text = `${plural(fig.records, 'record')} ${where}, ${when}${how}: ${eventsText(fig)} of the checked kinds.`;
+  let text = `${plural(fig.records, 'record')} ${where}, ${when}${how}, of the checked kinds: ${eventsText(fig)}.`;
   if (fig.partialEvents) text += ` ${partialText(fig)}`;
   if (drawn.cells !== undefined) text += ` Shown in ${fmtInt(drawn.cells)} clusters — zoom in to see single records.`;
   if (!snap.kinds.length) text = 'No kind of activity is checked: tick one in Layers.';
