@@ -1,18 +1,27 @@
-// DOM helpers and the record card. Record text is only ever set with textContent: a summary that
-// holds markup is shown as the characters it is made of.
+// DOM helpers, the kinds and their symbols. Record text is only ever set as text (text nodes,
+// textContent): a summary that holds markup is shown as the characters it is made of.
 
 export const KINDS = ['attack', 'plot', 'arrest', 'designation', 'raid', 'presence'];
 export const KIND_LABEL = {
   attack: 'Attacks', plot: 'Interdicted plots', arrest: 'Arrests', designation: 'Designations',
   raid: 'Counter-terrorism raids', presence: 'Signs of presence',
 };
-const PRECISION = {
-  exact: 'exact site', near: 'near the named place (a few km)', district: 'somewhere in the district',
-  province: 'somewhere in the province (not an exact location)', country: 'somewhere in the country (not an exact location)',
+export const KIND_ONE = {
+  attack: 'attack', plot: 'interdicted plot', arrest: 'arrest', designation: 'designation',
+  raid: 'counter-terrorism raid', presence: 'sign of presence',
 };
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
-/** Creates an element with attributes and text or child nodes. */
+const SVG = 'http://www.w3.org/2000/svg';
+
+function append(e, children) {
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+/** Creates an element with attributes (`on…` are listeners) and text or child nodes. */
 export function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -21,69 +30,48 @@ export function el(tag, attrs = {}, ...children) {
     else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
     else e.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) {
-    if (c === undefined || c === null || c === false) continue;
-    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return e;
+  return append(e, children);
 }
 
-function fmtDay(iso) {
-  const [y, m, d] = iso.split('-').map(Number);
-  return `${d} ${MONTHS[m - 1]} ${y}`;
+/** Creates an SVG element with attributes and children. */
+export function svgEl(tag, attrs = {}, ...children) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) e.setAttribute(k, String(v));
+  return append(e, children);
 }
 
-/** A record's date at its precision: "22 March 2024", "March 2024", "2024", "1 August 2018 – 31 July 2019". */
-export function formatDate(p) {
-  const [y, m] = p.date.split('-').map(Number);
-  switch (p.date_precision) {
-    case 'month': return `${MONTHS[m - 1]} ${y}`;
-    case 'year': return String(y);
-    case 'period': return `${fmtDay(p.date)} – ${fmtDay(p.date_end)}`;
-    default: return p.date_end ? `${fmtDay(p.date)} – ${fmtDay(p.date_end)}` : fmtDay(p.date);
-  }
+// One shape per kind, drawn in a 16×16 box; colours come from the stylesheet (.k-KIND).
+const SHAPES = {
+  attack: () => svgEl('circle', { cx: 8, cy: 8, r: 6 }),
+  plot: () => svgEl('path', { d: 'M8 1.5 14.5 8 8 14.5 1.5 8Z' }),
+  arrest: () => svgEl('rect', { x: 2.5, y: 2.5, width: 11, height: 11 }),
+  designation: () => svgEl('path', { d: 'M2.5 2.5h11v6.5L8 14 2.5 9Z' }),
+  raid: () => svgEl('path', { d: 'M8 1.5 14.5 14H1.5Z' }),
+  presence: () => svgEl('path', { d: 'M8 1.5 13.6 4.75v6.5L8 14.5 2.4 11.25v-6.5Z' }),
+};
+
+/**
+ * The symbol of a kind as an inline SVG, `px` pixels wide: solid for exact and near sites,
+ * `hollow` for district-level ones.
+ */
+export function kindSymbol(kind, { px = 16, hollow = false } = {}) {
+  return svgEl('svg', { class: `sym k-${kind}${hollow ? ' hollow' : ''}`, width: px, height: px, viewBox: '0 0 16 16', 'aria-hidden': 'true', focusable: 'false' },
+    svgEl('g', { class: 'halo' }, SHAPES[kind]()), svgEl('g', { class: 'shape' }, SHAPES[kind]()));
 }
 
-/** "33", "≈33", "≥2". */
-export function formatCount(p) {
-  return (p.count_basis === 'approx' ? '≈' : p.count_basis === 'minimum' ? '≥' : '') + p.count;
+/** A small inline SVG icon for buttons (play, pause, close), never a font glyph. */
+export function icon(name) {
+  const paths = {
+    play: 'M4 2.5v11l9-5.5Z',
+    pause: 'M3.5 2.5h3v11h-3ZM9.5 2.5h3v11h-3Z',
+    close: 'M3.5 3.5l9 9M12.5 3.5l-9 9',
+  };
+  return svgEl('svg', { class: `icon icon-${name}`, width: 14, height: 14, viewBox: '0 0 16 16', 'aria-hidden': 'true', focusable: 'false' },
+    svgEl('path', { d: paths[name] }));
 }
 
-/** The full card of one record: what, when, where, how sure, and every source with its section. */
-export function recordCard(f) {
-  const p = f.properties;
-  const rows = [
-    ['Kind', p.kind],
-    ['Date', formatDate(p)],
-    ['Place', [p.place, p.admin1, p.country_name].filter((x, i, a) => x && a.indexOf(x) === i).join(', ')],
-    ['Located', PRECISION[p.geo_precision] || p.geo_precision],
-    ['Events', formatCount(p) + (p.count > 1 || p.count_basis !== 'exact' ? ' (a reported total)' : '')],
-    ['Claim', p.claim + (p.link ? `, ${p.link}` : '')],
-    p.fatalities !== null ? ['Killed', String(p.fatalities)] : null,
-    p.injured !== null ? ['Injured', String(p.injured)] : null,
-    p.target ? ['Target', p.target] : null,
-    p.denied_by.length ? ['Denied by', p.denied_by.join(', ')] : null,
-    p.origin ? ['Launched from', `${p.origin.place} (${p.origin.country})`] : null,
-  ].filter(Boolean);
-  return el('article', { class: 'record', 'data-id': p.id },
-    el('h3', {}, p.title),
-    el('dl', {}, rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
-    el('p', { class: 'summary' }, p.summary),
-    el('h4', { class: 'sr' }, 'Sources'),
-    el('ol', { class: 'sources', 'aria-label': 'Sources' }, p.sources.map((s) => el('li', {},
-      el('cite', {}, s.title), ` — ${[s.author, s.publisher, s.published].filter(Boolean).join(', ')}; `,
-      el('span', { class: 'section' }, s.section),
-      s.url ? [' ', el('a', { href: s.url, rel: 'noreferrer noopener', target: '_blank' }, 'link')] : null))));
-}
-
-/** A clickable list of records that opens each card. */
-export function recordList(title, features, onPick, note) {
-  const list = el('div', { class: 'list' });
-  for (const f of features) {
-    const p = f.properties;
-    list.append(el('button', { type: 'button', onclick: () => onPick(f) },
-      el('strong', {}, p.title), el('br'), `${formatDate(p)} · ${p.kind} · ${formatCount(p)}`));
-  }
-  return el('div', {}, el('h3', {}, title), note ? el('p', { class: 'hint' }, note) : null,
-    features.length ? list : el('p', { class: 'hint' }, 'No records in the selected time range.'));
+/** Runs `fn` when a Leaflet marker is clicked, tapped, or has Enter pressed while it has focus. */
+export function onActivate(marker, fn) {
+  marker.on('click', fn);
+  marker.on('keypress', (e) => { if (e.originalEvent.key === 'Enter') fn(e); });
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, mkdirSync, cpSync, appendFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, root, launchBrowser } from './server.mjs';
+import { idle } from './helpers.mjs';
 
 const artifacts = path.join(root, 'artifacts');
 const XSS = '<img src=x onerror="window.__xss=1">';
@@ -47,11 +48,17 @@ async function open(hash = '', viewport) {
   page.on('dialog', (d) => { log.dialogs.push(d.message()); d.dismiss(); });
   await page.goto(`${base}/${hash}`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
-  await page.waitForFunction(() => !document.getElementById('status').textContent.startsWith('Loading'));
+  await idle(page);
   return { page, log };
 }
 
 const markerCount = (page) => page.locator('.leaflet-marker-icon').count();
+// Records drawn: single markers, the numbers in the circles that gather them, and the kinds'
+// parts of the badges of totals known only to a country or province (one badge holds every kind
+// of its jurisdiction, so toggling a kind changes its parts, not the number of badges).
+const drawnCount = (page) => page.evaluate(() => document.querySelectorAll('#map .kind-icon').length
+  + [...document.querySelectorAll('#map .client-cluster .cluster-disc')].reduce((s, n) => s + Number(n.textContent.replaceAll(',', '')), 0)
+  + document.querySelectorAll('#map .area-badge .seg').length);
 
 test('the page loads with no console errors and no request leaving 127.0.0.1', async () => {
   const { page, log } = await open();
@@ -64,29 +71,37 @@ test('the page loads with no console errors and no request leaving 127.0.0.1', a
   await page.close();
 });
 
+// Changed with issue #16: a toggle refreshes the view (the figures follow it), and badges combine
+// kinds, so what is counted is the records drawn rather than the number of Leaflet markers.
 test('each kind layer toggles its markers', async () => {
   const { page } = await open('#map=2/25/40');
   for (const kind of ['attack', 'plot', 'arrest', 'designation', 'raid', 'presence']) {
-    const before = await markerCount(page);
+    const before = await drawnCount(page);
     await page.uncheck(`#kind-${kind}`);
-    const without = await markerCount(page);
-    assert.ok(without < before, `${kind}: ${before} markers, ${without} without it`);
+    await idle(page);
+    const without = await drawnCount(page);
+    assert.ok(without < before, `${kind}: ${before} drawn, ${without} without it`);
+    assert.equal(await page.locator(`#map .kind-icon.k-${kind}, #map .area-badge .seg.k-${kind}`).count(), 0, `no ${kind} symbol left`);
     await page.check(`#kind-${kind}`);
-    assert.equal(await markerCount(page), before, `${kind} comes back`);
+    await idle(page);
+    assert.equal(await drawnCount(page), before, `${kind} comes back`);
   }
   await page.screenshot({ path: path.join(artifacts, 'page-world.png') });
   await page.close();
 });
 
-test('the choropleth and its legend render, and follow the measure', async () => {
+// Changed with issue #16: classes are natural breaks of the countries in view (not fixed 1…500
+// breaks), and the shading follows the layer checkboxes instead of a separate "measure" menu.
+test('the choropleth and its legend render, and follow the checked kinds', async () => {
   const { page } = await open('#map=3/33/60');
-  assert.equal(await page.locator('#legend .row').count(), 9);
-  const fills = async () => page.$$eval('path.leaflet-interactive', (ps) => ps.map((p) => p.getAttribute('fill')));
-  const shaded = (await fills()).filter((f) => f && f !== '#f4f4f1' && f !== '#222');
+  assert.ok(await page.locator('#legend .classes li').count() >= 3, 'none and at least two classes');
+  const fills = async () => page.$$eval('.leaflet-countries-pane path.leaflet-interactive', (ps) => ps.map((p) => p.getAttribute('fill')));
+  const shaded = (await fills()).filter((f) => f && f !== '#f4f4f1');
   assert.ok(shaded.length >= 10, `countries with activity are shaded: ${shaded.length}`);
-  assert.ok(shaded.includes('#662506'), 'Afghanistan, with hundreds of events, takes the darkest class');
-  await page.selectOption('#measure', 'designation');
-  const onlyDesignations = (await fills()).filter((f) => f && f !== '#f4f4f1' && f !== '#222');
+  assert.ok(shaded.includes('#54278f'), 'Afghanistan, with hundreds of events, takes the darkest class');
+  for (const k of ['attack', 'plot', 'arrest', 'raid', 'presence']) await page.uncheck(`#kind-${k}`);
+  await idle(page);
+  const onlyDesignations = (await fills()).filter((f) => f && f !== '#f4f4f1');
   assert.ok(onlyDesignations.length < shaded.length, 'fewer countries have designations');
   await page.hover('#map', { position: { x: 640, y: 400 } });
   await page.close();
@@ -103,9 +118,11 @@ test('the time filter changes what is drawn', async () => {
     set('from', months - 5);
   });
   await page.waitForFunction((s) => document.getElementById('status').textContent !== s && !document.getElementById('status').textContent.startsWith('Loading'), statusAll);
+  await idle(page);
   const late = await markerCount(page);
   assert.ok(late < all, `${late} markers in the last six months, ${all} in all`);
-  assert.match(await page.textContent('#from-out'), /^\d{4}-\d{2}$/);
+  // Changed with issue #16: months are written "Jul 2024", not "2024-07".
+  assert.match(await page.textContent('#from-out'), /^[A-Z][a-z]{2} \d{4}$/);
   assert.ok((await page.locator('#timeline rect.bar.on').count()) >= 1, 'the timeline highlights the range');
   await page.click('#play');
   assert.equal(await page.getAttribute('#play', 'aria-pressed'), 'true');
@@ -113,22 +130,24 @@ test('the time filter changes what is drawn', async () => {
   await page.close();
 });
 
-test('a popup lists the record and all its sources', async () => {
-  const { page } = await open('#map=6/34.5/69.2');
+// Changed with issue #16: a marker opens its card at the top of the panel (no popup: Leaflet's
+// auto-pan moved the map away from what was clicked).
+test('a marker opens the record and all its sources in the panel', async () => {
+  const { page } = await open('#map=7/36.7/70.6');
   const marker = page.locator('.leaflet-marker-icon.kind-icon').first();
   await marker.click();
-  const popup = page.locator('.leaflet-popup-content');
-  await popup.waitFor();
-  assert.ok(await popup.locator('ol.sources li').count() >= 1);
-  assert.ok((await popup.locator('h3').textContent()).length > 0);
-  await page.waitForTimeout(400); // let the popup finish fading in
+  const card = page.locator('#details article.record');
+  await card.waitFor();
+  assert.ok(await card.locator('ol.sources li').count() >= 1);
+  assert.ok((await card.locator('h3').textContent()).length > 0);
+  assert.equal(await page.locator('.leaflet-popup').count(), 0);
   await page.screenshot({ path: path.join(artifacts, 'page-popup.png') });
   await page.close();
   const { page: p2 } = await open('#map=5/55.8/37.4&sel=2024-03-22-crocus-city-hall');
-  const card = p2.locator('#details article.record');
-  assert.equal(await card.getAttribute('data-id'), '2024-03-22-crocus-city-hall');
-  assert.ok(await card.locator('ol.sources li').count() >= 2, 'both documents are cited');
-  assert.match(await card.textContent(), /Killed145/);
+  const card2 = p2.locator('#details article.record');
+  assert.equal(await card2.getAttribute('data-id'), '2024-03-22-crocus-city-hall');
+  assert.ok(await card2.locator('ol.sources li').count() >= 2, 'both documents are cited');
+  assert.match(await card2.textContent(), /Killed145/);
   await p2.close();
 });
 
@@ -139,9 +158,11 @@ test('record text holding HTML is shown as text, never run', async () => {
   assert.equal(await card.locator('h3').textContent(), `${XSS} title`);
   assert.ok((await card.locator('p.summary').textContent()).includes(XSS));
   assert.equal(await page.locator('#details img').count(), 0, 'no element was created from the text');
+  await page.locator('#selection .close').click();
   await page.locator('.leaflet-marker-icon[title^="<img"]').first().click();
-  await page.locator('.leaflet-popup-content h3').waitFor();
-  assert.equal(await page.locator('.leaflet-popup-content img').count(), 0);
+  await page.locator('#details article.record h3').waitFor();
+  assert.equal(await page.textContent('#details article.record h3'), `${XSS} title`);
+  assert.equal(await page.locator('#details img, .leaflet-pane img').count(), 0);
   assert.equal(await page.evaluate(() => window.__xss), undefined, 'the onerror handler never ran');
   assert.deepEqual(log.dialogs, []);
   assert.deepEqual(log.errors, []);
@@ -149,13 +170,13 @@ test('record text holding HTML is shown as text, never run', async () => {
 });
 
 test('a permalink restores the view, layers, time range and selection', async () => {
-  const hash = '#map=6/34.5/69.2&kinds=attack,plot&measure=plot&from=2022-01&to=2022-12&sel=2022-04-24-faizabad-mines-director';
+  // Changed with issue #16: no "measure" (shading follows the kinds); months written "Jan 2022".
+  const hash = '#map=6/34.5/69.2&kinds=attack,plot&from=2022-01&to=2022-12&sel=2022-04-24-faizabad-mines-director';
   const { page } = await open(hash);
   assert.equal(await page.isChecked('#kind-attack'), true);
   assert.equal(await page.isChecked('#kind-raid'), false);
-  assert.equal(await page.inputValue('#measure'), 'plot');
-  assert.equal(await page.textContent('#from-out'), '2022-01');
-  assert.equal(await page.textContent('#to-out'), '2022-12');
+  assert.equal(await page.textContent('#from-out'), 'Jan 2022');
+  assert.equal(await page.textContent('#to-out'), 'Dec 2022');
   assert.equal(await page.getAttribute('#details article.record', 'data-id'), '2022-04-24-faizabad-mines-director');
   const h = new URLSearchParams((await page.evaluate(() => window.location.hash)).slice(1));
   const [z, lat, lon] = h.get('map').split('/').map(Number);
@@ -168,9 +189,12 @@ test('a permalink restores the view, layers, time range and selection', async ()
 test('outside Afghanistan, on a phone-sized screen, by keyboard', async () => {
   const { page } = await open('', { width: 390, height: 800 });
   await page.click('#view-outside');
-  await page.waitForFunction(() => !document.getElementById('status').textContent.startsWith('Loading'));
+  await idle(page);
   assert.equal(await page.getAttribute('#view-outside', 'aria-pressed'), 'true');
-  assert.equal(await page.inputValue('#measure'), 'plot');
+  // Changed with issue #16: "outside" leaves Afghanistan out of every figure (drawn grey) rather
+  // than switching the shading to plots.
+  assert.ok((await page.$$eval('.leaflet-countries-pane path', (ps) => ps.map((p) => p.getAttribute('fill')))).includes('#dcdcdc'));
+  assert.match(await page.textContent('#status'), /outside Afghanistan/);
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(artifacts, 'page-phone-outside.png'), fullPage: true });
   await page.focus('#search-input');

@@ -15,9 +15,12 @@ export function bin() {
   throw new Error('build the server first (cargo build)');
 }
 
+/** The page served: web/, or ISKP_MAP_WEB (to run the tests against another copy of the page). */
+export const webDir = () => process.env.ISKP_MAP_WEB || path.join(root, 'web');
+
 /** Serves `data` (and the page from web/); resolves to { base, stop }. */
 export async function startServer(data = path.join(root, 'geodata'), startupMs = 60000) {
-  const child = spawn(bin(), ['serve', '--addr', '127.0.0.1:0', '--data', data, '--web', path.join(root, 'web')], {
+  const child = spawn(bin(), ['serve', '--addr', '127.0.0.1:0', '--data', data, '--web', webDir()], {
     env: { ...process.env, RUST_LOG: 'iskp_map=info', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const base = await new Promise((resolve, reject) => {
@@ -34,12 +37,16 @@ export async function startServer(data = path.join(root, 'geodata'), startupMs =
   return { base, stop: () => child.kill('SIGTERM') };
 }
 
-/** Debian's Chromium, headless, with a fresh profile in `profileDir` and no background networking. */
-export function launchBrowser(profileDir) {
+/**
+ * Debian's Chromium, headless, with a fresh profile in `profileDir` and no background networking;
+ * `options` (viewport, hasTouch, isMobile, …) go to the browser context.
+ */
+export function launchBrowser(profileDir, options = {}) {
   return chromium.launchPersistentContext(profileDir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
     viewport: { width: 1280, height: 800 },
+    ...options,
   });
 }

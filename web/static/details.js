@@ -1,0 +1,61 @@
+// The selection: a record's card or a jurisdiction's list, shown at the top of the panel (scrolled
+// into sight at once, on a phone too), with the selected thing highlighted on the map. Opening
+// something never moves the map; a refresh never takes the selection away.
+import { el, icon } from './dom.js';
+import { recordCard, recordList } from './card.js';
+
+const L = window.L;
+const $ = (id) => document.getElementById(id);
+
+export function createDetails(map, { onClose }) {
+  const box = $('details');
+  const section = $('selection');
+  const halo = L.marker([0, 0], { icon: L.divIcon({ className: 'selection-halo', iconSize: [34, 34] }), interactive: false, keyboard: false, pane: 'selectionPane' });
+  const outline = L.geoJSON(null, { pane: 'selectionPane', interactive: false, style: { color: '#0b2a4a', weight: 3, fill: false } }).addTo(map);
+
+  function show(title, ...content) {
+    const close = el('button', { type: 'button', class: 'close', title: 'Close', 'aria-label': 'Close the selection', onclick: () => onClose() }, icon('close'));
+    box.replaceChildren(el('div', { class: 'sel-head' }, el('h2', { id: 'sel-h' }, title), close), ...content);
+    section.hidden = false;
+    // The card is at the top of the panel: bring it into sight without moving the map.
+    const panel = $('panel');
+    panel.scrollTop = 0;
+    section.scrollIntoView({ block: 'nearest' });
+  }
+
+  function highlight(feature, area) {
+    outline.clearLayers();
+    if (area) outline.addData(area);
+    if (feature && feature.geometry && !['country', 'province'].includes(feature.properties.geo_precision)) {
+      const [lon, lat] = feature.geometry.coordinates;
+      halo.setLatLng([lat, lon]).addTo(map);
+    } else map.removeLayer(halo);
+  }
+
+  return {
+    /** A record's card; `area` (a boundary feature) is outlined when the record is known only to it. */
+    record(f, win, area) {
+      show('Selected record', recordCard(f, win));
+      highlight(f, area);
+    },
+    /** A list of records under a heading, with notes; a pick opens the card. */
+    list(title, notes, features, onPick, win, area) {
+      show(title, ...notes.filter(Boolean).map((n) => el('p', { class: 'hint' }, n)),
+        features.length ? recordList(features, onPick, win) : el('p', { class: 'hint' }, 'No records of the checked kinds in the selected time.'));
+      highlight(null, area);
+    },
+    /** A permalink's record that the data no longer holds. */
+    missing(id) {
+      show('Record not found', el('p', { class: 'missing', role: 'alert' },
+        'The record “', el('code', {}, id), '” named in this link is not in the data: it may have been removed or renamed.'));
+      highlight(null, null);
+    },
+    clear() {
+      section.hidden = true;
+      box.replaceChildren();
+      highlight(null, null);
+    },
+    /** Re-draws the highlight of the current selection (after a refresh). */
+    rehighlight: highlight,
+  };
+}

@@ -1,0 +1,92 @@
+// What one view holds: everything a refresh reads from the API, gathered into one snapshot that
+// the layers, the shading, the badges and the figures all draw from (so they agree).
+import { api, apiKept, timeParams } from './api.js';
+import { KINDS } from './dom.js';
+import { HOME } from './figures.js';
+import { state } from './state.js';
+import { cellsOf, subtractCells, markPartial } from './clusters.js';
+
+// Above this many records in view the server gathers them into grid cells: the browser never
+// receives more than this many features in one answer.
+export const MAX_FEATURES = 3000;
+export const PROVINCE_ZOOM = 5;
+const AREA = new Set(['country', 'province']);
+
+/** The view's box (padded a fifth), clamped to the world: "minLon,minLat,maxLon,maxLat". */
+export function viewBbox(map) {
+  const b = map.getBounds().pad(0.2);
+  const clamp = (x, lo, hi) => Math.max(lo, Math.min(hi, x));
+  if (b.getEast() - b.getWest() >= 360) return '-180,-90,180,90';
+  return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)]
+    .map((x) => x.toFixed(4)).join(',');
+}
+
+const byId = (st) => new Map(st.groups.map((g) => [g.id, g]));
+
+/** Is a feature drawn as a point (not a total known only to a country or province)? */
+export const isPoint = (f) => f.geometry && !AREA.has(f.properties.geo_precision);
+
+/**
+ * Reads the view: statistics per jurisdiction (all of them, whatever the view), per kind in view,
+ * and the records — one by one when the checked kinds hold at most MAX_FEATURES records in view,
+ * else as server clusters.
+ */
+export async function loadView(map, { wholeSpan }, signal) {
+  const t = timeParams();
+  const zoom = Math.floor(map.getZoom());
+  const bbox = viewBbox(map);
+  const kinds = KINDS.filter((k) => state.kinds.has(k));
+  const provinces = zoom >= PROVINCE_ZOOM;
+  const [countries, provinceStats, countryLevel, provinceLevel, ...perKind] = await Promise.all([
+    apiKept('/api/stats', { by: 'country', ...t }),
+    provinces ? apiKept('/api/stats', { by: 'province', ...t }) : null,
+    apiKept('/api/stats', { by: 'country', geo_precision: 'country', ...t }),
+    apiKept('/api/stats', { by: 'province', geo_precision: 'province', ...t }),
+    ...KINDS.map((kind) => api('/api/stats', { by: 'country', bbox, kind, ...t }, signal)),
+  ]);
+  const snap = {
+    zoom, bbox, kinds, provinces, wholeSpan,
+    countries: byId(countries),
+    provinceStats: provinceStats ? byId(provinceStats) : new Map(),
+    countryLevel: byId(countryLevel),
+    provinceLevel: byId(provinceLevel),
+    perKind: Object.fromEntries(KINDS.map((k, i) => [k, perKind[i]])),
+    points: [], arrows: [], cells: null,
+  };
+  const inView = kinds.reduce((s, k) => s + snap.perKind[k].all.records, 0);
+  const allKinds = kinds.length === KINDS.length;
+  const split = (fn) => (allKinds ? [fn(undefined)] : kinds.map(fn));
+  if (kinds.length === 0) return snap;
+  if (inView <= MAX_FEATURES) {
+    const pages = await Promise.all(split((kind) => api('/api/collections/incidents/items', { bbox, kind, limit: MAX_FEATURES, ...t }, signal)));
+    const feats = pages.flatMap((p) => p.features).filter((f) => !(state.outside && f.properties.country === HOME));
+    snap.points = feats.filter(isPoint);
+    snap.arrows = feats.filter((f) => f.properties.origin && f.geometry);
+    return snap;
+  }
+  // Clusters: what the checked kinds hold, less what is drawn elsewhere — totals known only to a
+  // country or province (badges) and, outside Afghanistan, Afghanistan's records — cell by cell.
+  const clusterSet = (extra) => Promise.all(split((kind) => api('/api/collections/incidents/clusters', { bbox, zoom, kind, ...t, ...extra }, signal)));
+  const areaKinds = (m) => kinds.some((k) => [...m.values()].some((g) => g[k] > 0));
+  const minus = [];
+  if (areaKinds(snap.countryLevel)) minus.push({ geo_precision: 'country' });
+  if (areaKinds(snap.provinceLevel)) minus.push({ geo_precision: 'province' });
+  if (state.outside) minus.push({ country: HOME });
+  // Inclusion–exclusion: a record of Afghanistan known only to its country is taken out once.
+  const plus = state.outside ? minus.filter((m) => m.geo_precision).map((m) => ({ ...m, country: HOME })) : [];
+  const withinToo = !wholeSpan && state.match !== 'within';
+  const [main, ...rest] = await Promise.all([
+    clusterSet({}),
+    ...minus.map(clusterSet),
+    ...plus.map(clusterSet),
+    withinToo ? clusterSet({ datetime_match: 'within' }) : null,
+  ]);
+  const cellDegrees = main[0].cellDegrees;
+  let cells = cellsOf(main.flatMap((fc) => fc.features), cellDegrees);
+  const signed = [...minus.map(() => -1), ...plus.map(() => 1)];
+  signed.forEach((sign, i) => { cells = subtractCells(cells, rest[i].flatMap((fc) => fc.features), cellDegrees, sign); });
+  if (withinToo) markPartial(cells, rest[rest.length - 1].flatMap((fc) => fc.features), cellDegrees);
+  snap.cells = [...cells.values()].filter((c) => c.records > 0);
+  snap.cellDegrees = cellDegrees;
+  return snap;
+}

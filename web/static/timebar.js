@@ -1,0 +1,142 @@
+// The time controls: a month range, how records are counted against it (shared out by days, or
+// only those wholly inside), Play — which steps through the chosen range, never beyond it, and
+// shows the date it is at on the map — and the yearly timeline.
+import { el, icon, KINDS } from './dom.js';
+import { apiKept } from './api.js';
+import { fmtShare, monthLabel, rangeLabel } from './format.js';
+import { drawTimeline } from './time.js';
+import { HOME } from './figures.js';
+import { state } from './state.js';
+
+const L = window.L;
+const $ = (id) => document.getElementById(id);
+const STEP_MS = 900;
+
+export function createTimebar(map, months, { onChange }) {
+  const from = $('from');
+  const to = $('to');
+  let playing = null; // { range, steps, i, timer }
+  const dateBox = el('div', { class: 'play-date', 'aria-live': 'off' });
+  const DateControl = L.Control.extend({ onAdd: () => dateBox });
+  const dateControl = new DateControl({ position: 'bottomleft' });
+
+  function show() {
+    const f = months.indexOf(playing ? playing.range.from : state.from);
+    const t = months.indexOf(playing ? playing.range.to : state.to);
+    from.value = String(f);
+    to.value = String(t);
+    $('from-out').textContent = monthLabel(months[f]);
+    $('to-out').textContent = monthLabel(months[t]);
+    $('range-out').textContent = rangeLabel(months[f], months[t]);
+  }
+
+  /** Sets the range by month indices (clamped, from ≤ to). */
+  function setRange(fi, ti) {
+    const f = Math.max(0, Math.min(fi, months.length - 1));
+    const t = Math.max(f, Math.min(ti, months.length - 1));
+    state.from = months[f];
+    state.to = months[t];
+    show();
+  }
+
+  for (const input of [from, to]) {
+    input.max = String(months.length - 1);
+    input.addEventListener('input', () => {
+      stop(false);
+      const f = Number(from.value);
+      const t = Number(to.value);
+      if (input === from) setRange(f, Math.max(f, t)); else setRange(Math.min(f, t), t);
+    });
+    input.addEventListener('change', () => onChange());
+  }
+  const within = $('match-within');
+  within.addEventListener('change', () => { state.match = within.checked ? 'within' : 'spread'; onChange(); });
+
+  function button(isPlaying) {
+    const b = $('play');
+    b.setAttribute('aria-pressed', String(isPlaying));
+    b.replaceChildren(icon(isPlaying ? 'pause' : 'play'), isPlaying ? ' Pause' : ' Play');
+  }
+
+  function stop(restore = true) {
+    if (!playing) return;
+    clearTimeout(playing.timer);
+    const { range } = playing;
+    playing = null;
+    button(false);
+    map.removeControl(dateControl);
+    if (restore) { state.from = range.from; state.to = range.to; show(); onChange(); }
+  }
+
+  async function step() {
+    if (!playing) return;
+    const s = playing.steps[playing.i];
+    state.from = s.from;
+    state.to = s.to;
+    dateBox.textContent = rangeLabel(s.from, s.to);
+    drawChart();
+    const started = performance.now();
+    await onChange();
+    if (!playing) return;
+    playing.i += 1;
+    if (playing.i >= playing.steps.length) { playing.timer = setTimeout(() => stop(true), STEP_MS); return; }
+    playing.timer = setTimeout(step, Math.max(0, STEP_MS - (performance.now() - started)));
+  }
+
+  /** The steps of Play over the chosen range: months for up to three years, else years. */
+  function stepsOf(range) {
+    const a = months.indexOf(range.from);
+    const b = months.indexOf(range.to);
+    const out = [];
+    const byYear = b - a + 1 > 36;
+    for (let i = a; i <= b;) {
+      if (byYear) {
+        const y = months[i].slice(0, 4);
+        let j = i;
+        while (j + 1 <= b && months[j + 1].startsWith(y)) j += 1;
+        out.push({ from: months[i], to: months[j] });
+        i = j + 1;
+      } else { out.push({ from: months[i], to: months[i] }); i += 1; }
+    }
+    return out;
+  }
+
+  $('play').addEventListener('click', () => {
+    if (playing) { stop(true); return; }
+    const range = { from: state.from, to: state.to };
+    playing = { range, steps: stepsOf(range), i: 0, timer: null };
+    button(true);
+    dateControl.addTo(map);
+    step();
+  });
+  button(false);
+
+  let timeline = null;
+  async function loadTimeline() {
+    const per = await Promise.all(KINDS.map((kind) => apiKept('/api/stats', { period: 'year', kind })));
+    const home = await Promise.all(KINDS.map((kind) => apiKept('/api/stats', { period: 'year', kind, country: HOME })));
+    timeline = { per, home };
+  }
+
+  /** Events per year of the checked kinds (totals spread over their span), outside Afghanistan if so filtered. */
+  function drawChart() {
+    if (!timeline) return;
+    const years = new Map();
+    KINDS.forEach((k, i) => {
+      if (!state.kinds.has(k)) return;
+      for (const t of timeline.per[i].timeline) years.set(t.period, (years.get(t.period) || 0) + t.spread);
+      if (state.outside) for (const t of timeline.home[i].timeline) years.set(t.period, (years.get(t.period) || 0) - t.spread);
+    });
+    const all = [...new Set(months.map((m) => m.slice(0, 4)))];
+    const rows = all.map((period) => ({ period, v: Math.max(0, years.get(period) || 0) }));
+    const range = playing ? playing.range : { from: state.from, to: state.to };
+    drawTimeline($('timeline'), rows, (t) => t.v, range, playing ? { from: state.from, to: state.to } : null,
+      (period, v) => `${period}: ${fmtShare(v)} events of the checked kinds${state.outside ? ' outside Afghanistan' : ''}, everywhere (not only in view)`);
+  }
+
+  return {
+    setRange, show, stop, loadTimeline, drawChart,
+    isPlaying: () => Boolean(playing),
+    syncMatch() { within.checked = state.match === 'within'; },
+  };
+}
