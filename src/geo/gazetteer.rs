@@ -1,6 +1,6 @@
 //! Place name → point.
 //!
-//! Entries come in four tiers, searched in this order (DESIGN.md §3): curated places
+//! Entries come in four tiers, searched in this order: curated places
 //! (`geodata/places.csv`: landmarks, districts, aliases), GeoNames cities (`geodata/cities.csv`),
 //! province names and country names (from the boundary files). A name is looked up by its
 //! [normalised key](super::normalize::key); a country hint keeps only entries in that country; a wanted

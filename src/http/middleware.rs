@@ -23,14 +23,18 @@ use tracing::Level;
 
 /// The answer for paths no route serves.
 pub async fn not_found(req: Request<Body>) -> ApiError {
-    let shown: String = req
-        .uri()
+    let shown = shown_path(&req);
+    ApiError::NotFound(format!("nothing at {shown}; the API starts at /api"))
+}
+
+/// A request's path made safe to echo or log: control characters dropped, at most 200 characters.
+fn shown_path(req: &Request<Body>) -> String {
+    req.uri()
         .path()
         .chars()
         .filter(|c| !c.is_control())
         .take(200)
-        .collect();
-    ApiError::NotFound(format!("nothing at {shown}; the API starts at /api"))
+        .collect()
 }
 
 async fn options_and_methods(req: Request<Body>, next: Next) -> Response {
@@ -88,13 +92,7 @@ async fn uri_limit(max: usize, req: Request<Body>, next: Next) -> Response {
 /// Logs the detail of every server fault (a 5xx made from an [`ApiError::Internal`]): the one place
 /// errors are logged.
 async fn log_faults(req: Request<Body>, next: Next) -> Response {
-    let path: String = req
-        .uri()
-        .path()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
+    let path = shown_path(&req);
     let mut resp = next.run(req).await;
     if let Some(ServerFault(detail)) = resp.extensions_mut().remove::<ServerFault>() {
         tracing::error!(%detail, %path, status = resp.status().as_u16(), "server fault");

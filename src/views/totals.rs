@@ -13,17 +13,20 @@ use crate::model::Kind;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// The names of the [`Totals`] fields, as served in the polygon layers, their schema and CSV.
-pub const TOTAL_FIELDS: [&str; 8] = [
-    "records",
-    "total",
-    "attack",
-    "plot",
-    "arrest",
-    "designation",
-    "raid",
-    "presence",
-];
+/// The field of a per-kind struct ([`Totals`], [`Shares`]) that holds `kind`: their fields are
+/// named after the kinds.
+macro_rules! kind_field {
+    ($s:expr, $kind:expr) => {
+        match $kind {
+            Kind::Attack => &mut $s.attack,
+            Kind::Plot => &mut $s.plot,
+            Kind::Arrest => &mut $s.arrest,
+            Kind::Designation => &mut $s.designation,
+            Kind::Raid => &mut $s.raid,
+            Kind::Presence => &mut $s.presence,
+        }
+    };
+}
 
 /// Sums of `count` by kind, and the number of records.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -47,7 +50,7 @@ pub struct Totals {
 }
 
 impl Totals {
-    /// The values in [`TOTAL_FIELDS`] order.
+    /// The values in [`TOTAL_FIELDS`](crate::model::columns::TOTAL_FIELDS) order.
     pub fn values(&self) -> [u64; 8] {
         [
             self.records,
@@ -66,14 +69,7 @@ impl Totals {
         let c = u64::from(count);
         self.records += 1;
         self.total += c;
-        *match kind {
-            Kind::Attack => &mut self.attack,
-            Kind::Plot => &mut self.plot,
-            Kind::Arrest => &mut self.arrest,
-            Kind::Designation => &mut self.designation,
-            Kind::Raid => &mut self.raid,
-            Kind::Presence => &mut self.presence,
-        } += c;
+        *kind_field!(self, kind) += c;
     }
 }
 
@@ -103,14 +99,7 @@ impl Shares {
     pub fn add(&mut self, kind: Kind, count: u32, share: f64) {
         let c = f64::from(count) * share;
         self.total += c;
-        *match kind {
-            Kind::Attack => &mut self.attack,
-            Kind::Plot => &mut self.plot,
-            Kind::Arrest => &mut self.arrest,
-            Kind::Designation => &mut self.designation,
-            Kind::Raid => &mut self.raid,
-            Kind::Presence => &mut self.presence,
-        } += c;
+        *kind_field!(self, kind) += c;
     }
 }
 
@@ -397,14 +386,7 @@ impl Tally {
         for (k, kind) in Kind::ALL.iter().enumerate() {
             t.records += self.records[k];
             t.total += self.count[k];
-            *match kind {
-                Kind::Attack => &mut t.attack,
-                Kind::Plot => &mut t.plot,
-                Kind::Arrest => &mut t.arrest,
-                Kind::Designation => &mut t.designation,
-                Kind::Raid => &mut t.raid,
-                Kind::Presence => &mut t.presence,
-            } += self.count[k];
+            *kind_field!(t, *kind) += self.count[k];
         }
         t
     }

@@ -8,7 +8,7 @@ import { mkdtempSync, mkdirSync, cpSync, appendFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, root, launchBrowser } from './server.mjs';
-import { idle } from './helpers.mjs';
+import { idle, openPage } from './helpers.mjs';
 
 const artifacts = path.join(root, 'artifacts');
 const XSS = '<img src=x onerror="window.__xss=1">';
@@ -38,19 +38,7 @@ after(async () => {
 });
 
 /** Opens the page, recording console errors, failed requests and every URL requested. */
-async function open(hash = '', viewport) {
-  const page = await context.newPage();
-  if (viewport) await page.setViewportSize(viewport);
-  const log = { errors: [], requests: [], dialogs: [] };
-  page.on('console', (m) => { if (m.type() === 'error') log.errors.push(m.text()); });
-  page.on('pageerror', (e) => log.errors.push(String(e)));
-  page.on('request', (r) => log.requests.push(r.url()));
-  page.on('dialog', (d) => { log.dialogs.push(d.message()); d.dismiss(); });
-  await page.goto(`${base}/${hash}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
-  await idle(page);
-  return { page, log };
-}
+const open = (hash = '', viewport) => openPage(context, base, hash, viewport);
 
 const markerCount = (page) => page.locator('.leaflet-marker-icon').count();
 // Records drawn: single markers, the numbers in the circles that gather them, and the kinds'
@@ -71,7 +59,7 @@ test('the page loads with no console errors and no request leaving 127.0.0.1', a
   await page.close();
 });
 
-// Changed with issue #16: a toggle refreshes the view (the figures follow it), and badges combine
+// Changed on purpose: a toggle refreshes the view (the figures follow it), and badges combine
 // kinds, so what is counted is the records drawn rather than the number of Leaflet markers.
 test('each kind layer toggles its markers', async () => {
   const { page } = await open('#map=2/25/40');
@@ -90,7 +78,7 @@ test('each kind layer toggles its markers', async () => {
   await page.close();
 });
 
-// Changed with issue #16: classes are natural breaks of the countries in view (not fixed 1…500
+// Changed on purpose: classes are natural breaks of the countries in view (not fixed 1…500
 // breaks), and the shading follows the layer checkboxes instead of a separate "measure" menu.
 test('the choropleth and its legend render, and follow the checked kinds', async () => {
   const { page } = await open('#map=3/33/60');
@@ -121,7 +109,7 @@ test('the time filter changes what is drawn', async () => {
   await idle(page);
   const late = await markerCount(page);
   assert.ok(late < all, `${late} markers in the last six months, ${all} in all`);
-  // Changed with issue #16: months are written "Jul 2024", not "2024-07".
+  // Changed on purpose: months are written "Jul 2024", not "2024-07".
   assert.match(await page.textContent('#from-out'), /^[A-Z][a-z]{2} \d{4}$/);
   assert.ok((await page.locator('#timeline rect.bar.on').count()) >= 1, 'the timeline highlights the range');
   await page.click('#play');
@@ -130,7 +118,7 @@ test('the time filter changes what is drawn', async () => {
   await page.close();
 });
 
-// Changed with issue #16: a marker opens its card at the top of the panel (no popup: Leaflet's
+// Changed on purpose: a marker opens its card at the top of the panel (no popup: Leaflet's
 // auto-pan moved the map away from what was clicked).
 test('a marker opens the record and all its sources in the panel', async () => {
   const { page } = await open('#map=7/36.7/70.6');
@@ -170,7 +158,7 @@ test('record text holding HTML is shown as text, never run', async () => {
 });
 
 test('a permalink restores the view, layers, time range and selection', async () => {
-  // Changed with issue #16: no "measure" (shading follows the kinds); months written "Jan 2022".
+  // Changed on purpose: no "measure" (shading follows the kinds); months written "Jan 2022".
   const hash = '#map=6/34.5/69.2&kinds=attack,plot&from=2022-01&to=2022-12&sel=2022-04-24-faizabad-mines-director';
   const { page } = await open(hash);
   assert.equal(await page.isChecked('#kind-attack'), true);
@@ -191,7 +179,7 @@ test('outside Afghanistan, on a phone-sized screen, by keyboard', async () => {
   await page.click('#view-outside');
   await idle(page);
   assert.equal(await page.getAttribute('#view-outside', 'aria-pressed'), 'true');
-  // Changed with issue #16: "outside" leaves Afghanistan out of every figure (drawn grey) rather
+  // Changed on purpose: "outside" leaves Afghanistan out of every figure (drawn grey) rather
   // than switching the shading to plots.
   assert.ok((await page.$$eval('.leaflet-countries-pane path', (ps) => ps.map((p) => p.getAttribute('fill')))).includes('#dcdcdc'));
   assert.match(await page.textContent('#status'), /outside Afghanistan/);

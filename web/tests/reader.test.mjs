@@ -1,6 +1,6 @@
-// Issue #16, "a map a reader can trust at every zoom, time and click": one test per point of the
-// issue, each run in Debian's Chromium against the real server over geodata/ (plus one hostile
-// record). Each says what it pins; each failed on the page before the issue was fixed. Screenshots
+// "A map a reader can trust at every zoom, time and click": one test per promise of the map, each
+// run in Debian's Chromium against the real server over geodata/ (plus one hostile record). Each
+// says what it pins; each failed on the page as it was before these promises were kept. Screenshots
 // go to artifacts/reader-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 // The page over 1 000 000 generated records, in Debian's Chromium: the server gathers what a view
 // holds into clusters, so the browser never receives more than a few thousand features, and the
-// map stays usable while zooming in. No two circles overlap (issue #16, point 3), the shading has
+// map stays usable while zooming in. No two circles overlap, the shading has
 // several classes (breaks from the data in view, point 4), and the time to the first drawn view,
 // a pan and a zoom are measured and reported (not asserted). Screenshot to artifacts/scale-1m.png.
 // ISKP_SCALE_DATA=DIR reuses a directory made once by `iskp-map generate` instead of generating.
@@ -71,7 +71,7 @@ test(`the page over ${COUNT} records receives at most ${MAX_FEATURES} features p
   assert.ok(clusters > 10 && clusters <= MAX_FEATURES, `${clusters} cluster markers`);
   mkdirSync(path.join(root, 'artifacts'), { recursive: true });
   await page.screenshot({ path: path.join(root, 'artifacts', 'scale-1m.png') });
-  // No circle hides another ("508" over "1429" before issue #16).
+  // No circle hides another (a cluster of 508 once sat on one of 1 429).
   const hits = overlaps(await symbolBoxes(page));
   assert.deepEqual(hits.map(([a, b]) => `${a.title} × ${b.title}`), [], 'no two circles overlap');
   const fills = new Set(await page.$$eval('.leaflet-countries-pane path', (ps) => ps.map((p) => p.getAttribute('fill'))));
