@@ -189,3 +189,43 @@ async fn html_in_a_summary_is_served_as_plain_text() {
     assert_eq!(v["properties"]["summary"], evil);
     assert_eq!(v["properties"]["title"], "<b>bold</b> title");
 }
+
+/// The statement ledger (`geodata/statements.csv`) accounts for every record: every statement has an
+/// outcome, every record is fed by a statement, some document's statements add up to every count,
+/// and every citation is named by the ledger (see `load::ledger`).
+#[test]
+fn the_statement_ledger_accounts_for_every_record_and_citation() {
+    let n = iskp_map::load::ledger::check_dir(&common::geodata())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .expect("geodata/ has a ledger");
+    let text = std::fs::read_to_string(common::geodata().join("statements.csv")).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(n, rows.len());
+    // Every document has rows, and the ledger records more than it leaves out of nothing.
+    for doc in ["S1", "S2", "S3", "S4", "S5"] {
+        assert!(
+            rows.iter().any(|r| r.starts_with(&format!("{doc}."))),
+            "{doc} has no statement"
+        );
+    }
+}
+
+/// The ledger check fails when a record is fed by nothing, or a citation names a section the ledger
+/// does not have.
+#[test]
+fn the_ledger_check_catches_unfed_records_and_stray_citations() {
+    let s = Scratch::new("ledger");
+    std::fs::copy(
+        common::geodata().join("statements.csv"),
+        s.path("statements.csv"),
+    )
+    .unwrap();
+    s.append(
+        "records.csv",
+        "zz-unfed,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+    );
+    s.append("citations.csv", "zz-unfed,S1,nowhere");
+    let e = iskp_map::load::ledger::check_dir(&s.dir).unwrap_err().to_string();
+    assert!(e.contains("record \"zz-unfed\" is fed by no statement"), "{e}");
+    assert!(e.contains("no `record` statement of S1 at \"nowhere\""), "{e}");
+}

@@ -72,6 +72,23 @@ pub fn run(data: DataDir, cache: Option<PathBuf>) -> Result<(), CliError> {
     match loaded {
         Ok(snap) => {
             print!("{}", totals_table(&snap));
+            if let DataDir::Files(dir) = &data {
+                match crate::load::ledger::check_dir(dir) {
+                    Ok(Some(n)) => println!(
+                        "statements.csv: {n} statements; every record is fed by the ledger and every citation named in it."
+                    ),
+                    Ok(None) => {}
+                    Err(e) => {
+                        return Err(CliError::new(
+                            Failure::InvalidData,
+                            format!(
+                                "{e}\ncheck failed: the ledger of {} does not match its records",
+                                dir.display()
+                            ),
+                        ))
+                    }
+                }
+            }
             Ok(())
         }
         Err(e) => Err(CliError::new(

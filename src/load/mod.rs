@@ -19,6 +19,7 @@ pub mod boundaries;
 pub mod cache;
 pub mod csvrows;
 pub mod error;
+pub mod ledger;
 pub mod places;
 pub mod records;
 
