@@ -138,8 +138,8 @@ async fn casualties_of_the_major_attacks() {
     assert_eq!(tjk["properties"]["origin"]["geo_precision"], "district");
 }
 
-/// Every record cites a source; every source is cited; country- and province-level records are not
-/// pinned finer than they are known.
+/// Every record cites a source; every source is cited; records known only to an area (province,
+/// region, country, group of countries) have no point, and their area is the whole jurisdiction.
 #[tokio::test]
 async fn every_record_is_cited_and_honestly_placed() {
     let store = common::store();
@@ -151,17 +151,28 @@ async fn every_record_is_cited_and_honestly_placed() {
         for c in &r.citations {
             cited.insert(c.document);
         }
+        assert_eq!(r.point.is_none(), r.geo_precision.is_area(), "{}", r.id);
+        assert_eq!(r.area.is_some(), r.geo_precision.is_area(), "{}", r.id);
         if r.geo_precision == iskp_map::model::GeoPrecision::Country {
             assert!(
                 r.admin1.is_none(),
                 "{} is country-level but has a province",
                 r.id
             );
-            let c = snap.jurisdictions.country(&r.country).unwrap();
+            let c = snap
+                .jurisdictions
+                .country(r.country.as_deref().unwrap())
+                .unwrap();
+            let b = r.area.as_ref().unwrap().bbox;
             assert_eq!(
-                (r.lon, r.lat),
-                c.label,
-                "{} sits at its country's representative point",
+                b,
+                [
+                    c.bbox.min().x,
+                    c.bbox.min().y,
+                    c.bbox.max().x,
+                    c.bbox.max().y
+                ],
+                "{} covers its whole country",
                 r.id
             );
         }
@@ -176,7 +187,7 @@ async fn html_in_a_summary_is_served_as_plain_text() {
     let evil = "<img src=x onerror=alert(1)> & <script>alert(2)</script>";
     s.append(
         "records.csv",
-        &format!("zz-html-test,presence,\"<b>bold</b> title\",\"{evil}\",2024-01-01,,day,Kabul,AFG,near,,,1,,,,attributed,,,,,"),
+        &format!("zz-html-test,presence,\"<b>bold</b> title\",\"{evil}\",2024-01-01,,day,Kabul,AFG,near,,,1,,,,attributed,,,,,,,,"),
     );
     s.append("citations.csv", "zz-html-test,S1,test");
     let store = Arc::new(Store::open(Box::new(FileSource::new(&s.dir))).expect("loads"));
@@ -222,10 +233,18 @@ fn the_ledger_check_catches_unfed_records_and_stray_citations() {
     .unwrap();
     s.append(
         "records.csv",
-        "zz-unfed,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+        "zz-unfed,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,,,,",
     );
     s.append("citations.csv", "zz-unfed,S1,nowhere");
-    let e = iskp_map::load::ledger::check_dir(&s.dir).unwrap_err().to_string();
-    assert!(e.contains("record \"zz-unfed\" is fed by no statement"), "{e}");
-    assert!(e.contains("no `record` statement of S1 at \"nowhere\""), "{e}");
+    let e = iskp_map::load::ledger::check_dir(&s.dir)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("record \"zz-unfed\" is fed by no statement"),
+        "{e}"
+    );
+    assert!(
+        e.contains("no `record` statement of S1 at \"nowhere\""),
+        "{e}"
+    );
 }

@@ -163,7 +163,7 @@ fn import_validates_round_trips_and_serves_what_files_serve() {
     let line = bad.last_line("records.csv") + 1;
     bad.append(
         "records.csv",
-        "zz-bad,attack,T,S,2024-02-30,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+        "zz-bad,attack,T,S,2024-02-30,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,,,,",
     );
     bad.append("citations.csv", "zz-bad,S1,test");
     let refused = iskp(&[
@@ -509,7 +509,7 @@ fn replicas_survive_the_database_going_away() {
     let broken = Scratch::new("team-broken-fallback");
     broken.append(
         "records.csv",
-        "zz-uncited,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+        "zz-uncited,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,,,,",
     );
     let c = {
         let (url, dir) = (url.clone(), broken.dir.to_str().unwrap().to_string());

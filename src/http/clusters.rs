@@ -32,7 +32,9 @@ pub async fn clusters(Path(id): Path<String>, fresh: Fresh) -> Result<Response, 
     let body = tokio::task::spawn_blocking(move || {
         let ids = snap.matching(&f);
         let cs = cluster::clusters(&snap.catalog, &ids, zoom);
-        cluster::feature_collection(&cs, ids.len(), zoom).to_string()
+        // Records known only to an area are not in any cell: count the ones that are.
+        let gathered = cs.iter().map(|c| c.records as usize).sum();
+        cluster::feature_collection(&cs, gathered, zoom).to_string()
     })
     .await
     .map_err(|e| ApiError::Internal(format!("clusters: {e}")))?;

@@ -15,7 +15,7 @@
 
 use super::csvrows::each_row;
 use super::error::Errors;
-use crate::model::columns::CITATION_COLUMNS;
+use crate::model::columns::{CITATION_COLUMNS, SPLIT_COLUMNS};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Columns of `statements.csv`.
@@ -54,7 +54,12 @@ pub struct Statement {
 }
 
 /// Reads `statements.csv`; bad rows go to `errors`.
-pub fn read_ledger(file: &str, text: &str, documents: &[&str], errors: &mut Errors) -> Vec<Statement> {
+pub fn read_ledger(
+    file: &str,
+    text: &str,
+    documents: &[&str],
+    errors: &mut Errors,
+) -> Vec<Statement> {
     let mut out: Vec<Statement> = Vec::new();
     let mut seen: FxHashMap<String, u64> = FxHashMap::default();
     each_row(file, text, LEDGER_COLUMNS, errors, |row, errors| {
@@ -67,7 +72,11 @@ pub fn read_ledger(file: &str, text: &str, documents: &[&str], errors: &mut Erro
         };
         row.required("statement", errors);
         if let Some(first) = seen.insert(id.clone(), row.line) {
-            row.error(errors, "id", format!("{id:?} is already used on line {first}"));
+            row.error(
+                errors,
+                "id",
+                format!("{id:?} is already used on line {first}"),
+            );
         }
         if !documents.contains(&document.as_str()) {
             row.error(
@@ -99,7 +108,11 @@ pub fn read_ledger(file: &str, text: &str, documents: &[&str], errors: &mut Erro
                     feeds.push((rid.to_string(), n));
                 }
                 if feeds.is_empty() {
-                    row.error(errors, "records", "a `record` statement names at least one record");
+                    row.error(
+                        errors,
+                        "records",
+                        "a `record` statement names at least one record",
+                    );
                 }
                 Outcome::Record(feeds)
             }
@@ -140,6 +153,8 @@ pub struct Checked<'a> {
     pub records_file: &'a str,
     /// The name of `citations.csv` in messages, and its text.
     pub citations: (&'a str, &'a str),
+    /// The name of `splits.csv` in messages, and its text (empty when there is none).
+    pub splits: (&'a str, &'a str),
     /// The name of `statements.csv` in messages.
     pub ledger_file: &'a str,
 }
@@ -218,19 +233,85 @@ pub fn check_ledger(ledger: &[Statement], against: &Checked, errors: &mut Errors
             );
         }
     }
+    // Every period of a time split is stated by a `record` row of its document at its section.
+    let stated: FxHashSet<(&str, &str)> = ledger
+        .iter()
+        .filter(|s| matches!(s.outcome, Outcome::Record(_)))
+        .map(|s| (s.document.as_str(), s.section.as_str()))
+        .collect();
+    let (sfile, stext) = against.splits;
+    if !stext.is_empty() {
+        each_row(sfile, stext, SPLIT_COLUMNS, errors, |row, errors| {
+            let (doc, section) = (row.get("source_id"), row.get("section"));
+            if !stated.contains(&(doc, section)) {
+                row.error(
+                    errors,
+                    "section",
+                    format!("no `record` statement of {doc} at {section:?} in {file}"),
+                );
+            }
+        });
+    }
     let (cfile, ctext) = against.citations;
     each_row(cfile, ctext, CITATION_COLUMNS, errors, |row, errors| {
-        let (rid, doc, section) = (row.get("record_id"), row.get("source_id"), row.get("section"));
+        let (rid, doc, section) = (
+            row.get("record_id"),
+            row.get("source_id"),
+            row.get("section"),
+        );
         if !named.contains(&(rid, doc, section)) {
             row.error(
                 errors,
                 "section",
-                format!(
-                    "no `record` statement of {doc} at {section:?} in {file} feeds {rid:?}"
-                ),
+                format!("no `record` statement of {doc} at {section:?} in {file} feeds {rid:?}"),
             );
         }
     });
+}
+
+/// Checks `statements.csv` of a data directory against its `records.csv`, `citations.csv` and
+/// `sources.csv` (the files must already load). Returns the number of statements, or `None` when
+/// the directory has no ledger.
+pub fn check_dir(dir: &std::path::Path) -> Result<Option<usize>, super::error::LoadError> {
+    use super::error::read_file;
+    let path = dir.join("statements.csv");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let name = |f: &str| dir.join(f).display().to_string();
+    let text = read_file(&path)?;
+    let records = read_file(&dir.join("records.csv"))?;
+    let citations = read_file(&dir.join("citations.csv"))?;
+    let sources = read_file(&dir.join("sources.csv"))?;
+    let splits = read_file(&dir.join("splits.csv"))?;
+    let mut errors = Errors::default();
+    let docs = super::records::read_documents(&name("sources.csv"), &sources, &mut errors);
+    let doc_ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    let mut counts: FxHashMap<String, (u32, u64)> = FxHashMap::default();
+    each_row(
+        &name("records.csv"),
+        &records,
+        crate::model::columns::RECORD_COLUMNS,
+        &mut errors,
+        |row, _| {
+            if let Ok(n) = row.get("count").parse::<u32>() {
+                counts.insert(row.get("id").to_string(), (n, row.line));
+            }
+        },
+    );
+    let ledger = read_ledger(&name("statements.csv"), &text, &doc_ids, &mut errors);
+    check_ledger(
+        &ledger,
+        &Checked {
+            counts: &counts,
+            records_file: &name("records.csv"),
+            citations: (&name("citations.csv"), &citations),
+            splits: (&name("splits.csv"), &splits),
+            ledger_file: &name("statements.csv"),
+        },
+        &mut errors,
+    );
+    errors.finish(Some(ledger.len()))
 }
 
 #[cfg(test)]
@@ -255,6 +336,7 @@ mod tests {
                 counts: &c,
                 records_file: "r.csv",
                 citations: ("c.csv", citations),
+                splits: ("p.csv", ""),
                 ledger_file: "s.csv",
             },
             &mut errors,
@@ -270,7 +352,10 @@ mod tests {
             "{HEAD}S1.01,S1,¶1,a total,record,a:2|b:3,\nS1.02,S1,¶2,one of them,record,a:0,\nS2.01,S2,¶1,talk,excluded,,not activity\n"
         );
         let cites = "record_id,source_id,section\na,S1,¶1\na,S1,¶2\nb,S1,¶1\n";
-        assert_eq!(run(&ledger, &[("a", 2), ("b", 3)], cites), Vec::<String>::new());
+        assert_eq!(
+            run(&ledger, &[("a", 2), ("b", 3)], cites),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
@@ -281,15 +366,39 @@ mod tests {
         let cites = "record_id,source_id,section\na,S1,¶9\n";
         let e = run(&ledger, &[("a", 2), ("b", 1)], cites);
         let has = |s: &str| e.iter().any(|m| m.contains(s));
-        assert!(has("s.csv:3: id: \"S1.01\" is already used on line 2"), "{e:?}");
-        assert!(has("s.csv:3: source_id: \"S3\" is not in sources.csv"), "{e:?}");
-        assert!(has("s.csv:3: outcome: \"maybe\" is not one of record, excluded"), "{e:?}");
-        assert!(has("s.csv:4: records: an `excluded` statement feeds no record"), "{e:?}");
-        assert!(has("s.csv:4: reason: an `excluded` statement says why"), "{e:?}");
+        assert!(
+            has("s.csv:3: id: \"S1.01\" is already used on line 2"),
+            "{e:?}"
+        );
+        assert!(
+            has("s.csv:3: source_id: \"S3\" is not in sources.csv"),
+            "{e:?}"
+        );
+        assert!(
+            has("s.csv:3: outcome: \"maybe\" is not one of record, excluded"),
+            "{e:?}"
+        );
+        assert!(
+            has("s.csv:4: records: an `excluded` statement feeds no record"),
+            "{e:?}"
+        );
+        assert!(
+            has("s.csv:4: reason: an `excluded` statement says why"),
+            "{e:?}"
+        );
         assert!(has("s.csv:2: records: \"ghost\" is not a record"), "{e:?}");
-        assert!(has("the statements of S1 supply 5 of record \"a\", whose count is 2"), "{e:?}");
-        assert!(has("r.csv:3: id: record \"b\" is fed by no statement"), "{e:?}");
-        assert!(has("c.csv:2: section: no `record` statement of S1 at \"¶9\""), "{e:?}");
+        assert!(
+            has("the statements of S1 supply 5 of record \"a\", whose count is 2"),
+            "{e:?}"
+        );
+        assert!(
+            has("r.csv:3: id: record \"b\" is fed by no statement"),
+            "{e:?}"
+        );
+        assert!(
+            has("c.csv:2: section: no `record` statement of S1 at \"¶9\""),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -302,47 +411,4 @@ mod tests {
             "{e:?}"
         );
     }
-}
-
-/// Checks `statements.csv` of a data directory against its `records.csv`, `citations.csv` and
-/// `sources.csv` (the files must already load). Returns the number of statements, or `None` when
-/// the directory has no ledger.
-pub fn check_dir(dir: &std::path::Path) -> Result<Option<usize>, super::error::LoadError> {
-    use super::error::read_file;
-    let path = dir.join("statements.csv");
-    if !path.exists() {
-        return Ok(None);
-    }
-    let name = |f: &str| dir.join(f).display().to_string();
-    let text = read_file(&path)?;
-    let records = read_file(&dir.join("records.csv"))?;
-    let citations = read_file(&dir.join("citations.csv"))?;
-    let sources = read_file(&dir.join("sources.csv"))?;
-    let mut errors = Errors::default();
-    let docs = super::records::read_documents(&name("sources.csv"), &sources, &mut errors);
-    let doc_ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
-    let mut counts: FxHashMap<String, (u32, u64)> = FxHashMap::default();
-    each_row(
-        &name("records.csv"),
-        &records,
-        crate::model::columns::RECORD_COLUMNS,
-        &mut errors,
-        |row, _| {
-            if let Ok(n) = row.get("count").parse::<u32>() {
-                counts.insert(row.get("id").to_string(), (n, row.line));
-            }
-        },
-    );
-    let ledger = read_ledger(&name("statements.csv"), &text, &doc_ids, &mut errors);
-    check_ledger(
-        &ledger,
-        &Checked {
-            counts: &counts,
-            records_file: &name("records.csv"),
-            citations: (&name("citations.csv"), &citations),
-            ledger_file: &name("statements.csv"),
-        },
-        &mut errors,
-    );
-    errors.finish(Some(ledger.len()))
 }
