@@ -2,6 +2,7 @@
 //! gazetteer (issue 3). Run with `cargo bench --bench index`; figures go to BENCHMARKS.md.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use iskp_map::geo::normalize::{edit_distance, key};
 use iskp_map::index::feature::record_feature;
 use iskp_map::index::{Bbox, Catalog, Filter};
 use iskp_map::synth::{self, Rng};
@@ -148,6 +149,53 @@ fn geocoding(c: &mut Criterion) {
                 ok += usize::from(gaz.resolve(n, Some(c), None).is_ok());
             }
             black_box(ok)
+        })
+    });
+    // 1 000 names with one letter dropped from the middle ("Peshwar"), resolved without a hint:
+    // each is unresolved and gathers suggestions from the trigram index. The reference is the
+    // linear scan the gazetteer did before (edit distance against every name), in the same run, over
+    // the first 100 (it takes about 100 times as long a name).
+    let misspelt: Vec<String> = (0..1_000)
+        .map(|_| {
+            let p = &places[(rng.next_u64() % places.len() as u64) as usize];
+            let mut chars: Vec<char> = p.name.chars().collect();
+            if chars.len() > 4 {
+                chars.remove(chars.len() / 2);
+            }
+            chars.into_iter().collect()
+        })
+        .collect();
+    let keys: Vec<String> = places.iter().map(|p| key(&p.name)).collect();
+    g.bench_function("suggest_1k_misspelt_trigrams", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for name in &misspelt {
+                n += usize::from(gaz.resolve(name, None, None).is_err());
+            }
+            black_box(n)
+        })
+    });
+    g.bench_function("suggest_100_misspelt_linear_scan_reference", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for name in misspelt.iter().take(100) {
+                let k = key(name);
+                let max = (k.chars().count() / 3).clamp(1, 3);
+                n += keys
+                    .iter()
+                    .filter(|k2| edit_distance(&k, k2, max) <= max)
+                    .count();
+            }
+            black_box(n)
+        })
+    });
+    g.bench_function("search_1k_misspelt", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for name in &misspelt {
+                n += gaz.search(name, None, 8, &|_| false).len();
+            }
+            black_box(n)
         })
     });
     let mut rng = Rng::new(11);

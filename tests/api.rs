@@ -596,6 +596,23 @@ async fn geocoder_and_sources_endpoints() {
         .map(|f| f["properties"]["name"].as_str().unwrap())
         .collect();
     assert!(names.contains(&"Kandahar"), "{names:?}");
+    // English exonyms, misspellings and names inside names; countries holding records first.
+    let first = |v: &serde_json::Value, k: &str| v["features"][0]["properties"][k].clone();
+    let v = get("/api/geocode?q=Cologne&country=DEU&exact=true")
+        .await
+        .json();
+    assert_eq!(first(&v, "name"), "Köln");
+    let v = get("/api/geocode?q=Peshwar&limit=3").await.json();
+    assert_eq!(first(&v, "name"), "Peshawar");
+    assert_eq!(first(&v, "match"), "similar");
+    let v = get("/api/geocode?q=Jallalabad&limit=3").await.json();
+    assert_eq!(first(&v, "country"), "AFG", "{v}");
+    let v = get("/api/geocode?q=sharif&country=AFG&limit=3")
+        .await
+        .json();
+    assert_eq!(first(&v, "match"), "contains");
+    let v = get("/api/geocode?q=Qwertyuiopzx").await.json();
+    assert_eq!(v["numberReturned"], 0);
     assert_eq!(get("/api/geocode").await.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         get("/api/geocode?q=%20").await.status,

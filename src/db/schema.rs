@@ -169,7 +169,7 @@ CREATE TRIGGER data_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON iskp
 "#,
     ),
     (
-        "per-end date precision and time splits of records, regions of places",
+        "per-end date precision and time splits of records, regions of places, alternate city names",
         r#"
 ALTER TABLE iskp.records ADD COLUMN start_precision text, ADD COLUMN end_precision text,
     ADD COLUMN split text;
@@ -178,6 +178,8 @@ COMMENT ON COLUMN iskp.records.end_precision IS 'For a period: day, month, year,
 COMMENT ON COLUMN iskp.records.split IS 'The stated time split (iskp.splits) this record''s count shares.';
 
 ALTER TABLE iskp.places ADD COLUMN members text;
+ALTER TABLE iskp.cities ADD COLUMN alternates text;
+COMMENT ON COLUMN iskp.cities.alternates IS 'GeoNames alternate names (Latin script), |-separated (scripts/geodata/alternates.mjs).';
 COMMENT ON COLUMN iskp.places.members IS 'A region: the ISO 3166-2 codes of its provinces; a multinational entry: ISO alpha-3 codes; |-separated.';
 
 CREATE TABLE iskp.splits (

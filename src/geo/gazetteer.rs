@@ -10,6 +10,7 @@
 //! ambiguous. An unresolved or ambiguous name is an error listing the closest candidates.
 
 use super::normalize::{edit_distance_chars, key, strip_level_word, LevelWord};
+use super::trigrams::{self, Trigrams};
 use crate::model::{CodeError, GeoPrecision};
 use std::collections::HashMap;
 use std::fmt;
@@ -153,8 +154,11 @@ impl Provenance {
 pub struct Place {
     /// Primary name.
     pub name: String,
-    /// Other names it is found by.
+    /// Other names it is found by (curated aliases, a boundary's other names).
     pub aliases: Vec<String>,
+    /// GeoNames alternate names (exonyms, transliterations): found by them, but a place named so
+    /// in its own right wins.
+    pub alternates: Vec<String>,
     /// ISO 3166-1 alpha-3 (empty for a group of countries).
     pub country: String,
     /// For a region, the `adm1_code` of its provinces; for a group of countries, their ISO alpha-3
@@ -236,39 +240,88 @@ impl fmt::Display for GeocodeError {
 
 impl std::error::Error for GeocodeError {}
 
+/// How a search found a place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Match {
+    /// One of its names is the query.
+    Exact,
+    /// One of its names starts with the query.
+    Prefix,
+    /// One of its names holds the query.
+    Contains,
+    /// One of its names is a close spelling of the query.
+    Similar,
+}
+
+impl Match {
+    /// As the API writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Match::Exact => "exact",
+            Match::Prefix => "prefix",
+            Match::Contains => "contains",
+            Match::Similar => "similar",
+        }
+    }
+}
+
+/// One place a search found, and how.
+#[derive(Debug, Clone, Copy)]
+pub struct Hit<'a> {
+    /// The place.
+    pub place: &'a Place,
+    /// How it matched.
+    pub matched: Match,
+}
+
 /// The gazetteer: every entry, indexed by normalised name.
 #[derive(Debug, Default)]
 pub struct Gazetteer {
     places: Vec<Place>,
-    by_key: HashMap<String, Vec<u32>>,
-    keys: Vec<(String, u32)>,
+    /// Every distinct name key, sorted (its position is its id in the trigram index).
+    keys: Vec<String>,
+    /// Per key: the entries it names, each with whether it is an entry's own name or curated alias
+    /// (`true`) or one of its GeoNames alternate names (`false`).
+    named: Vec<Vec<(u32, bool)>>,
+    /// Built on first need (a name that does not resolve, a search inside names).
+    trigrams: std::sync::OnceLock<Trigrams>,
 }
 
 impl Gazetteer {
-    /// Indexes the entries under every name and alias.
+    /// Indexes the entries under every name, alias and alternate name.
     pub fn new(places: Vec<Place>) -> Self {
-        let mut by_key: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut pairs: Vec<(String, u32, bool)> = Vec::new();
         for (i, p) in places.iter().enumerate() {
-            for n in std::iter::once(&p.name).chain(&p.aliases) {
+            let own = std::iter::once(&p.name)
+                .chain(&p.aliases)
+                .map(|n| (n, true));
+            let alt = p.alternates.iter().map(|n| (n, false));
+            for (n, primary) in own.chain(alt) {
                 let k = key(n);
-                if k.is_empty() {
-                    continue;
-                }
-                let v = by_key.entry(k).or_default();
-                if v.last() != Some(&(i as u32)) {
-                    v.push(i as u32);
+                if !k.is_empty() {
+                    pairs.push((k, i as u32, primary));
                 }
             }
         }
-        let mut keys: Vec<(String, u32)> = by_key
-            .iter()
-            .flat_map(|(k, v)| v.iter().map(move |&i| (k.clone(), i)))
-            .collect();
-        keys.sort_unstable();
+        // A name an entry has as its own counts once, as its own.
+        pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(b.2.cmp(&a.2)));
+        pairs.dedup_by(|b, a| a.0 == b.0 && a.1 == b.1);
+        let mut keys: Vec<String> = Vec::new();
+        let mut named: Vec<Vec<(u32, bool)>> = Vec::new();
+        for (k, i, primary) in pairs {
+            if keys.last() != Some(&k) {
+                keys.push(k);
+                named.push(Vec::new());
+            }
+            if let Some(v) = named.last_mut() {
+                v.push((i, primary));
+            }
+        }
         Gazetteer {
             places,
-            by_key,
             keys,
+            named,
+            trigrams: std::sync::OnceLock::new(),
         }
     }
 
@@ -287,8 +340,21 @@ impl Gazetteer {
         &self.places
     }
 
+    fn lookup(&self, k: &str) -> Option<&[(u32, bool)]> {
+        self.keys
+            .binary_search_by(|x| x.as_str().cmp(k))
+            .ok()
+            .map(|i| self.named[i].as_slice())
+    }
+
+    fn trigrams(&self) -> &Trigrams {
+        self.trigrams
+            .get_or_init(|| Trigrams::new(self.keys.iter().map(String::as_str)))
+    }
+
     /// Resolves a name to one entry, optionally within a country (ISO alpha-3) and restricted to
-    /// entries that can give the wanted precision.
+    /// entries that can give the wanted precision. An entry named so in its own right wins over
+    /// one that has the name only as a GeoNames alternate.
     pub fn resolve(
         &self,
         name: &str,
@@ -300,10 +366,10 @@ impl Gazetteer {
             return Err(GeocodeError::Empty);
         }
         let mut level_word = None;
-        let mut ids = self.by_key.get(&k);
+        let mut ids = self.lookup(&k);
         if ids.is_none() {
             if let Some((stripped, w)) = strip_level_word(&k) {
-                ids = self.by_key.get(stripped);
+                ids = self.lookup(stripped);
                 level_word = Some(w);
             }
         }
@@ -316,19 +382,40 @@ impl Gazetteer {
                     LevelWord::City => p.level == PlaceLevel::City,
                 })
         };
-        let mut cands: Vec<&Place> = ids
-            .map(|v| {
-                v.iter()
-                    .map(|&i| &self.places[i as usize])
-                    .filter(|p| fits(p))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if cands.is_empty() {
+        let fitting: Vec<(&Place, bool)> = ids
+            .unwrap_or_default()
+            .iter()
+            .map(|&(i, own)| (&self.places[i as usize], own))
+            .filter(|(p, _)| fits(p))
+            .collect();
+        if fitting.is_empty() {
             return Err(self.unresolved(name, &k, country, want, fits));
         }
-        let tier = cands.iter().map(|p| p.provenance.tier()).min().unwrap_or(0);
-        cands.retain(|p| p.provenance.tier() == tier);
+        let tier = fitting
+            .iter()
+            .map(|(p, _)| p.provenance.tier())
+            .min()
+            .unwrap_or(0);
+        let mut fitting: Vec<(&Place, bool)> = fitting
+            .into_iter()
+            .filter(|(p, _)| p.provenance.tier() == tier)
+            .collect();
+        fitting.sort_by_key(|p| std::cmp::Reverse(p.0.population));
+        // A GeoNames place far more populous than every other of the name wins even when it has
+        // the name only as an alternate (Köln for "Cologne" over two villages named Cologne);
+        // otherwise places named so in their own right come first.
+        let dominant = tier == 1
+            && fitting.len() > 1
+            && fitting[0].0.population >= DOMINANCE.saturating_mul(fitting[1].0.population.max(1));
+        if dominant {
+            return Ok(fitting[0].0);
+        }
+        let any_own = fitting.iter().any(|(_, own)| *own);
+        let mut cands: Vec<&Place> = fitting
+            .into_iter()
+            .filter(|(_, own)| *own || !any_own)
+            .map(|(p, _)| p)
+            .collect();
         cands.sort_by(|a, b| {
             b.population
                 .cmp(&a.population)
@@ -345,6 +432,35 @@ impl Gazetteer {
             name: name.to_string(),
             candidates: cands.iter().take(8).map(|p| p.label()).collect(),
         })
+    }
+
+    /// The entries under keys within `max` edits of `target`, found through the trigram index
+    /// (each edit changes at most three trigrams).
+    fn near(&self, target: &str, max: usize, fits: &dyn Fn(&Place) -> bool) -> Vec<(usize, u32)> {
+        let chars: Vec<char> = target.chars().take(trigrams::MAX_QUERY).collect();
+        let grams = chars.len() + 2 - 2;
+        let min_shared = grams.saturating_sub(3 * max).max(1) as u16;
+        let mut rows = Vec::new();
+        // Closest first; among equally close, names a place has in its own right before
+        // alternate names (Jalalabad before Sylhet, once called so), then the most populous.
+        let mut near: Vec<(usize, bool, u64, u32)> = Vec::new();
+        for (id, _) in self.trigrams().similar(target, 256, min_shared) {
+            let key2 = &self.keys[id as usize];
+            let d = edit_distance_chars(&chars, key2, max, &mut rows);
+            if d > max {
+                continue;
+            }
+            for &(i, own) in &self.named[id as usize] {
+                let p = &self.places[i as usize];
+                if fits(p) {
+                    near.push((d, !own, u64::MAX - p.population, i));
+                }
+            }
+        }
+        near.sort_unstable();
+        let mut seen = std::collections::HashSet::new();
+        near.retain(|x| seen.insert(x.3));
+        near.into_iter().map(|(d, _, _, i)| (d, i)).collect()
     }
 
     fn unresolved(
@@ -364,30 +480,20 @@ impl Gazetteer {
         }
         // Same name elsewhere (other country or level) first, then similar spellings.
         let mut out: Vec<String> = Vec::new();
-        if let Some(v) = self.by_key.get(k) {
-            out.extend(v.iter().take(5).map(|&i| self.places[i as usize].label()));
+        if let Some(v) = self.lookup(k) {
+            out.extend(
+                v.iter()
+                    .take(5)
+                    .map(|&(i, _)| self.places[i as usize].label()),
+            );
         }
         // Similar spellings of the whole name; failing that, of each of its longer words
         // ("Kabol Citty" finds Kabul).
-        let mut targets: Vec<String> = vec![k.to_string()];
-        targets.extend(
-            k.split(' ')
-                .filter(|w| w.chars().count() >= 4 && *w != k)
-                .map(str::to_string),
-        );
-        let mut rows = Vec::new();
-        for target in targets {
-            let chars: Vec<char> = target.chars().collect();
-            let max = (chars.len() / 3).clamp(1, 3);
-            let mut near: Vec<(usize, u64, u32)> = Vec::new();
-            for (key2, i) in &self.keys {
-                let d = edit_distance_chars(&chars, key2, max, &mut rows);
-                if d <= max && fits(&self.places[*i as usize]) {
-                    near.push((d, u64::MAX - self.places[*i as usize].population, *i));
-                }
-            }
-            near.sort_unstable();
-            for (_, _, i) in near {
+        let mut targets: Vec<&str> = vec![k];
+        targets.extend(k.split(' ').filter(|w| w.chars().count() >= 4 && *w != k));
+        for target in targets.into_iter().take(8) {
+            let max = (target.chars().count() / 3).clamp(1, 3);
+            for (_, i) in self.near(target, max, &fits) {
                 let label = self.places[i as usize].label();
                 if !out.contains(&label) {
                     out.push(label);
@@ -407,29 +513,60 @@ impl Gazetteer {
         }
     }
 
-    /// Entries whose name starts with `prefix` (normalised), for a search box: exact matches first,
-    /// then countries, provinces and the most populous places. At most `limit` entries.
-    pub fn search(&self, prefix: &str, country: Option<&str>, limit: usize) -> Vec<&Place> {
-        let k = key(prefix);
-        if k.is_empty() {
+    /// Entries for a search box: names equal to the query, then starting with it, then holding
+    /// it, then close spellings of it ("Peshwar" finds Peshawar), closest first. Within each, entries for which
+    /// `holds_records` is true come first, then curated entries, countries, provinces and the most
+    /// populous places. At most `limit` entries; none when nothing is close.
+    pub fn search(
+        &self,
+        query: &str,
+        country: Option<&str>,
+        limit: usize,
+        holds_records: &dyn Fn(&Place) -> bool,
+    ) -> Vec<Hit<'_>> {
+        let k: String = key(query).chars().take(trigrams::MAX_QUERY).collect();
+        if k.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let start = self
-            .keys
-            .partition_point(|(key2, _)| key2.as_str() < k.as_str());
-        let mut hits: Vec<(bool, &Place)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for (key2, i) in &self.keys[start..] {
+        // How each place matched, and for close spellings how far off (0 otherwise).
+        let mut best: HashMap<u32, (Match, usize)> = HashMap::new();
+        let note = |i: u32, m: (Match, usize), best: &mut HashMap<u32, (Match, usize)>| {
+            let p = &self.places[i as usize];
+            if country.is_none_or(|c| p.country == c) {
+                let e = best.entry(i).or_insert(m);
+                *e = (*e).min(m);
+            }
+        };
+        // Names starting with the query: a run of the sorted keys.
+        let start = self.keys.partition_point(|x| x.as_str() < k.as_str());
+        for (id, key2) in self.keys[start..].iter().enumerate().take(5000) {
             if !key2.starts_with(&k) {
                 break;
             }
-            let p = &self.places[*i as usize];
-            if country.is_some_and(|c| p.country != c) || !seen.insert(*i) {
-                continue;
+            let m = if *key2 == k {
+                Match::Exact
+            } else {
+                Match::Prefix
+            };
+            for &(i, _) in &self.named[start + id] {
+                note(i, (m, 0), &mut best);
             }
-            hits.push((key2 == &k, p));
-            if hits.len() > 5000 {
-                break;
+        }
+        // Names holding the query further in.
+        if let Some(ids) = self.trigrams().containing(&k) {
+            for id in ids.into_iter().take(5000) {
+                if self.keys[id as usize].contains(k.as_str()) {
+                    for &(i, _) in &self.named[id as usize] {
+                        note(i, (Match::Contains, 0), &mut best);
+                    }
+                }
+            }
+        }
+        // Close spellings, when the query is long enough to be misspelt.
+        if best.len() < limit && k.chars().count() >= 4 {
+            let max = (k.chars().count() / 3).clamp(1, 3);
+            for (d, i) in self.near(&k, max, &|p| country.is_none_or(|c| p.country == c)) {
+                note(i, (Match::Similar, d), &mut best);
             }
         }
         let rank = |p: &Place| match p.level {
@@ -437,14 +574,31 @@ impl Gazetteer {
             PlaceLevel::Province => 1,
             _ => 2,
         };
-        hits.sort_by(|(ea, a), (eb, b)| {
-            eb.cmp(ea)
-                .then(a.provenance.tier().min(1).cmp(&b.provenance.tier().min(1)))
-                .then(rank(a).cmp(&rank(b)))
-                .then(b.population.cmp(&a.population))
-                .then(a.name.cmp(&b.name))
+        let mut hits: Vec<(Hit, usize)> = best
+            .into_iter()
+            .map(|(i, (matched, d))| {
+                let place = &self.places[i as usize];
+                (Hit { place, matched }, d)
+            })
+            .collect();
+        hits.sort_by(|(a, da), (b, db)| {
+            (a.matched, da)
+                .cmp(&(b.matched, db))
+                .then(holds_records(b.place).cmp(&holds_records(a.place)))
+                .then(
+                    a.place
+                        .provenance
+                        .tier()
+                        .min(1)
+                        .cmp(&b.place.provenance.tier().min(1)),
+                )
+                .then(rank(a.place).cmp(&rank(b.place)))
+                .then(b.place.population.cmp(&a.place.population))
+                .then(a.place.name.cmp(&b.place.name))
+                .then(a.place.provenance.cmp(&b.place.provenance))
         });
-        hits.into_iter().take(limit).map(|(_, p)| p).collect()
+        hits.truncate(limit);
+        hits.into_iter().map(|(h, _)| h).collect()
     }
 }
 
@@ -463,6 +617,7 @@ mod tests {
         Place {
             name: name.into(),
             aliases: aliases.iter().map(|s| s.to_string()).collect(),
+            alternates: Vec::new(),
             country: country.into(),
             lon: 1.0,
             lat: 2.0,
@@ -661,13 +816,79 @@ mod tests {
     #[test]
     fn search_ranks_exact_then_larger() {
         let g = sample();
+        let none = |_: &Place| false;
         let names: Vec<_> = g
-            .search("ka", None, 10)
+            .search("ka", None, 10, &none)
             .iter()
-            .map(|p| (p.name.as_str(), p.level))
+            .map(|h| (h.place.name.as_str(), h.place.level, h.matched))
             .collect();
-        assert_eq!(names[0], ("Kabul", PlaceLevel::Province));
-        assert_eq!(names[1], ("Kabul", PlaceLevel::City));
-        assert!(g.search("zzz", None, 10).is_empty());
+        assert_eq!(names[0], ("Kabul", PlaceLevel::Province, Match::Prefix));
+        assert_eq!(names[1], ("Kabul", PlaceLevel::City, Match::Prefix));
+        assert!(g.search("zzz", None, 10, &none).is_empty());
+        assert!(g.search("", None, 10, &none).is_empty());
+        assert!(g.search("kabul", None, 0, &none).is_empty());
+    }
+
+    #[test]
+    fn search_finds_names_inside_and_misspelt() {
+        let g = sample();
+        let none = |_: &Place| false;
+        let hits = g.search("sharif", None, 10, &none);
+        assert_eq!(hits[0].place.name, "Mazar-e Sharif");
+        assert_eq!(hits[0].matched, Match::Contains);
+        let hits = g.search("Mazar-e Sharf", None, 10, &none);
+        assert_eq!(hits[0].place.name, "Mazar-e Sharif");
+        assert_eq!(hits[0].matched, Match::Similar);
+        assert!(g.search("sharif", Some("USA"), 10, &none).is_empty());
+    }
+
+    #[test]
+    fn search_puts_places_with_records_first() {
+        let g = sample();
+        let afg = |p: &Place| p.country == "AFG";
+        let hits = g.search("punjab", None, 10, &|p: &Place| p.country == "IND");
+        assert_eq!(hits[0].place.country, "IND");
+        let hits = g.search("punjab", None, 10, &|p: &Place| p.country == "PAK");
+        assert_eq!(hits[0].place.country, "PAK");
+        assert_eq!(g.search("kabul", None, 10, &afg).len(), 2);
+    }
+
+    #[test]
+    fn geonames_alternate_names_resolve_and_a_dominant_city_wins() {
+        let mut g = sample();
+        let mut koeln = place(
+            "Köln",
+            &[],
+            "DEU",
+            PlaceLevel::City,
+            1_075_935,
+            Provenance::GeoNames { id: 8 },
+        );
+        koeln.alternates = vec!["Cologne".into(), "Koeln".into()];
+        let small = place(
+            "Cologne",
+            &[],
+            "FRA",
+            PlaceLevel::City,
+            700,
+            Provenance::GeoNames { id: 9 },
+        );
+        let mut bombay = place(
+            "Mumbai",
+            &[],
+            "IND",
+            PlaceLevel::City,
+            12_691_836,
+            Provenance::GeoNames { id: 10 },
+        );
+        bombay.alternates = vec!["Bombay".into()];
+        g = Gazetteer::new(g.places.drain(..).chain([koeln, small, bombay]).collect());
+        let p = g.resolve("Cologne", None, None).unwrap();
+        assert_eq!((p.name.as_str(), p.country.as_str()), ("Köln", "DEU"));
+        let p = g.resolve("Cologne", Some("FRA"), None).unwrap();
+        assert_eq!(p.country, "FRA", "a hint still picks the small one");
+        assert_eq!(g.resolve("Bombay", None, None).unwrap().name, "Mumbai");
+        let err = g.resolve("Bombey", None, None).unwrap_err();
+        assert!(err.to_string().contains("Mumbai"), "{err}");
     }
 }

@@ -4,3 +4,4 @@
 pub mod gazetteer;
 pub mod jurisdictions;
 pub mod normalize;
+pub mod trigrams;

@@ -1,15 +1,17 @@
-//! `GET /api/geocode`: the gazetteer, by name prefix or as the data loader resolves a name.
+//! `GET /api/geocode`: the gazetteer, for a search box (names equal to, starting with, holding or
+//! close to the query) or as the data loader resolves a name.
 
 use super::context::{Fresh, GEOJSON};
 use super::error::ApiError;
 use super::query;
-use crate::geo::gazetteer::GeocodeError;
+use crate::geo::gazetteer::{GeocodeError, Hit, Match, Place};
 use axum::response::Response;
 use serde_json::json;
 
 /// `GET /api/geocode?q=NAME[&country=AFG][&limit=10][&exact=true]`: gazetteer entries whose name
-/// starts with `q`, as GeoJSON points; with `exact=true`, the single entry the data loader would
-/// resolve `q` to (or a 404 that lists the closest names).
+/// equals, starts with or holds `q`, then close spellings of it, as GeoJSON points with `match`
+/// saying which; with `exact=true`, the single entry the data loader would resolve `q` to (or a
+/// 404 that lists the closest names).
 pub async fn geocode(fresh: Fresh) -> Result<Response, ApiError> {
     let p = fresh.ctx.params(&["q", "country", "limit", "exact", "f"])?;
     query::format(p.get("f"))?;
@@ -32,9 +34,12 @@ pub async fn geocode(fresh: Fresh) -> Result<Response, ApiError> {
     };
     fresh.revalidate()?;
     let snap = &fresh.snap;
-    let places = if exact {
+    let hits = if exact {
         match snap.gazetteer.resolve(q, country.as_deref(), None) {
-            Ok(pl) => vec![pl],
+            Ok(pl) => vec![Hit {
+                place: pl,
+                matched: Match::Exact,
+            }],
             Err(e @ (GeocodeError::Unresolved { .. } | GeocodeError::Ambiguous { .. })) => {
                 return Err(ApiError::NotFound(e.to_string()))
             }
@@ -43,11 +48,17 @@ pub async fn geocode(fresh: Fresh) -> Result<Response, ApiError> {
             }
         }
     } else {
-        snap.gazetteer.search(q, country.as_deref(), limit)
+        // Places in the countries that hold records come first.
+        let table = snap.catalog.country_table();
+        let with_records: std::collections::HashSet<&str> =
+            table.iter().map(|(c, _)| &**c).collect();
+        let holds = |p: &Place| with_records.contains(p.country.as_str());
+        snap.gazetteer.search(q, country.as_deref(), limit, &holds)
     };
-    let features: Vec<_> = places
+    let features: Vec<_> = hits
         .iter()
-        .map(|pl| {
+        .map(|h| {
+            let pl = h.place;
             json!({
                 "type": "Feature",
                 "geometry": { "type": "Point", "coordinates": [pl.lon, pl.lat] },
@@ -59,6 +70,7 @@ pub async fn geocode(fresh: Fresh) -> Result<Response, ApiError> {
                     "geo_precision": pl.level.precision().as_str(),
                     "population": pl.population,
                     "source": pl.provenance.describe(),
+                    "match": h.matched.as_str(),
                 },
             })
         })

@@ -117,7 +117,7 @@ pub fn document(base: &str) -> Value {
         "responses": { "200": { "description": "Totals", "content": { "application/json": { "schema": { "type": "object" } } } }, "400": error_response("Bad parameter") }
     }}));
     paths.insert("/geocode".into(), json!({ "get": {
-        "operationId": "geocode", "summary": "Place names starting with q, or the one place q resolves to (exact=true)", "tags": ["Gazetteer"],
+        "operationId": "geocode", "summary": "Places named q, starting with or holding q, or spelt close to it (property match says which; places in countries with records first), or the one place q resolves to (exact=true)", "tags": ["Gazetteer"],
         "parameters": [
             { "name": "q", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1 } },
             { "name": "country", "in": "query", "required": false, "schema": { "type": "string", "pattern": "^[A-Za-z]{3}$" } },

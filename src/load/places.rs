@@ -82,6 +82,7 @@ fn curated_row(row: &Row, jur: &Jurisdictions, errors: &mut Errors) -> Option<Pl
         return Some(Place {
             name,
             aliases,
+            alternates: Vec::new(),
             country,
             members,
             lon,
@@ -112,6 +113,7 @@ fn curated_row(row: &Row, jur: &Jurisdictions, errors: &mut Errors) -> Option<Pl
     Some(Place {
         name,
         aliases,
+        alternates: Vec::new(),
         country,
         members,
         lon,
@@ -235,6 +237,13 @@ pub fn read_cities(file: &str, text: &str, errors: &mut Errors) -> Vec<Place> {
                 members: Vec::new(),
                 name,
                 aliases: Vec::new(),
+                alternates: row
+                    .get("alternates")
+                    .split('|')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_string)
+                    .collect(),
                 country,
                 lon,
                 lat,
@@ -252,6 +261,7 @@ pub fn jurisdiction_places(jur: &Jurisdictions) -> Vec<Place> {
     let provinces = jur.provinces.iter().map(|p| Place {
         name: p.name.clone(),
         aliases: p.names.clone(),
+        alternates: Vec::new(),
         country: p.country.clone(),
         members: Vec::new(),
         lon: p.label.0,
@@ -268,6 +278,7 @@ pub fn jurisdiction_places(jur: &Jurisdictions) -> Vec<Place> {
             .cloned()
             .chain(std::iter::once(c.id.clone()))
             .collect(),
+        alternates: Vec::new(),
         country: c.id.clone(),
         members: Vec::new(),
         lon: c.label.0,

@@ -313,6 +313,7 @@ pub const CITY_COLUMNS: &[&str] = &[
     "population",
     "feature_code",
     "admin1_code",
+    "alternates",
 ];
 
 /// The totals every jurisdiction carries, as served in the polygon layers, their schema and CSV:
