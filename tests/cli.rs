@@ -49,6 +49,104 @@ fn check_prints_totals_and_fails_on_bad_data() {
     );
 }
 
+/// Runs `iskp-map geocode - ARGS` over `input`.
+fn geocode(input: &str, args: &[&str]) -> std::process::Output {
+    let mut child = Command::new(BIN)
+        .args(["geocode", "-", "--data"])
+        .arg(common::geodata())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn geocode_lines_are_the_files_own_for_lf_and_crlf() {
+    for end in ["\n", "\r\n"] {
+        // A quoted field spanning two lines pushes the rows after it down one more.
+        let input = [
+            "id,place,note",
+            "1,Kabul,",
+            "2,Kandahr,\"two",
+            "lines\"",
+            "3,Herat,",
+            "4,Nowhereville,",
+        ]
+        .join(end)
+            + end;
+        let out = geocode(&input, &[]);
+        assert_eq!(out.status.code(), Some(1), "{end:?}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let lines: Vec<_> = v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"]["line"].as_u64().unwrap())
+            .collect();
+        assert_eq!(lines, [2, 5], "{end:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("-: line 3: place:") && err.contains("-: line 6: place:"),
+            "{end:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn geocode_keeps_unresolved_rows_when_asked() {
+    let input = "place,country,lon\r\nKabul,,x\r\nKandahr,AFG,y\r\n";
+    let out = geocode(input, &["--keep-unresolved"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let feats = v["features"].as_array().unwrap();
+    assert_eq!(feats.len(), 2);
+    assert_eq!(feats[0]["properties"]["country"], "AFG");
+    assert_eq!(
+        feats[0]["properties"]["input_lon"], "x",
+        "a clashing input column is kept"
+    );
+    assert!(feats[1]["geometry"].is_null());
+    assert_eq!(feats[1]["properties"]["line"], 3);
+    assert_eq!(feats[1]["properties"]["country_hint"], "AFG");
+    assert!(feats[1]["properties"]["country"].is_null());
+    let why = feats[1]["properties"]["unresolved"].as_str().unwrap();
+    assert!(
+        why.starts_with("place:") && why.contains("Kandahar"),
+        "{why}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1 of 2 rows unresolved (kept"), "{err}");
+
+    let out = geocode(input, &["--keep-unresolved", "--csv"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    assert_eq!(
+        header.iter().take(4).collect::<Vec<_>>(),
+        ["place", "country_hint", "input_lon", "line"]
+    );
+    assert_eq!(header.iter().next_back(), Some("unresolved"));
+    let rows: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[1][3], "3");
+    assert_eq!(&rows[1][4], "", "no longitude for an unresolved row");
+    assert!(rows[1][rows[1].len() - 1].contains("Kandahar"));
+}
+
 #[test]
 fn geocode_reads_csv_and_reports_unresolved_rows() {
     let mut child = Command::new(BIN)
@@ -74,8 +172,10 @@ fn geocode_reads_csv_and_reports_unresolved_rows() {
     let feats = v["features"].as_array().unwrap();
     assert_eq!(feats.len(), 3);
     assert_eq!(feats[0]["properties"]["admin1"], "Balkh");
-    assert_eq!(feats[1]["properties"]["country_code"], "IRN");
-    assert_eq!(feats[2]["properties"]["country_code"], "MDV");
+    assert_eq!(feats[1]["properties"]["country"], "IRN");
+    assert_eq!(feats[1]["properties"]["country_hint"], "Iran");
+    assert_eq!(feats[1]["properties"]["line"], 3);
+    assert_eq!(feats[2]["properties"]["country"], "MDV");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("line 4: place:") && err.contains("Kandahar"),
@@ -95,11 +195,11 @@ fn geocode_reads_csv_and_reports_unresolved_rows() {
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.starts_with("place,lon,lat,geo_precision,level,country_code"),
+        text.starts_with("place,line,lon,lat,geo_precision,level,country,"),
         "{text}"
     );
     assert!(
-        text.contains("Kabul,69.17233,34.52813,near,city,AFG"),
+        text.contains("Kabul,2,69.17233,34.52813,near,city,AFG"),
         "{text}"
     );
     let missing = Command::new(BIN)

@@ -201,6 +201,10 @@ pub enum Command {
         /// Write CSV instead of GeoJSON.
         #[arg(long)]
         csv: bool,
+        /// Keep rows that do not resolve in the output (no geometry, an `unresolved` reason)
+        /// and exit 0; without it they are only listed on standard error and the exit code is 1.
+        #[arg(long)]
+        keep_unresolved: bool,
         /// Data directory (boundaries and gazetteer) [default: ./geodata if it holds the data,
         /// else the data built into this binary].
         #[arg(long)]
@@ -294,7 +298,12 @@ pub fn run(command: Command) -> Result<(), CliError> {
         }),
         Command::Db { command } => db::run(command),
         Command::Check { data, cache } => check::run(DataDir::pick(data), cache),
-        Command::Geocode { input, csv, data } => geocode::run(&input, csv, DataDir::pick(data)),
+        Command::Geocode {
+            input,
+            csv,
+            keep_unresolved,
+            data,
+        } => geocode::run(&input, csv, keep_unresolved, DataDir::pick(data)),
         Command::Generate {
             count,
             seed,
