@@ -622,6 +622,26 @@ async fn geocoder_and_sources_endpoints() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     let src = get("/api/sources").await.json();
     assert_eq!(src["sources"].as_array().unwrap().len(), 5);
+    // S1's plots abroad: 3 before the takeover (the fourth is the April 2020 German plot, a record
+    // of its own), 5 in 2022, 6 in 2023, shared by the six countries' records.
+    let sp = get("/api/splits").await.json();
+    let s1 = &sp["splits"][0];
+    assert_eq!(s1["id"], "s1-plots");
+    assert_eq!(s1["total"], 14);
+    let counts: Vec<u64> = s1["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["count"].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts, [3, 5, 6]);
+    assert_eq!(s1["periods"][1]["from"], "2022-01-01");
+    assert_eq!(s1["cited"][0]["document"], "S1");
+    assert_eq!(s1["records"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        get("/api/splits?bogus=1").await.status,
+        StatusCode::BAD_REQUEST
+    );
     let page = get("/").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("Afghanistan"));

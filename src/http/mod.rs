@@ -3,7 +3,7 @@
 //!
 //! One file per resource: [`landing`] (`/api`, conformance), [`collections`], [`items`],
 //! [`schema`] (queryables and schemas), [`clusters`], [`download`], [`stats`], [`geocode`],
-//! [`sources`], [`openapi`] (the API definition and its HTML summary), [`health`] and [`page`]
+//! [`sources`], [`splits`], [`openapi`] (the API definition and its HTML summary), [`health`] and [`page`]
 //! (the map). Shared by all: [`context`] (the request, the snapshot and its `ETag`), [`query`]
 //! (parameters and the typed query of a collection), [`error`], [`html`] and [`middleware`].
 
@@ -25,6 +25,7 @@ pub mod query;
 pub mod schema;
 pub mod server;
 pub mod sources;
+pub mod splits;
 pub mod stats;
 
 use crate::store::Store;
@@ -96,6 +97,7 @@ pub fn app_with(state: AppState, limits: &Limits) -> Router {
         .route("/api/stats", get(stats::stats))
         .route("/api/geocode", get(geocode::geocode))
         .route("/api/sources", get(sources::sources))
+        .route("/api/splits", get(splits::splits))
         .fallback(middleware::not_found)
         .with_state(state);
     middleware::harden(routes, limits)

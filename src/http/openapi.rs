@@ -132,6 +132,14 @@ pub fn document(base: &str) -> Value {
         "/sources".into(),
         simple("getSources", "The documents records cite", "Sources"),
     );
+    paths.insert(
+        "/splits".into(),
+        simple(
+            "getSplits",
+            "Stated time splits of totals: periods, counts, citations and the records sharing each",
+            "Sources",
+        ),
+    );
 
     let mut doc = json!({
         "openapi": "3.0.3",

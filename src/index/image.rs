@@ -17,7 +17,7 @@ use std::io::Write as _;
 
 const MAGIC: &[u8; 8] = b"ISKPCAT1";
 /// Bumped whenever the layout or the meaning of a field changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// Writes through a buffer, hashing every byte, and remembers the first I/O error.
 struct Writer<'w, W: std::io::Write> {
@@ -227,6 +227,11 @@ impl Catalog {
                 w.u32(b as u32);
                 w.u32(n);
             }
+            w.u64(s.cited.len() as u64);
+            for (d, section) in &s.cited {
+                w.str(d);
+                w.str(section);
+            }
         }
         w.u64(self.cites.len() as u64);
         for i in 0..self.cites.len() as u32 {
@@ -333,7 +338,11 @@ impl Catalog {
             for _ in 0..r.len()? {
                 periods.push((r.u32()? as i32, r.u32()? as i32, r.u32()?));
             }
-            splits.push(Split { id, periods });
+            let mut cited = Vec::new();
+            for _ in 0..r.len()? {
+                cited.push((r.str()?, r.str()?));
+            }
+            splits.push(Split { id, periods, cited });
         }
         let mut cites = CiteTable::default();
         for i in 0..r.len()? {

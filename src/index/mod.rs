@@ -125,6 +125,8 @@ pub struct Split {
     pub id: String,
     /// `(first day, last day, count)` per period.
     pub periods: Vec<(i32, i32, u32)>,
+    /// Where it is stated: `(document id, section)`, each once, in file order.
+    pub cited: Vec<(String, String)>,
 }
 
 impl Split {
@@ -495,6 +497,12 @@ impl Catalog {
     pub fn split_of(&self, i: u32) -> Option<&Split> {
         let s = self.entries[i as usize].split;
         self.splits.get(usize::from(s))
+    }
+
+    /// Slot of the time split a record's count shares, in [`Catalog::splits`], if it shares one.
+    pub fn split_slot(&self, i: u32) -> Option<usize> {
+        let s = usize::from(self.entries[i as usize].split);
+        (s < self.splits.len()).then_some(s)
     }
 
     /// The time splits the records share, by slot.

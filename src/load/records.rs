@@ -198,7 +198,7 @@ pub fn read_splits(file: &str, text: &str, documents: &[Document], errors: &mut 
             .flatten();
         let n = row.parse_with("count", count, errors);
         let doc = row.required("source_id", errors);
-        row.required("section", errors);
+        let section = row.required("section", errors);
         if let Some(d) = &doc {
             if !documents.iter().any(|x| &x.id == d) {
                 row.error(errors, "source_id", format!("{d:?} is not in sources.csv"));
@@ -207,7 +207,9 @@ pub fn read_splits(file: &str, text: &str, documents: &[Document], errors: &mut 
         if errors.0.len() > before {
             return;
         }
-        let (Some(id), Some(date), Some(end), Some(n)) = (id, date, end, n) else {
+        let (Some(id), Some(date), Some(end), Some(n), Some(doc), Some(section)) =
+            (id, date, end, n, doc, section)
+        else {
             return;
         };
         check_dates(
@@ -228,6 +230,7 @@ pub fn read_splits(file: &str, text: &str, documents: &[Document], errors: &mut 
                 out.list.push(Split {
                     id: id.clone(),
                     periods: Vec::new(),
+                    cited: Vec::new(),
                 });
                 out.lines.push(row.line);
                 out.list.len() - 1
@@ -244,6 +247,10 @@ pub fn read_splits(file: &str, text: &str, documents: &[Document], errors: &mut 
         }
         s.periods.push((a, b, n));
         s.periods.sort_unstable();
+        let cite = (doc, section);
+        if !s.cited.contains(&cite) {
+            s.cited.push(cite);
+        }
     });
     out
 }
