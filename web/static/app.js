@@ -5,7 +5,7 @@
 import { el, kindSymbol, KINDS, KIND_LABEL } from './dom.js';
 import { api, NotFound } from './api.js';
 import { state, parseHash, writeHash, onHashEdit } from './state.js';
-import { monthsBetween, windowDays } from './time.js';
+import { monthsBetween, windowDays, setSplits } from './time.js';
 import { loadView, viewBbox } from './load.js';
 import { createRecordLayer } from './records.js';
 import { declutter, cellMarker } from './clusters.js';
@@ -18,7 +18,7 @@ import { createTimebar } from './timebar.js';
 import { createSearch } from './search.js';
 import { drawSummary } from './summary.js';
 import { drawSymbolLegend, drawShadingLegend } from './legend.js';
-import { hoverBox, jurisdictionRecords, drawAreaBox } from './jurisdictions.js';
+import { hoverBox, jurisdictionRecords, drawAreaBox, wideRecords } from './jurisdictions.js';
 
 const L = window.L;
 const $ = (id) => document.getElementById(id);
@@ -64,6 +64,18 @@ async function openRecordById(id) {
   }
 }
 async function openArea(level, id, opts = {}) {
+  if (level === 'region' || level === 'multinational') {
+    // No jurisdiction: its records are in the snapshot already; nothing to outline.
+    const g = snap && snap.wideLevel.get(`${level}:${id}`);
+    if (!g) return;
+    state.area = null;
+    state.sel = null;
+    records.select(null);
+    const list = wideRecords(g, snap);
+    details.list(list.title, list.notes, list.features, openRecord, win(), null);
+    writeHash(map);
+    return;
+  }
   const f = areaFeature(level, id) || await api(`/api/collections/${level === 'country' ? 'countries' : 'provinces'}/items/${encodeURIComponent(id)}`).catch(() => null);
   if (!f) return;
   state.area = { level, id };
@@ -266,10 +278,12 @@ function applyHash(h) {
 async function start() {
   buildKindControls();
   drawSymbolLegend($('symbols'));
-  const [incidents, countries] = await Promise.all([
+  const [incidents, countries, splits] = await Promise.all([
     api('/api/collections/incidents'),
     api('/api/collections/countries/items', { limit: 1000 }),
+    api('/api/splits'),
   ]);
+  setSplits(splits.splits);
   const extent = incidents.extent.temporal.interval[0];
   months = monthsBetween(extent[0], extent[1]);
   timebar = createTimebar(map, months, { onChange: () => refresh() });

@@ -1,11 +1,13 @@
 // The record card and record lists: DOM nodes only, every string from the data set as text.
 import { el, KIND_ONE } from './dom.js';
-import { formatDate, formatCount, fmtShare } from './format.js';
+import { formatDate, formatCount, fmtShare, periodLabel } from './format.js';
 import { windowShare } from './time.js';
 
 const PRECISION = {
   exact: 'exact site', near: 'near the named place (a few km)', district: 'somewhere in the district',
   province: 'somewhere in the province (not an exact location)', country: 'somewhere in the country (not an exact location)',
+  region: 'somewhere in the named provinces, not said which (no point on the map)',
+  multinational: 'somewhere in the named countries, not said which (no point on the map)',
 };
 
 /**
@@ -14,9 +16,13 @@ const PRECISION = {
  */
 export function windowNote(p, win) {
   if (!win) return null;
-  const { share, partial } = windowShare(p, win);
+  const { share, partial, bySplit } = windowShare(p, win);
   if (!partial) return null;
   const pct = Math.round(share * 100);
+  if (bySplit) {
+    const periods = bySplit.periods.map((q) => `${q.count} ${periodLabel(q)}`).join(', ');
+    return `Partly outside the selected time: ${fmtShare(p.count * share)} of ${formatCount(p)} fall inside it, shared out as the source splits the total (${periods}).`;
+  }
   return p.count > 1
     ? `Partly outside the selected time: ${fmtShare(p.count * share)} of ${formatCount(p)} fall inside it, shared out by days (${pct}% of its span).`
     : `Partly outside the selected time: ${pct}% of its span falls inside it.`;

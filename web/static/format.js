@@ -82,10 +82,22 @@ export function formatDate(p) {
   }
   const a = spanEnd(p.date, p.start_precision, false);
   const b = p.date_end ? spanEnd(p.date_end, p.end_precision, true) : null;
-  if (a === null && b === null) return 'date not stated';
-  if (a === null) return `by ${b} (start not stated)`;
-  if (b === null) return `from ${a} (end not stated)`;
+  // An end the source does not state is a bound the context gives (ISKP's founding, the
+  // document's date): shown as a bound, never as a date of the events.
+  const bound = (iso, isEnd) => spanEnd(iso, null, isEnd);
+  if (a === null && b === null) {
+    return p.date_end ? `between ${bound(p.date, false)} and ${bound(p.date_end, true)} (dates not stated)` : 'date not stated';
+  }
+  if (a === null) return `by ${b} (start not stated; not before ${bound(p.date, false)})`;
+  if (b === null) return `from ${a} (end not stated${p.date_end ? `; by ${bound(p.date_end, true)}` : ''})`;
   return a === b ? a : `${a} – ${b}`;
+}
+
+/** A period of a stated time split: "in 2022", "from 2015 to Aug 2021". */
+export function periodLabel(q) {
+  const a = spanEnd(q.from, null, false);
+  const b = spanEnd(q.to, null, true);
+  return a === b ? `in ${a}` : `from ${a} to ${b}`;
 }
 
 /** A record's count with its basis: "33", "≈33" (approximate), "≥2" (at least). */

@@ -62,11 +62,21 @@ export async function jurisdictionRecords(level, id, name, snap, { areaOnly = fa
   return { title: areaOnly ? `${name}: ${what}` : name, notes, features };
 }
 
+/** The records known only to a region or a group of countries (all of them are in the snapshot). */
+export function wideRecords(g, snap) {
+  const features = g.features.filter((f) => snap.kinds.includes(f.properties.kind))
+    .sort((a, b) => (a.properties.date < b.properties.date ? 1 : -1));
+  const what = g.level === 'region' ? `known only to these provinces together (${g.members.join(', ')})`
+    : `known only to this group of ${fmtInt(g.members.length)} countries`;
+  return { title: `${g.name}: ${what}`, notes: [`${plural(features.length, 'record')}: ${eventsText(groupFigure(g, snap.kinds))}.`], features };
+}
+
 /** The panel box of totals known only to a country or province, in view — drawn on the map or not. */
 export function drawAreaBox(items, snap, onOpen) {
   const box = $('areas');
   const rows = items.filter((r) => r.inView);
-  const hidden = rows.filter((r) => !r.drawn).length;
+  const hidden = rows.filter((r) => !r.drawn && !r.at.listOnly).length;
+  const where = { province: 'province', country: 'country', region: 'provinces together', multinational: 'countries together' };
   const head = el('p', { class: 'hint' }, rows.length
     ? `${plural(rows.length, 'jurisdiction')} in view with events at no place${hidden ? ` (${fmtInt(hidden)} listed here only: no room for their badge at this zoom)` : ''}.`
     : 'None in view.');
@@ -74,7 +84,7 @@ export function drawAreaBox(items, snap, onOpen) {
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Known only to'), el('th', { scope: 'col', class: 'n' }, 'events'))),
     el('tbody', {}, rows.map((r) => el('tr', { 'data-area': `${r.level}:${r.id}` },
       el('td', {}, el('button', { type: 'button', class: 'linkish', onclick: () => onOpen(r.level, r.id, { areaOnly: true }) },
-        `${r.at.name}${r.level === 'province' ? `, ${r.at.country}` : ''}`), el('small', {}, ` ${r.level}`)),
+        `${r.at.name}${r.level === 'province' || r.level === 'region' ? `, ${r.at.country}` : ''}`), el('small', {}, ` ${where[r.level] || r.level}`)),
       el('td', { class: 'n', title: eventsText(r.fig) }, shortText(r.fig))))));
   box.replaceChildren(head, rows.length ? table : '');
 }

@@ -5,12 +5,15 @@ import { KINDS } from './dom.js';
 import { HOME } from './figures.js';
 import { state } from './state.js';
 import { cellsOf, subtractCells, markPartial } from './clusters.js';
+import { windowDays, windowShare } from './time.js';
 
 // Above this many records in view the server gathers them into grid cells: the browser never
 // receives more than this many features in one answer.
 export const MAX_FEATURES = 3000;
 export const PROVINCE_ZOOM = 5;
-const AREA = new Set(['country', 'province']);
+const AREA = new Set(['country', 'province', 'region', 'multinational']);
+/** Precisions of records known only to an area that is no jurisdiction: several provinces or countries. */
+export const WIDE = ['region', 'multinational'];
 
 /** The view's box (padded a fifth), clamped to the world: "minLon,minLat,maxLon,maxLat". */
 export function viewBbox(map) {
@@ -27,6 +30,38 @@ const byId = (st) => new Map(st.groups.map((g) => [g.id, g]));
 export const isPoint = (f) => f.geometry && !AREA.has(f.properties.geo_precision);
 
 /**
+ * Records known only to a region or a group of countries, grouped by their area, as stats-like
+ * groups (`attack`, …, with `inside` and `partial` when a window is set) and their records.
+ * Their shares of a window are the API's (windowShare follows the same rules).
+ */
+function wideGroups(features) {
+  const win = state.from && state.to ? windowDays(state.from, state.to) : null;
+  const out = new Map();
+  for (const f of features) {
+    const p = f.properties;
+    if (!p.area) continue;
+    const key = `${p.geo_precision}:${p.area.id}`;
+    if (!out.has(key)) {
+      const zero = () => Object.fromEntries(KINDS.map((k) => [k, 0]));
+      out.set(key, {
+        level: p.geo_precision, id: p.area.id, name: p.area.id, country: p.country || null, country_name: p.country_name || null,
+        bbox: f.bbox || p.area.bbox, members: p.area.members, features: [],
+        ...zero(), ...(win ? { inside: zero(), partial: zero() } : {}),
+      });
+    }
+    const g = out.get(key);
+    g.features.push(f);
+    g[p.kind] += p.count;
+    if (win) {
+      const { share, partial } = windowShare(p, win);
+      g.inside[p.kind] += p.count * share;
+      if (partial) g.partial[p.kind] += p.count;
+    }
+  }
+  return out;
+}
+
+/**
  * Reads the view: statistics per jurisdiction (all of them, whatever the view), per kind in view,
  * and the records — one by one when the checked kinds hold at most MAX_FEATURES records in view,
  * else as server clusters.
@@ -37,11 +72,12 @@ export async function loadView(map, { wholeSpan }, signal) {
   const bbox = viewBbox(map);
   const kinds = KINDS.filter((k) => state.kinds.has(k));
   const provinces = zoom >= PROVINCE_ZOOM;
-  const [countries, provinceStats, countryLevel, provinceLevel, ...perKind] = await Promise.all([
+  const [countries, provinceStats, countryLevel, provinceLevel, wide, ...perKind] = await Promise.all([
     apiKept('/api/stats', { by: 'country', ...t }),
     provinces ? apiKept('/api/stats', { by: 'province', ...t }) : null,
     apiKept('/api/stats', { by: 'country', geo_precision: 'country', ...t }),
     apiKept('/api/stats', { by: 'province', geo_precision: 'province', ...t }),
+    Promise.all(WIDE.map((p) => apiKept('/api/collections/incidents/items', { geo_precision: p, limit: MAX_FEATURES, ...t }))),
     ...KINDS.map((kind) => api('/api/stats', { by: 'country', bbox, kind, ...t }, signal)),
   ]);
   const snap = {
@@ -50,6 +86,7 @@ export async function loadView(map, { wholeSpan }, signal) {
     provinceStats: provinceStats ? byId(provinceStats) : new Map(),
     countryLevel: byId(countryLevel),
     provinceLevel: byId(provinceLevel),
+    wideLevel: wideGroups(wide.flatMap((fc) => fc.features)),
     perKind: Object.fromEntries(KINDS.map((k, i) => [k, perKind[i]])),
     points: [], arrows: [], cells: null,
   };

@@ -45,15 +45,35 @@ export function windowDays(from, to) {
   return [days(`${from}-01`), days(lastOfMonth(to))];
 }
 
+/** The stated time splits (`/api/splits`) by id, once loaded. */
+const splits = new Map();
+
+/** Keeps the stated time splits, as `/api/splits` gives them, for windowShare(). */
+export function setSplits(list) {
+  splits.clear();
+  for (const s of list) splits.set(s.id, s);
+}
+
+/** The share of days `a`..`b` (inclusive) inside `win`. */
+function dayShare(a, b, win) {
+  return Math.max(0, Math.min(b, win[1]) - Math.max(a, win[0]) + 1) / (b - a + 1);
+}
+
 /**
- * How a record sits in the window: the share of its days inside it (its count is shared out by
- * days, as `/api/stats` does for `inside`), and whether it reaches outside.
+ * How a record sits in the window: the share of its count inside it, as `/api/stats` computes
+ * `inside` (shared out by days, or for a record sharing a stated time split, by the split's periods
+ * in proportion to their counts and by days within each), and whether any of it falls outside.
+ * `bySplit` tells the reader which of the two was used.
  */
 export function windowShare(p, win) {
+  const s = p.split && splits.get(p.split);
+  if (s && s.total > 0) {
+    const share = s.periods.reduce((acc, q) => acc + (q.count / s.total) * dayShare(days(q.from), days(q.to), win), 0);
+    return { share, partial: share < 1 - 1e-9, bySplit: s };
+  }
   const [a, b] = recordDays(p);
-  const inside = Math.max(0, Math.min(b, win[1]) - Math.max(a, win[0]) + 1);
-  const share = inside / (b - a + 1);
-  return { share, partial: share < 1 };
+  const share = dayShare(a, b, win);
+  return { share, partial: share < 1, bySplit: null };
 }
 
 /**
