@@ -1,16 +1,28 @@
 //! `GET /api/geocode`: the gazetteer, by name prefix or as the data loader resolves a name.
+//!
+//! Resolving a name that is not in the gazetteer looks for the closest spellings of the whole name
+//! and of each of its longer words, a pass over every name of the gazetteer each; so `q` is bounded
+//! ([`MAX_Q_CHARS`] characters, [`MAX_Q_WORDS`] words — the gazetteer's longest name has 65 and 9)
+//! and `exact=true` runs on the [`work`](super::work) pool, under the response timeout.
 
 use super::context::{Fresh, GEOJSON};
 use super::error::ApiError;
 use super::query;
+use super::AppState;
 use crate::geo::gazetteer::GeocodeError;
+use axum::extract::State;
 use axum::response::Response;
 use serde_json::json;
+
+/// Longest `q`, in characters.
+pub const MAX_Q_CHARS: usize = 100;
+/// Most words in `q`.
+pub const MAX_Q_WORDS: usize = 12;
 
 /// `GET /api/geocode?q=NAME[&country=AFG][&limit=10][&exact=true]`: gazetteer entries whose name
 /// starts with `q`, as GeoJSON points; with `exact=true`, the single entry the data loader would
 /// resolve `q` to (or a 404 that lists the closest names).
-pub async fn geocode(fresh: Fresh) -> Result<Response, ApiError> {
+pub async fn geocode(State(st): State<AppState>, fresh: Fresh) -> Result<Response, ApiError> {
     let p = fresh.ctx.params(&["q", "country", "limit", "exact", "f"])?;
     query::format(p.get("f"))?;
     let q = p
@@ -18,6 +30,18 @@ pub async fn geocode(fresh: Fresh) -> Result<Response, ApiError> {
         .map(str::trim)
         .filter(|q| !q.is_empty())
         .ok_or_else(|| ApiError::bad("q", "is required"))?;
+    if q.chars().count() > MAX_Q_CHARS {
+        return Err(ApiError::bad(
+            "q",
+            format!("is longer than {MAX_Q_CHARS} characters; no place name is that long"),
+        ));
+    }
+    if q.split_whitespace().count() > MAX_Q_WORDS {
+        return Err(ApiError::bad(
+            "q",
+            format!("has more than {MAX_Q_WORDS} words; no place name has that many"),
+        ));
+    }
     let country = p.get("country").map(query::country).transpose()?;
     let limit = query::limit(p.get("limit").or(Some("10")))?.min(100);
     let exact = match p.get("exact") {
@@ -31,9 +55,18 @@ pub async fn geocode(fresh: Fresh) -> Result<Response, ApiError> {
         }
     };
     fresh.revalidate()?;
-    let snap = &fresh.snap;
-    let places = if exact {
-        match snap.gazetteer.resolve(q, country.as_deref(), None) {
+    let snap = fresh.snap.clone();
+    let places: Vec<crate::geo::gazetteer::Place> = if exact {
+        let (q, country) = (q.to_string(), country.clone());
+        let resolved = st
+            .work
+            .run(move || {
+                snap.gazetteer
+                    .resolve(&q, country.as_deref(), None)
+                    .cloned()
+            })
+            .await?;
+        match resolved {
             Ok(pl) => vec![pl],
             Err(e @ (GeocodeError::Unresolved { .. } | GeocodeError::Ambiguous { .. })) => {
                 return Err(ApiError::NotFound(e.to_string()))
@@ -43,8 +76,13 @@ pub async fn geocode(fresh: Fresh) -> Result<Response, ApiError> {
             }
         }
     } else {
-        snap.gazetteer.search(q, country.as_deref(), limit)
+        snap.gazetteer
+            .search(q, country.as_deref(), limit)
+            .into_iter()
+            .cloned()
+            .collect()
     };
+    let snap = &fresh.snap;
     let features: Vec<_> = places
         .iter()
         .map(|pl| {
