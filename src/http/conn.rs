@@ -19,6 +19,13 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::Notify;
 
+/// The clock of [`Activity`]: milliseconds are counted from the first use.
+static EPOCH: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
+
+fn now() -> u64 {
+    u64::try_from(EPOCH.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
 /// The timeouts of an open connection (see [`super::server::Limits`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
@@ -34,8 +41,9 @@ pub struct Timeouts {
 #[derive(Debug)]
 pub struct Activity {
     id: u64,
-    opened: Instant,
-    /// Milliseconds since `opened` of the last byte read, written, and the last request started.
+    /// Milliseconds since [`EPOCH`] when the connection was accepted, the last byte read and
+    /// written, and the last request started or ended.
+    opened: AtomicU64,
     last_read: AtomicU64,
     last_write: AtomicU64,
     last_request: AtomicU64,
@@ -47,12 +55,13 @@ pub struct Activity {
 
 impl Activity {
     fn new(id: u64) -> Self {
+        let now = now();
         Activity {
             id,
-            opened: Instant::now(),
-            last_read: AtomicU64::new(0),
-            last_write: AtomicU64::new(0),
-            last_request: AtomicU64::new(0),
+            opened: AtomicU64::new(now),
+            last_read: AtomicU64::new(now),
+            last_write: AtomicU64::new(now),
+            last_request: AtomicU64::new(now),
             any_read: AtomicBool::new(false),
             in_flight: AtomicUsize::new(0),
             evicted: AtomicBool::new(false),
@@ -61,7 +70,21 @@ impl Activity {
     }
 
     fn now(&self) -> u64 {
-        u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(u64::MAX)
+        now()
+    }
+
+    /// Starts the clocks: the connection is accepted now (its slot may have been reserved while
+    /// the server waited for it).
+    pub fn accepted(&self) {
+        let now = now();
+        for t in [
+            &self.opened,
+            &self.last_read,
+            &self.last_write,
+            &self.last_request,
+        ] {
+            t.store(now, Ordering::Relaxed);
+        }
     }
 
     fn read(&self) {
@@ -97,7 +120,9 @@ impl Activity {
                 .max(self.last_request.load(Ordering::Relaxed));
             since.saturating_add(ms(t.send))
         } else if !self.any_read.load(Ordering::Relaxed) {
-            ms(t.handshake)
+            self.opened
+                .load(Ordering::Relaxed)
+                .saturating_add(ms(t.handshake))
         } else {
             self.last_io().saturating_add(ms(t.idle))
         }
@@ -196,7 +221,7 @@ impl Registry {
                         a.in_flight.load(Ordering::Acquire) == 0
                             && !a.evicted.load(Ordering::Acquire)
                     })
-                    .min_by_key(|a| a.opened + Duration::from_millis(a.last_io()));
+                    .min_by_key(|a| a.last_io());
                 if let Some(a) = idlest {
                     a.evicted.store(true, Ordering::Release);
                     a.wake.notify_one();

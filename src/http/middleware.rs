@@ -29,7 +29,6 @@ use axum::response::{IntoResponse, Response};
 use axum::BoxError;
 use axum::Router;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use http_body_util::BodyExt;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -59,13 +58,39 @@ struct Route(String);
 
 /// Keeps `guard` alive until the response's body has been sent (or dropped): in-flight counts,
 /// per-client counts and connection activity cover streamed bodies, not only handlers.
-pub fn hold<G: Send + 'static>(resp: Response, guard: G) -> Response {
+pub fn hold<G: Send + Unpin + 'static>(resp: Response, guard: G) -> Response {
     resp.map(|body| {
-        Body::new(body.map_frame(move |frame| {
-            let _ = &guard;
-            frame
-        }))
+        Body::new(Held {
+            body,
+            _guard: guard,
+        })
     })
+}
+
+/// A body and what it keeps alive; its length, when known, stays known (`Content-Length`).
+struct Held<G> {
+    body: Body,
+    _guard: G,
+}
+
+impl<G: Send + Unpin + 'static> http_body::Body for Held<G> {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
 }
 
 /// The answer for paths no route serves.

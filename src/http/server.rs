@@ -180,6 +180,7 @@ pub async fn serve(
         accept_errors.succeeded();
         let _ = stream.set_nodelay(true);
         let activity = slot.activity();
+        activity.accepted();
         let io = TokioIo::new(conn::Watched::new(stream, activity.clone()));
         let app = app.clone();
         let counted = activity.clone();
