@@ -594,10 +594,7 @@ fn parse(bytes: &[u8]) -> Option<Answer> {
     let mut rest = &bytes[end + 4..];
     let body = if head.contains("transfer-encoding: chunked") {
         let mut out = Vec::new();
-        loop {
-            let Some(nl) = rest.windows(2).position(|w| w == b"\r\n") else {
-                break;
-            };
+        while let Some(nl) = rest.windows(2).position(|w| w == b"\r\n") {
             let size =
                 usize::from_str_radix(String::from_utf8_lossy(&rest[..nl]).trim(), 16).unwrap_or(0);
             if size == 0 || rest.len() < nl + 2 + size {

@@ -155,7 +155,7 @@ pub enum Command {
         web: Option<PathBuf>,
         /// Limits, per-client fairness, public URL and metrics.
         #[command(flatten)]
-        tuning: serve::Tuning,
+        tuning: Box<serve::Tuning>,
         /// Keep the indexed catalog here and reuse it while the data and the program are unchanged
         /// (faster start-up for large data sets).
         #[arg(long)]

@@ -101,11 +101,14 @@ fn key(ip: IpAddr) -> ClientKey {
     }
 }
 
+/// Requests in flight per client.
+type Counts = Arc<Mutex<HashMap<ClientKey, usize>>>;
+
 /// The limits in force, shared by every request.
 pub struct Fairness {
     limits: ClientLimits,
     rate: Option<DefaultKeyedRateLimiter<ClientKey>>,
-    in_flight: Arc<Mutex<HashMap<ClientKey, usize>>>,
+    in_flight: Counts,
     checks: AtomicU64,
 }
 
@@ -175,7 +178,7 @@ impl Fairness {
 }
 
 /// One admitted request of a client.
-pub struct ClientGuard(Option<(Arc<Mutex<HashMap<ClientKey, usize>>>, ClientKey)>);
+pub struct ClientGuard(Option<(Counts, ClientKey)>);
 
 impl Drop for ClientGuard {
     fn drop(&mut self) {
