@@ -974,3 +974,41 @@ fn metrics_are_off_by_default_and_prometheus_text_when_asked() {
         assert!(text.contains(family), "{family} missing:\n{text}");
     }
 }
+
+#[test]
+fn unbounded_answers_large_answers_are_gzipped_where_they_are_made_and_read_back_whole() {
+    // Compressing megabytes on the async workers would hold up every other request: large pages
+    // and downloads are compressed on the work pool, and still read back byte for byte.
+    let server = InProcess::start(Config::default());
+    let plain = reqwest::blocking::Client::builder()
+        .no_gzip()
+        .build()
+        .unwrap();
+    let gzip = reqwest::blocking::Client::builder().gzip(true).build().unwrap();
+    for path in [
+        "/api/collections/provinces/download?format=geojson",
+        "/api/collections/provinces/download?format=csv",
+        "/api/collections/provinces/download?format=fgb",
+        "/api/collections/provinces/items?limit=2000",
+    ] {
+        let url = format!("{}{path}", server.base);
+        let raw = plain
+            .get(&url)
+            .header("accept-encoding", "gzip")
+            .send()
+            .unwrap();
+        assert_eq!(raw.status(), 200);
+        assert_eq!(
+            raw.headers().get("content-encoding").map(|v| v.to_str().unwrap()),
+            Some("gzip"),
+            "{path}"
+        );
+        let squeezed = raw.bytes().unwrap().len();
+        let identity = plain.get(&url).send().unwrap();
+        assert!(identity.headers().get("content-encoding").is_none());
+        let identity = identity.bytes().unwrap();
+        let unzipped = gzip.get(&url).send().unwrap().bytes().unwrap();
+        assert!(unzipped == identity, "{path}: the same bytes once decompressed");
+        assert!(squeezed < identity.len(), "{path}: {squeezed} of {}", identity.len());
+    }
+}

@@ -85,6 +85,10 @@ pub struct Tuning {
     /// Such jobs waiting at most; beyond them a request gets 503.
     #[arg(long, default_value_t = Limits::default().work_queue)]
     work_queue: usize,
+    /// FlatGeobuf downloads in flight at once (each holds a temporary file while its client
+    /// reads); more get 503.
+    #[arg(long, default_value_t = Limits::default().max_spooled_downloads)]
+    max_spooled_downloads: usize,
     /// Request log lines a second at most (the rest are counted in /metrics).
     #[arg(long, default_value_t = Limits::default().log_lines_per_second)]
     log_lines: u32,
@@ -132,6 +136,7 @@ impl Tuning {
             work_threads: self.work_threads,
             work_queue: self.work_queue.max(1),
             log_lines_per_second: self.log_lines,
+            max_spooled_downloads: self.max_spooled_downloads.max(1),
             ..Limits::default()
         };
         Ok(crate::http::Config {

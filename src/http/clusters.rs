@@ -40,10 +40,9 @@ pub async fn clusters(
     let zoom = query::zoom(p.get("zoom"))?;
     let f = record_filter(kind, &p)?;
     fresh.revalidate()?;
-    let snap = fresh.snap.clone();
-    let body = st
-        .work
+    st.work
         .run(move || {
+            let snap = &fresh.snap;
             let ids = snap.matching(&f);
             let cs = cluster::clusters(&snap.catalog, &ids, zoom);
             if cs.len() > MAX_CELLS {
@@ -56,8 +55,8 @@ pub async fn clusters(
                     ),
                 ));
             }
-            Ok(cluster::feature_collection(&cs, ids.len(), zoom).to_string())
+            let body = cluster::feature_collection(&cs, ids.len(), zoom).to_string();
+            Ok(fresh.ok(GEOJSON, body))
         })
-        .await??;
-    Ok(fresh.ok(GEOJSON, body))
+        .await?
 }

@@ -32,6 +32,8 @@ pub struct Ctx {
     pub query: Option<String>,
     /// Whether `Accept` prefers `text/html` to JSON (a browser).
     pub accepts_html: bool,
+    /// Whether `Accept-Encoding` takes gzip (q > 0).
+    pub accepts_gzip: bool,
     if_none_match: Option<String>,
 }
 
@@ -52,6 +54,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             path: parts.uri.path().to_string(),
             query: parts.uri.query().map(str::to_string),
             accepts_html: prefers_html(&parts.headers),
+            accepts_gzip: takes_gzip(&parts.headers),
             if_none_match: parts
                 .headers
                 .get(header::IF_NONE_MATCH)
@@ -110,6 +113,41 @@ pub fn prefers_html(h: &HeaderMap) -> bool {
         Some((jspec, _, jpos)) => jspec < 2 || hpos < jpos,
     }
 }
+
+/// Whether `Accept-Encoding` takes gzip: `gzip` (or `*`) listed with a q-value above 0.
+pub fn takes_gzip(h: &HeaderMap) -> bool {
+    let mut gzip = None;
+    let mut any = None;
+    for v in h
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+    {
+        for item in v.split(',').take(32) {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .find_map(|p| {
+                    let (k, v) = p.split_once('=')?;
+                    k.trim()
+                        .eq_ignore_ascii_case("q")
+                        .then(|| v.trim().parse::<f32>().unwrap_or(0.0))
+                })
+                .unwrap_or(1.0);
+            match coding.as_str() {
+                "gzip" | "x-gzip" => gzip = Some(q),
+                "*" => any = Some(q),
+                _ => {}
+            }
+        }
+    }
+    gzip.or(any).is_some_and(|q| q > 0.0)
+}
+
+/// Answers larger than this are gzip-compressed by [`ok`] where they are made — on the
+/// [`work`](super::work) pool, for every handler whose answers can be that large — and smaller
+/// ones by the compression layer on the async workers.
+pub const COMPRESS_HERE_ABOVE: usize = 256 * 1024;
 
 /// The media ranges of an `Accept` value: (range in lower case, q-value, position). A range with a
 /// malformed q-value is left out.
@@ -232,8 +270,15 @@ impl Fresh {
         }
     }
 
-    /// A 200 answer tagged with this request's tag.
+    /// A 200 answer tagged with this request's tag; gzip-compressed here when it is over
+    /// [`COMPRESS_HERE_ABOVE`] and the client takes gzip (call it on the work pool for answers
+    /// that can be that large).
     pub fn ok(&self, content_type: &'static str, body: String) -> Response {
+        if self.ctx.accepts_gzip && body.len() > COMPRESS_HERE_ABOVE {
+            if let Some(r) = gzipped(content_type, &self.tag, body.as_bytes()) {
+                return r;
+            }
+        }
         ok(content_type, &self.tag, body)
     }
 }
@@ -254,6 +299,25 @@ pub fn ok(content_type: &'static str, tag: &str, body: String) -> Response {
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     set(&mut r, header::ETAG, tag);
     r
+}
+
+/// The answer `ok` would give, with its body gzip-compressed.
+fn gzipped(content_type: &'static str, tag: &str, body: &[u8]) -> Option<Response> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4),
+        flate2::Compression::new(5),
+    );
+    enc.write_all(body).ok()?;
+    let bytes = enc.finish().ok()?;
+    let mut r = axum::body::Body::from(bytes).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    set(&mut r, header::ETAG, tag);
+    Some(r)
 }
 
 /// One link object of OGC API responses.

@@ -7,7 +7,8 @@
 //! the answer and however slow the reader. FlatGeobuf carries a spatial index that needs every
 //! feature first: the file is written on the pool into an unnamed temporary file (its features
 //! too, by the `flatgeobuf` writer), then sent from it 256 KiB at a time; the file disappears when
-//! the answer ends or its client leaves.
+//! the answer ends or its client leaves. A client that takes gzip gets one gzip stream, compressed
+//! chunk by chunk on the pool too.
 
 use super::context::{set, ApiPath, Fresh};
 use super::error::ApiError;
@@ -63,17 +64,28 @@ pub async fn download(
     fresh.revalidate()?;
     let snap = fresh.snap.clone();
     let work = st.work.clone();
+    let gzip: Option<Gzip> = fresh.ctx.accepts_gzip.then(|| {
+        Arc::new(Mutex::new(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::new(5),
+        )))
+    });
+    let gzipped = gzip.is_some();
     let body = match format.key {
         "geojson" | "csv" => {
             let s = snap.clone();
             let sel = Arc::new(work.run(move || query::selection(&s, c, &p)).await??);
             if format.key == "geojson" {
-                geojson_body(work, snap, sel)
+                geojson_body(work, gzip, snap, sel)
             } else {
-                csv_body(work, snap, sel)
+                csv_body(work, gzip, snap, sel)
             }
         }
         _ => {
+            let Ok(place) = st.spooled.clone().try_acquire_owned() else {
+                super::metrics::rejected("spooled_downloads");
+                return Err(ApiError::Overloaded);
+            };
             let file = work
                 .run(move || -> Result<std::fs::File, ApiError> {
                     let sel = query::selection(&snap, c, &p)?;
@@ -86,7 +98,7 @@ pub async fn download(
                     Ok(file)
                 })
                 .await??;
-            file_body(work, file)
+            file_body(work, gzip, file, place)
         }
     };
     let mut r = body.into_response();
@@ -102,15 +114,38 @@ pub async fn download(
         ),
     );
     set(&mut r, header::ETAG, &fresh.tag);
+    if gzipped {
+        r.headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        r.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     Ok(r)
 }
 
-/// A body of `parts`, each made on the pool when the one before has been taken.
-fn pooled<F>(work: Work, parts: usize, make: F) -> Body
+/// One gzip stream over the parts of a body, compressed part by part on the pool.
+type Gzip = Arc<Mutex<flate2::write::GzEncoder<Vec<u8>>>>;
+
+/// A body of `parts`, each made on the pool when the one before has been taken — and
+/// gzip-compressed there when `gzip` is given, so compression never runs on the async workers.
+fn pooled<F>(work: Work, parts: usize, gzip: Option<Gzip>, make: F) -> Body
 where
     F: Fn(usize) -> Result<Bytes, ApiError> + Send + Sync + 'static,
 {
-    let make = Arc::new(make);
+    let make = Arc::new(move |k: usize| -> Result<Bytes, ApiError> {
+        let bytes = make(k)?;
+        let Some(gz) = &gzip else { return Ok(bytes) };
+        use std::io::Write;
+        let mut enc = gz.lock().unwrap_or_else(|p| p.into_inner());
+        let io = |e: std::io::Error| ApiError::Internal(format!("gzip: {e}"));
+        enc.write_all(&bytes).map_err(io)?;
+        if k + 1 == parts {
+            enc.try_finish().map_err(io)?;
+        } else {
+            enc.flush().map_err(io)?;
+        }
+        Ok(Bytes::from(std::mem::take(enc.get_mut())))
+    });
     let stream = futures_util::stream::unfold(0usize, move |k| {
         let (work, make) = (work.clone(), make.clone());
         async move {
@@ -131,10 +166,10 @@ where
     Body::from_stream(futures_util::StreamExt::fuse(stream))
 }
 
-fn geojson_body(work: Work, snap: Arc<Snapshot>, sel: Arc<Selection>) -> Body {
+fn geojson_body(work: Work, gzip: Option<Gzip>, snap: Arc<Snapshot>, sel: Arc<Selection>) -> Body {
     let ranges: Vec<std::ops::Range<usize>> = chunks(sel.len()).collect();
     let n = ranges.len();
-    pooled(work, n + 2, move |k| {
+    pooled(work, n + 2, gzip, move |k| {
         if k == 0 {
             return Ok(Bytes::from_static(
                 b"{\"type\":\"FeatureCollection\",\"features\":[\n",
@@ -155,7 +190,7 @@ fn geojson_body(work: Work, snap: Arc<Snapshot>, sel: Arc<Selection>) -> Body {
     })
 }
 
-fn csv_body(work: Work, snap: Arc<Snapshot>, sel: Arc<Selection>) -> Body {
+fn csv_body(work: Work, gzip: Option<Gzip>, snap: Arc<Snapshot>, sel: Arc<Selection>) -> Body {
     let header = csv::header(&sel);
     // An empty selection still sends its header row: one empty chunk.
     let mut ranges: Vec<std::ops::Range<usize>> = chunks(sel.len()).collect();
@@ -163,17 +198,23 @@ fn csv_body(work: Work, snap: Arc<Snapshot>, sel: Arc<Selection>) -> Body {
         ranges.push(0..0);
     }
     debug_assert!(ranges.iter().all(|r| r.len() <= CHUNK));
-    pooled(work, ranges.len(), move |k| {
+    pooled(work, ranges.len(), gzip, move |k| {
         let h = (k == 0).then_some(header.as_slice());
         Ok(Bytes::from(csv::chunk(&snap, &sel, ranges[k].clone(), h)))
     })
 }
 
-fn file_body(work: Work, file: std::fs::File) -> Body {
+fn file_body(
+    work: Work,
+    gzip: Option<Gzip>,
+    file: std::fs::File,
+    place: tokio::sync::OwnedSemaphorePermit,
+) -> Body {
     let len = file.metadata().map_or(0, |m| m.len());
     let parts = usize::try_from(len.div_ceil(FILE_CHUNK as u64)).unwrap_or(usize::MAX);
     let file = Mutex::new(file);
-    pooled(work, parts, move |_| {
+    pooled(work, parts, gzip, move |_| {
+        let _held_until_the_body_ends = &place;
         let mut buf = vec![0u8; FILE_CHUNK];
         let mut f = file.lock().unwrap_or_else(|p| p.into_inner());
         let mut filled = 0;

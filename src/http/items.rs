@@ -14,9 +14,10 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-/// `GET /api/collections/{id}/items`. A page of a collection filtered by nothing but its kind is a
-/// slice of a list the snapshot holds, answered at once; any other page (a filter, a page over
-/// 1 000 features, the HTML view) is built on the [`work`](super::work) pool.
+/// `GET /api/collections/{id}/items`. A page of at most 100 records of a collection filtered by
+/// nothing but its kind is a slice of a list the snapshot holds, answered at once; any other page
+/// (a filter, a larger page, polygons, the HTML view) is built — and compressed when large — on
+/// the [`work`](super::work) pool.
 pub async fn items(
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
@@ -34,11 +35,11 @@ pub async fn items(
         }
         Collection::Polygons(_) => {
             query::polygon_filter(&p)?;
-            true
+            false
         }
     };
     fresh.revalidate()?;
-    if cheap && limit <= 1000 && enc == Encoding::Json {
+    if cheap && limit <= query::DEFAULT_LIMIT && enc == Encoding::Json {
         page_of(&fresh, c, &p, enc, limit, offset)
     } else {
         st.work

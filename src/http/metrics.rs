@@ -93,7 +93,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     );
     registry.register(
         "http_requests_rejected",
-        "Requests refused before a handler ran: rate (429), client_concurrency (429), overloaded (503), work_queue_full (503), timeout (408)",
+        "Requests refused before a handler ran: rate (429), client_concurrency (429), overloaded (503), work_queue_full (503), spooled_downloads (503), timeout (408)",
         m.rejected.clone(),
     );
     registry.register(

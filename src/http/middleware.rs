@@ -327,6 +327,20 @@ async fn observe(log: Arc<LogBudget>, req: Request<Body>, next: Next) -> Respons
     resp
 }
 
+/// Compress only answers whose length is known and at most this many bytes.
+#[derive(Debug, Clone, Copy)]
+struct KnownSizeAtMost(u64);
+
+impl Predicate for KnownSizeAtMost {
+    fn should_compress<B: http_body::Body>(&self, response: &axum::http::Response<B>) -> bool {
+        response
+            .body()
+            .size_hint()
+            .exact()
+            .is_some_and(|n| n <= self.0)
+    }
+}
+
 /// Wraps any router in the service's cross-cutting layers with the default configuration.
 pub fn harden(routes: Router, limits: &Limits) -> Router {
     harden_with(
@@ -341,7 +355,11 @@ pub fn harden(routes: Router, limits: &Limits) -> Router {
 /// Wraps any router in the service's cross-cutting layers (see the module documentation).
 pub fn harden_with(routes: Router, config: &Config) -> Router {
     let limits = &config.limits;
-    let compress = SizeAbove::new(1024).and(NotForContentType::IMAGES);
+    // Larger answers are compressed where they are made, on the work pool (see
+    // `context::COMPRESS_HERE_ABOVE`): compressing megabytes here would hold up the async workers.
+    let compress = SizeAbove::new(1024)
+        .and(NotForContentType::IMAGES)
+        .and(KnownSizeAtMost(super::context::COMPRESS_HERE_ABOVE as u64));
     let max_uri = limits.max_uri_bytes;
     let shared = Arc::new(config.clone());
     let inner = routes

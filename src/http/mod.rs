@@ -49,6 +49,8 @@ pub struct AppState {
     pub page: Option<Arc<assets::Assets>>,
     /// The pool for work whose cost grows with the data or the request.
     pub work: work::Work,
+    /// Places for FlatGeobuf downloads in flight (each holds a temporary file).
+    pub spooled: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             store,
             page: None,
             work: default_work(),
+            spooled: spool(&Limits::default()),
         }
     }
 
@@ -72,6 +75,7 @@ impl AppState {
             store,
             page: Some(Arc::new(assets)),
             work: default_work(),
+            spooled: spool(&Limits::default()),
         }
     }
 }
@@ -84,6 +88,10 @@ fn default_work() -> work::Work {
         work::Work::new(l.work_threads, l.work_queue)
     })
     .clone()
+}
+
+fn spool(l: &Limits) -> Arc<tokio::sync::Semaphore> {
+    Arc::new(tokio::sync::Semaphore::new(l.max_spooled_downloads.max(1)))
 }
 
 /// How the service is run: its limits, the per-client limits, the public URL of its links and
@@ -147,6 +155,7 @@ pub fn app_configured(mut state: AppState, config: &Config) -> Router {
     if (limits.work_threads, limits.work_queue) != (d.work_threads, d.work_queue) {
         state.work = work::Work::new(limits.work_threads, limits.work_queue);
     }
+    state.spooled = spool(limits);
     let assets = state
         .page
         .as_deref()

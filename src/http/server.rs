@@ -73,6 +73,9 @@ pub struct Limits {
     pub work_queue: usize,
     /// Request log lines written a second at most; the rest are counted in the metrics.
     pub log_lines_per_second: u32,
+    /// FlatGeobuf downloads in flight at once, each holding a temporary file until its client has
+    /// read it; more get 503 at once.
+    pub max_spooled_downloads: usize,
 }
 
 impl Default for Limits {
@@ -93,6 +96,7 @@ impl Default for Limits {
             work_threads: 0,
             work_queue: 64,
             log_lines_per_second: 20,
+            max_spooled_downloads: 16,
         }
     }
 }

@@ -41,10 +41,9 @@ pub async fn stats(State(st): State<AppState>, fresh: Fresh) -> Result<Response,
     };
     let filter = record_filter(None, &p)?;
     fresh.revalidate()?;
-    let snap = fresh.snap.clone();
-    let body = st
-        .work
+    st.work
         .run(move || {
+            let snap = &fresh.snap;
             let ids = snap.matching(&filter);
             let s = compute(
                 &snap.catalog,
@@ -54,7 +53,7 @@ pub async fn stats(State(st): State<AppState>, fresh: Fresh) -> Result<Response,
                 period,
                 filter.days.as_ref(),
             );
-            json!({
+            let body = json!({
                 "by": if by == GroupBy::Country { "country" } else { "province" },
                 "period": if period == Period::Year { "year" } else { "month" },
                 "numberMatched": ids.len(),
@@ -65,8 +64,8 @@ pub async fn stats(State(st): State<AppState>, fresh: Fresh) -> Result<Response,
                 "groups": s.groups,
                 "timeline": s.timeline,
             })
-            .to_string()
+            .to_string();
+            fresh.ok(JSON, body)
         })
-        .await?;
-    Ok(fresh.ok(JSON, body))
+        .await
 }
