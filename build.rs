@@ -19,6 +19,7 @@ const DATA_FILES: &[&str] = &[
     "sources.csv",
     "records.csv",
     "citations.csv",
+    "splits.csv",
 ];
 
 fn main() {

@@ -52,7 +52,7 @@ fn index(c: &mut Criterion) {
     let points: Vec<GeomWithData<[f64; 2], u32>> = records
         .iter()
         .enumerate()
-        .map(|(i, r)| GeomWithData::new([r.lon, r.lat], i as u32))
+        .map(|(i, r)| GeomWithData::new(r.point.unwrap_or_default(), i as u32))
         .collect();
     g.bench_function("rtree_bulk_load", |b| {
         b.iter_batched(

@@ -30,7 +30,7 @@ fn check_prints_totals_and_fails_on_bad_data() {
     let s = Scratch::new("cli-check");
     s.append(
         "records.csv",
-        "zz-x,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,maybe,,,,,",
+        "zz-x,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,maybe,,,,,,,,",
     );
     s.append("citations.csv", "zz-x,S1,t");
     let out = Command::new(BIN)
@@ -129,7 +129,7 @@ async fn serve_reloads_on_sighup_and_stops_gracefully_on_sigterm() {
     // A broken edit is rejected: the old data keeps serving.
     s.append(
         "records.csv",
-        "zz-hup,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+        "zz-hup,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,,,,",
     );
     server.signal("HUP");
     tokio::time::sleep(Duration::from_secs(3)).await;

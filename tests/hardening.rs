@@ -838,7 +838,7 @@ fn markup_injection_csv_cells_that_start_a_formula_are_neutralised() {
     let s = Scratch::new("formula");
     s.append(
         "records.csv",
-        "zz-formula,presence,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",\"@SUM(1+1)*cmd|' /C calc'!A0\",2023-06-01,,day,Kandahar,AFG,near,,,1,,,,suspected,,,,,",
+        "zz-formula,presence,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",\"@SUM(1+1)*cmd|' /C calc'!A0\",2023-06-01,,day,Kandahar,AFG,near,,,1,,,,suspected,,,,,,,,",
     );
     s.append("citations.csv", "zz-formula,S1,test");
     let store = std::sync::Arc::new(

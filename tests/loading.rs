@@ -19,7 +19,7 @@ fn messages(e: &LoadError) -> Vec<String> {
 }
 
 const GOOD: &str =
-    "zz-good,attack,Title,Summary,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,";
+    "zz-good,attack,Title,Summary,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,,,,";
 
 #[test]
 fn bad_record_rows_name_file_line_field_and_reason() {
@@ -28,62 +28,62 @@ fn bad_record_rows_name_file_line_field_and_reason() {
     let first = s.last_line("records.csv") + 1;
     let rows = [
         (
-            "zz-kind,bombing,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+            "zz-kind,bombing,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,,,,",
             "kind",
             "is not one of",
         ),
         (
-            "zz-date,attack,T,S,2024-02-30,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+            "zz-date,attack,T,S,2024-02-30,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,,,,",
             "date",
             "not a valid date",
         ),
         (
-            "zz-place,attack,T,S,2024-01-01,,day,Kabol Citty,AFG,near,,,1,,,,claimed,,,,,",
+            "zz-place,attack,T,S,2024-01-01,,day,Kabol Citty,AFG,near,,,1,,,,claimed,,,,,,,,",
             "place",
             "closest",
         ),
         (
-            "zz-outside,attack,T,S,2024-01-01,,day,Kabul,AFG,near,2.35,48.85,1,,,,claimed,,,,,",
+            "zz-outside,attack,T,S,2024-01-01,,day,Kabul,AFG,near,2.35,48.85,1,,,,claimed,,,,,,,,",
             "country",
             "lies in FRA",
         ),
         (
-            "zz-count,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,0,,,,claimed,,,,,",
+            "zz-count,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,0,,,,claimed,,,,,,,,",
             "count",
             "at least 1",
         ),
         (
-            "zz-lat,attack,T,S,2024-01-01,,day,Kabul,AFG,near,69,91,1,,,,claimed,,,,,",
+            "zz-lat,attack,T,S,2024-01-01,,day,Kabul,AFG,near,69,91,1,,,,claimed,,,,,,,,",
             "lat",
             "outside",
         ),
         (
-            "zz-month,attack,T,S,2024-01-15,,month,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+            "zz-month,attack,T,S,2024-01-15,,month,Kabul,AFG,near,,,1,,,,claimed,,,,,,,,",
             "date",
             "first day",
         ),
         (
-            "zz-period,attack,T,S,2024-01-01,,period,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+            "zz-period,attack,T,S,2024-01-01,,period,Kabul,AFG,near,,,1,,,,claimed,,,,,,,,",
             "date_end",
             "needs an end",
         ),
         (
-            "zz-prec,attack,T,S,2024-01-01,,day,Kabul,AFG,exact,,,1,,,,claimed,,,,,",
+            "zz-prec,attack,T,S,2024-01-01,,day,Kabul,AFG,exact,,,1,,,,claimed,,,,,,,,",
             "place",
             "exact precision",
         ),
         (
-            "ZZ Bad Id,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+            "ZZ Bad Id,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,,,,",
             "id",
             "a-z",
         ),
         (
-            "zz-uncited,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+            "zz-uncited,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,,,,",
             "id",
             "citations.csv",
         ),
         (
-            "zz-denied,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,XXX,,,",
+            "zz-denied,attack,T,S,2024-01-01,,day,Kabul,AFG,near,,,1,,,,claimed,,XXX,,,,,,",
             "denied_by",
             "not a country",
         ),
@@ -168,7 +168,7 @@ fn curated_places_must_lie_in_their_country() {
     let s = Scratch::new("places");
     s.append(
         "places.csv",
-        "Somewhere,,AFG,landmark,2.35,48.85,wrong country",
+        "Somewhere,,AFG,landmark,2.35,48.85,wrong country,",
     );
     let file = s.path("places.csv").display().to_string();
     let msgs = messages(&load(&s).err().unwrap());
@@ -187,7 +187,7 @@ fn a_failed_reload_keeps_the_previous_snapshot() {
     let before = store.current();
     s.append(
         "records.csv",
-        "zz-broken,attack,T,S,not-a-date,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+        "zz-broken,attack,T,S,not-a-date,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,,,,",
     );
     s.append("citations.csv", "zz-broken,S1,x");
     assert!(store.reload().is_err());
@@ -361,7 +361,7 @@ async fn readiness_reports_the_version_and_a_failed_reload() {
 
     s.append(
         "records.csv",
-        "zz-bad,attack,T,S,2024-13-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,",
+        "zz-bad,attack,T,S,2024-13-01,,day,Kabul,AFG,near,,,1,,,,claimed,,,,,,,,",
     );
     s.append("citations.csv", "zz-bad,S1,x");
     assert!(store.reload().is_err());

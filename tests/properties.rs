@@ -106,7 +106,7 @@ fn every_record_reads_back_from_the_catalog() {
             cat.feature(i),
             iskp_map::index::feature::record_feature(r, &sources)
         );
-        assert_eq!(cat.country(i), r.country);
+        assert_eq!(cat.country(i), r.country.as_deref());
         assert_eq!(cat.admin1_id(i), r.admin1_id.as_deref());
     }
     for i in 1..cat.len() as u32 {

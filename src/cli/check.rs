@@ -3,7 +3,7 @@
 use super::{CliError, DataDir, Failure};
 use crate::model::Kind;
 use crate::store::{BundledSource, DataSource, FileSource, Snapshot};
-use crate::views::totals::{per_country, Tally};
+use crate::views::totals::{per_country, tally, Tally};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -12,16 +12,18 @@ use std::path::PathBuf;
 /// brackets), and a total row.
 pub fn totals_table(snap: &Snapshot) -> String {
     let cat = &snap.catalog;
-    let mut total = Tally::default();
-    let rows: BTreeMap<(&str, &str), Tally> = cat
+    let total = tally(cat, 1, |_| Some(0))[0];
+    let mut rows: BTreeMap<(&str, &str), Tally> = cat
         .country_table()
         .iter()
         .zip(per_country(cat))
-        .map(|((code, name), t)| {
-            total.merge(&t);
-            ((&**code, &**name), t)
-        })
+        .map(|((code, name), t)| ((&**code, &**name), t))
         .collect();
+    // Records known only to a group of countries have a row of their own.
+    let several = tally(cat, 1, |i| cat.country_slot(i).is_none().then_some(0))[0];
+    if several.records.iter().any(|&n| n > 0) {
+        rows.insert(("---", "several countries"), several);
+    }
     let mut s = String::new();
     let _ = write!(s, "{:<34}", "country");
     for k in Kind::ALL {
@@ -72,6 +74,23 @@ pub fn run(data: DataDir, cache: Option<PathBuf>) -> Result<(), CliError> {
     match loaded {
         Ok(snap) => {
             print!("{}", totals_table(&snap));
+            if let DataDir::Files(dir) = &data {
+                match crate::load::ledger::check_dir(dir) {
+                    Ok(Some(n)) => println!(
+                        "statements.csv: {n} statements; every record is fed by the ledger and every citation named in it."
+                    ),
+                    Ok(None) => {}
+                    Err(e) => {
+                        return Err(CliError::new(
+                            Failure::InvalidData,
+                            format!(
+                                "{e}\ncheck failed: the ledger of {} does not match its records",
+                                dir.display()
+                            ),
+                        ))
+                    }
+                }
+            }
             Ok(())
         }
         Err(e) => Err(CliError::new(

@@ -10,7 +10,7 @@
 use super::{CliError, DataDir, Failure};
 use crate::geo::jurisdictions::Jurisdictions;
 use crate::load::error::LoadError;
-use crate::model::columns::{CITATION_COLUMNS, RECORD_COLUMNS, SOURCE_COLUMNS};
+use crate::model::columns::{CITATION_COLUMNS, RECORD_COLUMNS, SOURCE_COLUMNS, SPLIT_COLUMNS};
 use crate::model::round6;
 use crate::model::{Claim, GeoPrecision, Kind};
 use crate::synth::{Rng, CLUSTERS};
@@ -57,7 +57,7 @@ pub fn write_dataset(
     let [countries, provinces, cities, places, ..] = &texts[..] else {
         return Err(GenerateError::Io {
             path: data.describe(),
-            error: std::io::Error::other("fewer than the seven data files"),
+            error: std::io::Error::other("fewer than the eight data files"),
         });
     };
     let (jur, _) = crate::load::read_geo(countries, provinces, cities, places)?;
@@ -74,6 +74,7 @@ pub fn write_dataset(
     let mut sources = file("sources.csv")?;
     let mut records = file("records.csv")?;
     let mut citations = file("citations.csv")?;
+    let mut splits = file("splits.csv")?;
     sources.write_record(SOURCE_COLUMNS)?;
     sources.write_record([
         "SYN",
@@ -85,6 +86,7 @@ pub fn write_dataset(
     ])?;
     records.write_record(RECORD_COLUMNS)?;
     citations.write_record(CITATION_COLUMNS)?;
+    splits.write_record(SPLIT_COLUMNS)?;
 
     let mut rng = Rng::new(seed);
     let mut centres = Vec::with_capacity(CLUSTERS);
@@ -138,10 +140,13 @@ pub fn write_dataset(
             "",
             "",
             "",
+            "",
+            "",
+            "",
         ])?;
         citations.write_record([id.as_str(), "SYN", "synthetic"])?;
     }
-    for w in [&mut sources, &mut records, &mut citations] {
+    for w in [&mut sources, &mut records, &mut citations, &mut splits] {
         w.flush().map_err(io(out.display()))?;
     }
     Ok(count)

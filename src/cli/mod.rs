@@ -37,7 +37,7 @@ impl DataDir {
         }
     }
 
-    /// The seven files' texts, as `(name, text)` in [`crate::load::FILES`] order.
+    /// The eight files' texts, as `(name, text)` in [`crate::load::FILES`] order.
     pub fn texts(&self) -> Result<Vec<(String, String)>, crate::load::error::LoadError> {
         match self {
             DataDir::Files(dir) => crate::store::FileSource::new(dir).texts().map(|(t, _)| t),
@@ -240,7 +240,7 @@ pub enum DbCommand {
         /// The database.
         #[command(flatten)]
         db: DbArg,
-        /// Directory to write (created if missing; the seven data files are replaced).
+        /// Directory to write (created if missing; the eight data files are replaced).
         #[arg(long)]
         out: PathBuf,
     },

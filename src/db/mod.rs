@@ -1,6 +1,6 @@
 //! Team mode: PostgreSQL with PostGIS as the shared store that any number of servers replicate.
 //!
-//! The database holds the same seven inputs as a data directory, as tables a team can edit in QGIS
+//! The database holds the same eight inputs as a data directory, as tables a team can edit in QGIS
 //! or SQL ([`schema`]). Every server reads them whole in one consistent transaction, turns them back
 //! into the exact texts of the files ([`tables`]) and validates them with the same loader as files
 //! ([`crate::load::read_inputs`]), so the database and `geodata/` give the same data version and the

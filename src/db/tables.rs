@@ -8,7 +8,7 @@
 
 use super::{Db, DbError};
 use crate::model::columns::{
-    CITATION_COLUMNS, CITY_COLUMNS, PLACE_COLUMNS, RECORD_COLUMNS, SOURCE_COLUMNS,
+    CITATION_COLUMNS, CITY_COLUMNS, PLACE_COLUMNS, RECORD_COLUMNS, SOURCE_COLUMNS, SPLIT_COLUMNS,
 };
 use postgres::GenericClient;
 use std::io::{Read, Write};
@@ -42,7 +42,7 @@ impl Table {
     /// Reference data (boundaries, cities, curated places): large, seldom edited, so kept by a
     /// server between reads and read again only when its table changed.
     fn is_reference(&self) -> bool {
-        !matches!(self, Table::Csv(t, _) if matches!(*t, "iskp.sources" | "iskp.records" | "iskp.citations"))
+        !matches!(self, Table::Csv(t, _) if matches!(*t, "iskp.sources" | "iskp.records" | "iskp.citations" | "iskp.splits"))
     }
 
     /// The name rows are reported under when they fail validation: the table, or for boundaries
@@ -56,7 +56,7 @@ impl Table {
 }
 
 /// The tables of [`crate::load::FILES`], in the same order.
-pub const TABLES: [Table; 7] = [
+pub const TABLES: [Table; 8] = [
     Table::Boundaries("country"),
     Table::Boundaries("province"),
     Table::Csv("iskp.cities", CITY_COLUMNS),
@@ -64,6 +64,7 @@ pub const TABLES: [Table; 7] = [
     Table::Csv("iskp.sources", SOURCE_COLUMNS),
     Table::Csv("iskp.records", RECORD_COLUMNS),
     Table::Csv("iskp.citations", CITATION_COLUMNS),
+    Table::Csv("iskp.splits", SPLIT_COLUMNS),
 ];
 
 const HEAD: &str = "{\"type\":\"FeatureCollection\",\"features\":[\n";
@@ -198,7 +199,7 @@ pub fn write(
     }
 }
 
-/// Everything one consistent read of the database gives: the seven texts (named for error
+/// Everything one consistent read of the database gives: the eight texts (named for error
 /// messages, in [`crate::load::FILES`] order) and the change counter and time they are as of.
 pub struct Contents {
     /// `(label, text)` per input.
@@ -215,7 +216,7 @@ pub struct Contents {
 #[derive(Debug, Default)]
 pub struct Kept(std::sync::Mutex<Vec<Option<(i64, String)>>>);
 
-/// Reads all seven inputs in one read-only, repeatable-read transaction: an edit committed
+/// Reads all eight inputs in one read-only, repeatable-read transaction: an edit committed
 /// meanwhile is either wholly in or wholly out. With `kept`, unchanged reference tables are taken
 /// from there (and what is read is kept there).
 pub fn read_all(

@@ -106,7 +106,7 @@ pub struct Exported {
     pub check: Result<usize, LoadError>,
 }
 
-/// Writes the seven files of the database's current data into `out` (created if missing), each
+/// Writes the eight files of the database's current data into `out` (created if missing), each
 /// through a temporary file and a rename, so a reader never sees half a file.
 pub fn export(db: &Db, out: &Path) -> Result<Exported, TransferError> {
     let mut client = db.connect()?;

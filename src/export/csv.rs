@@ -25,57 +25,59 @@ pub fn polygon_columns() -> Vec<&'static str> {
     v
 }
 
-/// The CSV values of a record, in [`download_columns`] order.
+/// The CSV values of a record, in [`download_columns`] order (empty where a value is absent).
 pub fn record_values(snap: &Snapshot, r: &Record) -> Vec<String> {
-    let opt = |v: Option<u32>| v.map_or_else(String::new, |x| x.to_string());
-    let sources: Vec<String> = r
-        .citations
-        .iter()
-        .map(|c| format!("{}: {}", snap.catalog.documents()[c.document].id, c.section))
-        .collect();
-    vec![
-        r.id.clone(),
-        r.kind.to_string(),
-        r.title.clone(),
-        r.summary.clone(),
-        format_date(r.date),
-        r.date_end.map(format_date).unwrap_or_default(),
-        r.date_precision.to_string(),
-        r.place.clone(),
-        r.admin1.clone().unwrap_or_default(),
-        r.admin1_id.clone().unwrap_or_default(),
-        r.country.clone(),
-        r.country_name.clone(),
-        r.geo_precision.to_string(),
-        r.geo_precision.ucdp_where_prec().to_string(),
-        r.count.to_string(),
-        r.count_basis.to_string(),
-        opt(r.fatalities),
-        opt(r.injured),
-        r.claim.to_string(),
-        r.link.map(|l| l.to_string()).unwrap_or_default(),
-        r.denied_by.join("|"),
-        r.target.clone().unwrap_or_default(),
-        r.launch_site
-            .as_ref()
-            .map(|o| o.place.clone())
-            .unwrap_or_default(),
-        r.launch_site
-            .as_ref()
-            .map(|o| o.country.clone())
-            .unwrap_or_default(),
-        r.launch_site
-            .as_ref()
-            .map(|o| o.lon.to_string())
-            .unwrap_or_default(),
-        r.launch_site
-            .as_ref()
-            .map(|o| o.lat.to_string())
-            .unwrap_or_default(),
-        sources.join("; "),
-        r.lon.to_string(),
-        r.lat.to_string(),
-    ]
+    download_columns()
+        .into_iter()
+        .map(|c| record_value(snap, r, c))
+        .collect()
+}
+
+/// One CSV value of a record, by column name.
+fn record_value(snap: &Snapshot, r: &Record, column: &str) -> String {
+    let num = |v: Option<u32>| v.map_or_else(String::new, |x| x.to_string());
+    let text = |v: Option<&str>| v.unwrap_or_default().to_string();
+    let site = r.launch_site.as_ref();
+    match column {
+        "id" => r.id.clone(),
+        "kind" => r.kind.to_string(),
+        "title" => r.title.clone(),
+        "summary" => r.summary.clone(),
+        "date" => format_date(r.date),
+        "date_end" => r.date_end.map(format_date).unwrap_or_default(),
+        "date_precision" => r.date_precision.to_string(),
+        "start_precision" => text(r.start_precision.map(|p| p.as_str())),
+        "end_precision" => text(r.end_precision.map(|p| p.as_str())),
+        "split" => text(r.split.as_deref()),
+        "place" => r.place.clone(),
+        "admin1" => text(r.admin1.as_deref()),
+        "admin1_id" => text(r.admin1_id.as_deref()),
+        "country" => text(r.country.as_deref()),
+        "country_name" => text(r.country_name.as_deref()),
+        "geo_precision" => r.geo_precision.to_string(),
+        "where_prec" => r.geo_precision.ucdp_where_prec().to_string(),
+        "count" => r.count.to_string(),
+        "count_basis" => r.count_basis.to_string(),
+        "fatalities" => num(r.fatalities),
+        "injured" => num(r.injured),
+        "claim" => r.claim.to_string(),
+        "link" => text(r.link.map(|l| l.as_str())),
+        "denied_by" => r.denied_by.join("|"),
+        "target" => text(r.target.as_deref()),
+        "origin_place" => text(site.map(|o| o.place.as_str())),
+        "origin_country" => text(site.map(|o| o.country.as_str())),
+        "origin_lon" => site.map(|o| o.lon.to_string()).unwrap_or_default(),
+        "origin_lat" => site.map(|o| o.lat.to_string()).unwrap_or_default(),
+        "sources" => r
+            .citations
+            .iter()
+            .map(|c| format!("{}: {}", snap.catalog.documents()[c.document].id, c.section))
+            .collect::<Vec<_>>()
+            .join("; "),
+        "lon" => r.point.map(|p| p[0].to_string()).unwrap_or_default(),
+        "lat" => r.point.map(|p| p[1].to_string()).unwrap_or_default(),
+        _ => String::new(),
+    }
 }
 
 /// The CSV values of a jurisdiction, in [`polygon_columns`] order.

@@ -61,6 +61,18 @@ fn put(
     }
 }
 
+/// The geometry of a feature that has none.
+struct NoGeometry;
+
+impl geozero::GeozeroGeometry for NoGeometry {
+    fn process_geom<P: geozero::GeomProcessor>(
+        &self,
+        _processor: &mut P,
+    ) -> geozero::error::Result<()> {
+        Ok(())
+    }
+}
+
 /// Writes the selected features as a FlatGeobuf file in memory.
 pub fn write(snap: &Snapshot, sel: &Selection) -> Result<Vec<u8>, FgbError> {
     let mut out = Vec::new();
@@ -98,9 +110,18 @@ pub fn write_to(
         Selection::Records(ids) => {
             for &i in ids.iter() {
                 let r = snap.catalog.record(i);
-                let geom = geo::Geometry::Point(geo::Point::new(r.lon, r.lat));
                 let row = record_values(snap, &r);
-                fgb.add_feature_geom(geom, |feat| put(feat, columns, types, row))?;
+                match r.point {
+                    Some([x, y]) => {
+                        let geom = geo::Geometry::Point(geo::Point::new(x, y));
+                        fgb.add_feature_geom(geom, |feat| put(feat, columns, types, row))?;
+                    }
+                    // A record known only to an area has no point: an empty geometry, which no
+                    // spatial query of the file's index selects.
+                    None => {
+                        fgb.add_feature_geom(NoGeometry, |feat| put(feat, columns, types, row))?
+                    }
+                }
             }
         }
         Selection::Polygons(level, ids) => {

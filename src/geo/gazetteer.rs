@@ -28,8 +28,12 @@ pub enum PlaceLevel {
     District,
     /// A province (admin-1).
     Province,
+    /// A named region of several provinces of one country ("Kunar and Badakhshan").
+    Region,
     /// A country (admin-0).
     Country,
+    /// A named group of countries ("Europe, Russia, Iran and Turkey").
+    Multinational,
 }
 
 impl PlaceLevel {
@@ -40,10 +44,20 @@ impl PlaceLevel {
             "city" => Ok(PlaceLevel::City),
             "district" => Ok(PlaceLevel::District),
             "province" => Ok(PlaceLevel::Province),
+            "region" => Ok(PlaceLevel::Region),
             "country" => Ok(PlaceLevel::Country),
+            "multinational" => Ok(PlaceLevel::Multinational),
             _ => Err(CodeError {
                 value: s.chars().filter(|c| !c.is_control()).take(64).collect(),
-                expected: &["landmark", "city", "district", "province", "country"],
+                expected: &[
+                    "landmark",
+                    "city",
+                    "district",
+                    "province",
+                    "region",
+                    "country",
+                    "multinational",
+                ],
             }),
         }
     }
@@ -55,7 +69,9 @@ impl PlaceLevel {
             PlaceLevel::City => "city",
             PlaceLevel::District => "district",
             PlaceLevel::Province => "province",
+            PlaceLevel::Region => "region",
             PlaceLevel::Country => "country",
+            PlaceLevel::Multinational => "multinational",
         }
     }
 
@@ -66,7 +82,9 @@ impl PlaceLevel {
             PlaceLevel::City => GeoPrecision::Near,
             PlaceLevel::District => GeoPrecision::District,
             PlaceLevel::Province => GeoPrecision::Province,
+            PlaceLevel::Region => GeoPrecision::Region,
             PlaceLevel::Country => GeoPrecision::Country,
+            PlaceLevel::Multinational => GeoPrecision::Multinational,
         }
     }
 
@@ -77,7 +95,9 @@ impl PlaceLevel {
             GeoPrecision::Near => matches!(self, PlaceLevel::Landmark | PlaceLevel::City),
             GeoPrecision::District => self == PlaceLevel::District,
             GeoPrecision::Province => self == PlaceLevel::Province,
+            GeoPrecision::Region => self == PlaceLevel::Region,
             GeoPrecision::Country => self == PlaceLevel::Country,
+            GeoPrecision::Multinational => self == PlaceLevel::Multinational,
         }
     }
 }
@@ -135,9 +155,12 @@ pub struct Place {
     pub name: String,
     /// Other names it is found by.
     pub aliases: Vec<String>,
-    /// ISO 3166-1 alpha-3.
+    /// ISO 3166-1 alpha-3 (empty for a group of countries).
     pub country: String,
-    /// Longitude.
+    /// For a region, the `adm1_code` of its provinces; for a group of countries, their ISO alpha-3
+    /// codes; empty otherwise.
+    pub members: Vec<String>,
+    /// Longitude (of the label anchor, for a region or a group of countries).
     pub lon: f64,
     /// Latitude.
     pub lat: f64,
@@ -443,6 +466,7 @@ mod tests {
             country: country.into(),
             lon: 1.0,
             lat: 2.0,
+            members: Vec::new(),
             level,
             population: pop,
             provenance,

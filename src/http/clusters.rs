@@ -55,7 +55,9 @@ pub async fn clusters(
                     ),
                 ));
             }
-            let body = cluster::feature_collection(&cs, ids.len(), zoom).to_string();
+            // Records known only to an area are not in any cell: count the ones that are.
+            let gathered = cs.iter().map(|c| c.records as usize).sum();
+            let body = cluster::feature_collection(&cs, gathered, zoom).to_string();
             Ok(fresh.ok(GEOJSON, body))
         })
         .await?

@@ -7,7 +7,7 @@ use super::error::ApiError;
 use super::html::{html_escape, secured};
 use super::AppState;
 use crate::model::Kind;
-use crate::views::totals::{per_country, Tally};
+use crate::views::totals::{per_country, tally, Tally};
 use axum::extract::State;
 use axum::response::Response;
 use std::collections::BTreeMap;
@@ -41,6 +41,10 @@ pub async fn index(State(st): State<AppState>, ctx: Ctx) -> Result<Response, Api
     let cat = &snap.catalog;
     for ((_, name), t) in cat.country_table().iter().zip(per_country(cat)) {
         per_name.entry(&**name).or_default().merge(&t);
+    }
+    let several = tally(cat, 1, |i| cat.country_slot(i).is_none().then_some(0))[0];
+    if several.records.iter().any(|&n| n > 0) {
+        per_name.insert("(several countries)", several);
     }
     let head: String = Kind::ALL
         .iter()

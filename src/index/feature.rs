@@ -11,8 +11,8 @@
 
 use crate::model::dates::{format_date, parse_date, DateError};
 use crate::model::{
-    Claim, CodeError, CountBasis, DatePrecision, Document, GeoPrecision, Kind, LaunchSite, Link,
-    Record,
+    Area, Claim, CodeError, CountBasis, DatePrecision, Document, EndPrecision, GeoPrecision, Kind,
+    LaunchSite, Link, Record,
 };
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +37,13 @@ struct LaunchSiteOut<'a> {
 }
 
 #[derive(Serialize)]
+struct AreaOut<'a> {
+    id: &'a str,
+    members: &'a [String],
+    bbox: [f64; 4],
+}
+
+#[derive(Serialize)]
 struct Properties<'a> {
     id: &'a str,
     kind: &'a str,
@@ -45,13 +52,17 @@ struct Properties<'a> {
     date: String,
     date_end: Option<String>,
     date_precision: &'a str,
+    start_precision: Option<&'a str>,
+    end_precision: Option<&'a str>,
+    split: Option<&'a str>,
     place: &'a str,
     admin1: Option<&'a str>,
     admin1_id: Option<&'a str>,
-    country: &'a str,
-    country_name: &'a str,
+    country: Option<&'a str>,
+    country_name: Option<&'a str>,
     geo_precision: &'a str,
     where_prec: u8,
+    area: Option<AreaOut<'a>>,
     count: u32,
     count_basis: &'a str,
     fatalities: Option<u32>,
@@ -74,7 +85,11 @@ struct Geometry {
 struct Feature<'a> {
     r#type: &'static str,
     id: &'a str,
-    geometry: Geometry,
+    /// `null` for a record known only to an area (RFC 7946 §3.2).
+    geometry: Option<Geometry>,
+    /// The area's extent, for a record known only to an area (RFC 7946 §5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bbox: Option<[f64; 4]>,
     properties: Properties<'a>,
 }
 
@@ -91,13 +106,21 @@ pub fn write_head(r: &Record, out: &mut Vec<u8>) {
         date: format_date(r.date),
         date_end: r.date_end.map(format_date),
         date_precision: r.date_precision.as_str(),
+        start_precision: r.start_precision.map(|p| p.as_str()),
+        end_precision: r.end_precision.map(|p| p.as_str()),
+        split: r.split.as_deref(),
         place: &r.place,
         admin1: r.admin1.as_deref(),
         admin1_id: r.admin1_id.as_deref(),
-        country: &r.country,
-        country_name: &r.country_name,
+        country: r.country.as_deref(),
+        country_name: r.country_name.as_deref(),
         geo_precision: r.geo_precision.as_str(),
         where_prec: r.geo_precision.ucdp_where_prec(),
+        area: r.area.as_ref().map(|a| AreaOut {
+            id: &a.id,
+            members: &a.members,
+            bbox: a.bbox,
+        }),
         count: r.count,
         count_basis: r.count_basis.as_str(),
         fatalities: r.fatalities,
@@ -118,10 +141,11 @@ pub fn write_head(r: &Record, out: &mut Vec<u8>) {
     let f = Feature {
         r#type: "Feature",
         id: &r.id,
-        geometry: Geometry {
+        geometry: r.point.map(|coordinates| Geometry {
             r#type: "Point",
-            coordinates: [r.lon, r.lat],
-        },
+            coordinates,
+        }),
+        bbox: r.area.as_ref().map(|a| a.bbox),
         properties: props,
     };
     let start = out.len();
@@ -179,12 +203,16 @@ struct PropertiesIn {
     date: String,
     date_end: Option<String>,
     date_precision: String,
+    start_precision: Option<String>,
+    end_precision: Option<String>,
+    split: Option<String>,
     place: String,
     admin1: Option<String>,
     admin1_id: Option<String>,
-    country: String,
-    country_name: String,
+    country: Option<String>,
+    country_name: Option<String>,
     geo_precision: String,
+    area: Option<AreaIn>,
     count: u32,
     count_basis: String,
     fatalities: Option<u32>,
@@ -197,13 +225,20 @@ struct PropertiesIn {
 }
 
 #[derive(Deserialize)]
+struct AreaIn {
+    id: String,
+    members: Vec<String>,
+    bbox: [f64; 4],
+}
+
+#[derive(Deserialize)]
 struct GeometryIn {
     coordinates: [f64; 2],
 }
 
 #[derive(Deserialize)]
 struct FeatureIn {
-    geometry: GeometryIn,
+    geometry: Option<GeometryIn>,
     properties: PropertiesIn,
 }
 
@@ -248,14 +283,29 @@ pub fn parse_head(head: &str) -> Result<Record, HeadError> {
         date: parse_date(&p.date)?,
         date_end: p.date_end.as_deref().map(parse_date).transpose()?,
         date_precision: DatePrecision::parse(&p.date_precision)?,
+        start_precision: p
+            .start_precision
+            .as_deref()
+            .map(EndPrecision::parse)
+            .transpose()?,
+        end_precision: p
+            .end_precision
+            .as_deref()
+            .map(EndPrecision::parse)
+            .transpose()?,
+        split: p.split,
         place: p.place,
         admin1: p.admin1,
         admin1_id: p.admin1_id,
         country: p.country,
         country_name: p.country_name,
         geo_precision: GeoPrecision::parse(&p.geo_precision)?,
-        lon: f.geometry.coordinates[0],
-        lat: f.geometry.coordinates[1],
+        point: f.geometry.map(|g| g.coordinates),
+        area: p.area.map(|a| Area {
+            id: a.id,
+            members: a.members,
+            bbox: a.bbox,
+        }),
         count: p.count,
         count_basis: CountBasis::parse(&p.count_basis)?,
         fatalities: p.fatalities,

@@ -8,16 +8,16 @@
 //! truncated, corrupt or foreign file is an error, never a panic or a wrong answer.
 
 use super::cites::CiteTable;
-use super::part::{Entry, NO_PROVINCE};
-use super::{widen, Catalog, IndexedPoint, Leaf};
+use super::part::{Entry, NO_AREA, NO_COUNTRY, NO_PROVINCE, NO_SPLIT};
+use super::{widen, AreaSlot, Catalog, IndexedPoint, Leaf, Split};
 use crate::model::{Claim, Document, GeoPrecision, Kind};
-use rstar::primitives::GeomWithData;
+use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
 use std::io::Write as _;
 
 const MAGIC: &[u8; 8] = b"ISKPCAT1";
 /// Bumped whenever the layout or the meaning of a field changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Writes through a buffer, hashing every byte, and remembers the first I/O error.
 struct Writer<'w, W: std::io::Write> {
@@ -211,6 +211,23 @@ impl Catalog {
                 w.str(b);
             }
         }
+        w.u64(self.areas.len() as u64);
+        for a in &self.areas {
+            w.str(&a.key);
+            for x in a.bbox {
+                w.f64(x);
+            }
+        }
+        w.u64(self.splits.len() as u64);
+        for s in &self.splits {
+            w.str(&s.id);
+            w.u64(s.periods.len() as u64);
+            for &(a, b, n) in &s.periods {
+                w.u32(a as u32);
+                w.u32(b as u32);
+                w.u32(n);
+            }
+        }
         w.u64(self.cites.len() as u64);
         for i in 0..self.cites.len() as u32 {
             let (s, section) = self.cites.entry(i);
@@ -232,7 +249,9 @@ impl Catalog {
             w.u32(e.len);
             w.u32(e.cites);
             w.u32(e.admin1);
+            w.u32(e.area);
             w.u16(e.country);
+            w.u16(e.split);
             w.u16(e.ncites);
             w.u16(e.id_len);
             w.u8(e.kind as u8);
@@ -298,6 +317,24 @@ impl Catalog {
             }
         }
         let [countries, provinces] = tables;
+        let mut areas = Vec::new();
+        for _ in 0..r.len()? {
+            let key: Box<str> = r.str()?.into();
+            let bbox = [r.f64()?, r.f64()?, r.f64()?, r.f64()?];
+            if !bbox.iter().all(|x| x.is_finite()) || bbox[0] > bbox[2] || bbox[1] > bbox[3] {
+                return Err(format!("area {key} has a bad box").into());
+            }
+            areas.push(AreaSlot { key, bbox });
+        }
+        let mut splits = Vec::new();
+        for _ in 0..r.len()? {
+            let id = r.str()?;
+            let mut periods = Vec::new();
+            for _ in 0..r.len()? {
+                periods.push((r.u32()? as i32, r.u32()? as i32, r.u32()?));
+            }
+            splits.push(Split { id, periods });
+        }
         let mut cites = CiteTable::default();
         for i in 0..r.len()? {
             let s = usize::try_from(r.u64()?).map_err(|_| "bad source index")?;
@@ -331,7 +368,9 @@ impl Catalog {
                 len: r.u32()?,
                 cites: r.u32()?,
                 admin1: r.u32()?,
+                area: r.u32()?,
                 country: r.u16()?,
+                split: r.u16()?,
                 ncites: r.u16()?,
                 id_len: r.u16()?,
                 kind: code(Kind::ALL, r.u8()?, "kind")?,
@@ -375,8 +414,10 @@ impl Catalog {
                 .is_some_and(|end| end <= cite_list.len());
             if !fits
                 || !cites_fit
-                || usize::from(e.country) >= countries.len()
+                || (e.country != NO_COUNTRY && usize::from(e.country) >= countries.len())
                 || (e.admin1 != NO_PROVINCE && e.admin1 as usize >= provinces.len())
+                || (e.area != NO_AREA && e.area as usize >= areas.len())
+                || (e.split != NO_SPLIT && usize::from(e.split) >= splits.len())
                 || !e.lon.is_finite()
                 || !e.lat.is_finite()
             {
@@ -391,6 +432,10 @@ impl Catalog {
             cites,
             countries,
             provinces,
+            areas,
+            area_records: Vec::new(),
+            area_tree: RTree::new(),
+            splits,
             documents: sources,
             tree: RTree::new(),
             by_id,
@@ -406,6 +451,7 @@ impl Catalog {
             .entries
             .iter()
             .enumerate()
+            .filter(|(_, e)| e.area == NO_AREA)
             .map(|(i, e)| {
                 GeomWithData::new(
                     [e.lon, e.lat],
@@ -419,12 +465,35 @@ impl Catalog {
             })
             .collect();
         self.tree = RTree::bulk_load(points);
+        let mut area_records = vec![Vec::new(); self.areas.len()];
         let mut extents = vec![None; Kind::ALL.len() + 1];
-        for e in &self.entries {
+        for (i, e) in self.entries.iter().enumerate() {
             let span = (e.first_day, e.last_day);
-            widen(&mut extents[0], e.lon, e.lat, span);
-            widen(&mut extents[e.kind as usize + 1], e.lon, e.lat, span);
+            if let Some(list) = area_records.get_mut(e.area as usize) {
+                list.push(i as u32);
+                let b = self.areas[e.area as usize].bbox;
+                for k in [0, e.kind as usize + 1] {
+                    widen(&mut extents[k], b[0], b[1], span);
+                    widen(&mut extents[k], b[2], b[3], span);
+                }
+            } else {
+                widen(&mut extents[0], e.lon, e.lat, span);
+                widen(&mut extents[e.kind as usize + 1], e.lon, e.lat, span);
+            }
         }
+        self.area_records = area_records;
+        self.area_tree = RTree::bulk_load(
+            self.areas
+                .iter()
+                .enumerate()
+                .map(|(k, a)| {
+                    GeomWithData::new(
+                        Rectangle::from_corners([a.bbox[0], a.bbox[1]], [a.bbox[2], a.bbox[3]]),
+                        k as u32,
+                    )
+                })
+                .collect(),
+        );
         self.extents = extents;
     }
 }

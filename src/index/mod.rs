@@ -16,13 +16,13 @@ pub mod memory;
 mod part;
 
 pub use cites::CiteTable;
-pub use part::{Entry, Part, PartError, NO_PROVINCE};
+pub use part::{Entry, Part, PartError, NO_AREA, NO_COUNTRY, NO_PROVINCE, NO_SPLIT};
 
 use crate::index::feature::parse_head;
 use crate::model::dates::{DayMatch, DayRange};
 use crate::model::{Claim, Document, GeoPrecision, Kind, Record};
 use part::Interner;
-use rstar::primitives::GeomWithData;
+use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 /// A point in the record R-tree, carrying the record index.
 pub type IndexedPoint = GeomWithData<[f64; 2], Leaf>;
@@ -115,6 +115,38 @@ pub struct Duplicate {
     pub again: (usize, usize),
 }
 
+/// A stated time split of a total (`splits.csv`): its periods, each as first and last day (Julian)
+/// and the count the document gives it. A record that shares the split has its count spread over
+/// the periods in proportion to their counts, and it matches a time window when one of its
+/// periods does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    /// The split's id.
+    pub id: String,
+    /// `(first day, last day, count)` per period.
+    pub periods: Vec<(i32, i32, u32)>,
+}
+
+impl Split {
+    /// The sum of the periods' counts.
+    pub fn total(&self) -> u64 {
+        self.periods.iter().map(|p| u64::from(p.2)).sum()
+    }
+}
+
+/// An area the records known only to it lie in: its key (`country:AFG`, `province:AFG-1762`,
+/// `region:Kunar and Badakhshan`) and box.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaSlot {
+    /// `precision:id`.
+    pub key: Box<str>,
+    /// `[minLon, minLat, maxLon, maxLat]`.
+    pub bbox: [f64; 4],
+}
+
+/// An area's box in the area R-tree, carrying its slot.
+pub type IndexedArea = GeomWithData<Rectangle<[f64; 2]>, u32>;
+
 /// The records of one snapshot, indexed.
 pub struct Catalog {
     entries: Vec<Entry>,
@@ -127,7 +159,16 @@ pub struct Catalog {
     countries: Vec<(Box<str>, Box<str>)>,
     /// Province id and name.
     provinces: Vec<(Box<str>, Box<str>)>,
+    /// The areas of the records known only to an area, by slot.
+    areas: Vec<AreaSlot>,
+    /// Record indices (ascending) of each area slot.
+    area_records: Vec<Vec<u32>>,
+    /// The areas' boxes.
+    area_tree: RTree<IndexedArea>,
+    /// The time splits, by slot.
+    splits: Vec<Split>,
     documents: Vec<Document>,
+    /// The points of the records located to a district or better.
     tree: RTree<IndexedPoint>,
     /// Record indices sorted by id.
     by_id: Vec<u32>,
@@ -199,20 +240,22 @@ impl Catalog {
             part.push(r, &ids)?;
         }
         drop(records);
-        match Catalog::assemble(vec![part], table, sources) {
+        match Catalog::assemble(vec![part], table, sources, &[]) {
             Ok(c) => Ok(c),
             Err(d) => Err(PartError::DuplicateId(d[0].id.clone())),
         }
     }
 
     /// Joins parts into a catalog: renumbers their shared tables, sorts the records by date and id,
-    /// and builds the R-tree and the id index. Ids must be unique: every id used again is returned
-    /// instead, with where it was first used and where again (as part and position in the part,
-    /// which is file order).
+    /// and builds the R-trees and the id index. `splits` are the time splits the records may
+    /// share (a record naming another split shares none: the loader checks names first). Ids must
+    /// be unique: every id used again is returned instead, with where it was first used and where
+    /// again (as part and position in the part, which is file order).
     pub fn assemble(
         parts: Vec<Part>,
         cites: CiteTable,
         sources: Vec<Document>,
+        splits: &[Split],
     ) -> Result<Self, Vec<Duplicate>> {
         let n: usize = parts.iter().map(Part::len).sum();
         let mut entries = Vec::with_capacity(n);
@@ -220,8 +263,38 @@ impl Catalog {
         let mut cite_list = Vec::with_capacity(parts.iter().map(|p| p.cite_list.len()).sum());
         let (mut country_ix, mut province_ix) = (Interner::default(), Interner::default());
         let (mut countries, mut provinces) = (Vec::new(), Vec::new());
+        let mut area_ix: Interner<String> = Interner::default();
+        let mut areas: Vec<AreaSlot> = Vec::new();
         let mut starts = Vec::with_capacity(parts.len());
         for (pi, p) in parts.into_iter().enumerate() {
+            let amap: Vec<u32> = p
+                .areas
+                .values
+                .iter()
+                .zip(&p.area_boxes)
+                .map(|(k, b)| {
+                    let i = area_ix.get_or_insert(k.as_str(), || k.clone());
+                    if i as usize == areas.len() {
+                        areas.push(AreaSlot {
+                            key: k.as_str().into(),
+                            bbox: *b,
+                        });
+                    }
+                    i
+                })
+                .collect();
+            let smap: Vec<u16> = p
+                .splits
+                .values
+                .iter()
+                .map(|name| {
+                    splits
+                        .iter()
+                        .position(|s| &s.id == name)
+                        .and_then(|i| u16::try_from(i).ok())
+                        .unwrap_or(NO_SPLIT)
+                })
+                .collect();
             let cmap = renumber(
                 &mut country_ix,
                 &mut countries,
@@ -239,7 +312,15 @@ impl Catalog {
             starts.push(entries.len());
             for mut e in p.entries {
                 e.text |= (pi as u64) << 40;
-                e.country = cmap[usize::from(e.country)] as u16;
+                if e.country != NO_COUNTRY {
+                    e.country = cmap[usize::from(e.country)] as u16;
+                }
+                if e.area != NO_AREA {
+                    e.area = amap[e.area as usize];
+                }
+                if e.split != NO_SPLIT {
+                    e.split = smap[usize::from(e.split)];
+                }
                 if e.admin1 != NO_PROVINCE {
                     e.admin1 = pmap[e.admin1 as usize];
                 }
@@ -258,6 +339,10 @@ impl Catalog {
             cites,
             countries,
             provinces,
+            areas,
+            area_records: Vec::new(),
+            area_tree: RTree::new(),
+            splits: splits.to_vec(),
             documents: sources,
             tree: RTree::new(),
             by_id: Vec::new(),
@@ -377,20 +462,76 @@ impl Catalog {
         self.entry_id(&self.entries[i as usize])
     }
 
-    /// ISO alpha-3 code of a record's country.
-    pub fn country(&self, i: u32) -> &str {
-        &self.countries[usize::from(self.entries[i as usize].country)].0
+    /// ISO alpha-3 code of a record's country (`None` for a record known only to several
+    /// countries).
+    pub fn country(&self, i: u32) -> Option<&str> {
+        self.country_slot(i).map(|s| &*self.countries[s].0)
     }
 
     /// Name of a record's country.
-    pub fn country_name(&self, i: u32) -> &str {
-        &self.countries[usize::from(self.entries[i as usize].country)].1
+    pub fn country_name(&self, i: u32) -> Option<&str> {
+        self.country_slot(i).map(|s| &*self.countries[s].1)
     }
 
     /// Slot of a record's country in [`Catalog::country_table`] (for summing per country without
-    /// looking its code up record by record).
-    pub fn country_slot(&self, i: u32) -> usize {
-        usize::from(self.entries[i as usize].country)
+    /// looking its code up record by record), if it has one country.
+    pub fn country_slot(&self, i: u32) -> Option<usize> {
+        let c = self.entries[i as usize].country;
+        (c != NO_COUNTRY).then_some(usize::from(c))
+    }
+
+    /// The area a record is known only to, if it is: its slot in [`Catalog::area_table`].
+    pub fn area_slot(&self, i: u32) -> Option<usize> {
+        let a = self.entries[i as usize].area;
+        (a != NO_AREA).then_some(a as usize)
+    }
+
+    /// The areas of the records known only to an area, by slot.
+    pub fn area_table(&self) -> &[AreaSlot] {
+        &self.areas
+    }
+
+    /// The time split a record's count shares, if any.
+    pub fn split_of(&self, i: u32) -> Option<&Split> {
+        let s = self.entries[i as usize].split;
+        self.splits.get(usize::from(s))
+    }
+
+    /// The time splits the records share, by slot.
+    pub fn splits(&self) -> &[Split] {
+        &self.splits
+    }
+
+    /// The share (0 to 1) of a record's count that falls in the days `window`: by days for a plain
+    /// interval; for a record sharing a time split, each period's share of the split's total,
+    /// spread by days over the period.
+    pub fn share_in(&self, i: u32, window: &DayRange) -> f64 {
+        let e = &self.entries[i as usize];
+        match self.splits.get(usize::from(e.split)) {
+            None => window.share(e.first_day, e.last_day),
+            Some(s) => {
+                let total = s.total().max(1) as f64;
+                s.periods
+                    .iter()
+                    .map(|&(a, b, n)| f64::from(n) / total * window.share(a, b))
+                    .sum()
+            }
+        }
+    }
+
+    /// Whether a record's time matches `days` as `how` asks: its interval, or for a record sharing
+    /// a time split, the periods that hold any of its count.
+    fn time_matches(&self, e: &Entry, days: &DayRange, how: DayMatch) -> bool {
+        match self.splits.get(usize::from(e.split)) {
+            None => how.matches(days, e.first_day, e.last_day),
+            Some(s) => {
+                let mut held = s.periods.iter().filter(|p| p.2 > 0);
+                match how {
+                    DayMatch::Intersects => held.any(|p| days.intersects(p.0, p.1)),
+                    DayMatch::Within => held.all(|p| days.contains(p.0, p.1)),
+                }
+            }
+        }
     }
 
     /// Slot of a record's province in [`Catalog::province_table`], if it has one.
@@ -535,17 +676,24 @@ impl Catalog {
             },
             None => None,
         };
+        // The whole span of a record is a superset of its time (a split's periods lie inside
+        // it), so it prefilters; `time_matches` then decides.
         let coarse = |kind: Kind, first: i32, last: i32| {
-            f.kind.is_none_or(|k| kind == k)
-                && f.days.is_none_or(|d| f.day_match.matches(&d, first, last))
+            f.kind.is_none_or(|k| kind == k) && f.days.is_none_or(|d| d.intersects(first, last))
         };
-        let fine =
-            f.claim.is_some() || f.geo_precision.is_some() || country.is_some() || admin1.is_some();
+        let exact_time = f.day_match != DayMatch::Intersects || !self.splits.is_empty();
+        let fine = exact_time
+            || f.claim.is_some()
+            || f.geo_precision.is_some()
+            || country.is_some()
+            || admin1.is_some();
         let rest = |e: &Entry| {
             f.claim.is_none_or(|c| e.claim == c)
                 && f.geo_precision.is_none_or(|p| e.geo_precision == p)
                 && country.is_none_or(|c| e.country == c)
                 && admin1.is_none_or(|a| e.admin1 == a)
+                && f.days
+                    .is_none_or(|d| !exact_time || self.time_matches(e, &d, f.day_match))
         };
         let keep = |i: u32| {
             let e = &self.entries[i as usize];
@@ -565,6 +713,15 @@ impl Catalog {
                             .map(|p| p.data.index)
                             .filter(|&i| !fine || rest(&self.entries[i as usize])),
                     );
+                    // A record known only to an area is in the box when its whole area is.
+                    for a in self.area_tree.locate_in_envelope(&env) {
+                        v.extend(
+                            self.area_records[a.data as usize]
+                                .iter()
+                                .copied()
+                                .filter(|&i| keep(i)),
+                        );
+                    }
                 }
                 v.sort_unstable();
                 v.dedup();

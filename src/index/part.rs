@@ -12,15 +12,25 @@ use rustc_hash::FxHashMap;
 /// `admin1` of a record with no province.
 pub const NO_PROVINCE: u32 = u32::MAX;
 
+/// `country` of a record known only to several countries.
+pub const NO_COUNTRY: u16 = u16::MAX;
+
+/// `area` of a record located to a point.
+pub const NO_AREA: u32 = u32::MAX;
+
+/// `split` of a record whose count shares no stated time split.
+pub const NO_SPLIT: u16 = u16::MAX;
+
 /// The length of `{"type":"Feature","id":"`, where every head's id starts.
 const ID_AT: usize = 24;
 
 /// What the catalog keeps of one record besides its Feature text.
 #[derive(Debug, Clone, Copy)]
 pub struct Entry {
-    /// Longitude, rounded to 6 decimals.
+    /// Longitude, rounded to 6 decimals (for a record known only to an area: the middle of the
+    /// area's box, used for nothing served).
     pub lon: f64,
-    /// Latitude, rounded to 6 decimals.
+    /// Latitude, as `lon`.
     pub lat: f64,
     /// First day covered (Julian day).
     pub first_day: i32,
@@ -36,8 +46,12 @@ pub struct Entry {
     pub(super) cites: u32,
     /// Province, index into the catalog's province table, or [`NO_PROVINCE`].
     pub(super) admin1: u32,
-    /// Country, index into the catalog's country table.
+    /// Area, index into the catalog's area table, or [`NO_AREA`] for a point.
+    pub(super) area: u32,
+    /// Country, index into the catalog's country table, or [`NO_COUNTRY`].
     pub(super) country: u16,
+    /// Time split, index into the catalog's split table, or [`NO_SPLIT`].
+    pub(super) split: u16,
     /// Number of citations.
     pub(super) ncites: u16,
     /// Length of the (JSON) id.
@@ -105,6 +119,11 @@ pub struct Part {
     /// Province id → name.
     pub(super) provinces: Interner<String>,
     pub(super) province_names: Vec<String>,
+    /// Area key → its box.
+    pub(super) areas: Interner<String>,
+    pub(super) area_boxes: Vec<[f64; 4]>,
+    /// Split id.
+    pub(super) splits: Interner<String>,
     buf: Vec<u8>,
 }
 
@@ -117,6 +136,8 @@ pub enum PartError {
     IdTooLong(usize),
     /// More distinct countries than an entry can number.
     TooManyCountries,
+    /// More distinct time splits than an entry can number.
+    TooManySplits,
     /// Two records share an id.
     DuplicateId(String),
 }
@@ -128,7 +149,8 @@ impl std::fmt::Display for PartError {
                 write!(f, "{n} citations; a record can cite at most 65535")
             }
             PartError::IdTooLong(n) => write!(f, "id of {n} bytes; at most 65535"),
-            PartError::TooManyCountries => write!(f, "more than 65535 countries"),
+            PartError::TooManyCountries => write!(f, "more than 65534 countries"),
+            PartError::TooManySplits => write!(f, "more than 65534 time splits"),
             PartError::DuplicateId(id) => write!(f, "{id:?} is used by more than one record"),
         }
     }
@@ -173,13 +195,46 @@ impl Part {
         write_head(r, &mut self.buf);
         let id_len = json_string_len(&self.buf[ID_AT..]);
         let id_len = u16::try_from(id_len).map_err(|_| PartError::IdTooLong(id_len))?;
-        let country = self
-            .countries
-            .get_or_insert(r.country.as_str(), || r.country.clone());
-        if country as usize == self.country_names.len() {
-            self.country_names.push(r.country_name.clone());
-        }
-        let country = u16::try_from(country).map_err(|_| PartError::TooManyCountries)?;
+        let country = match &r.country {
+            Some(c) => {
+                let i = self.countries.get_or_insert(c.as_str(), || c.clone());
+                if i as usize == self.country_names.len() {
+                    self.country_names
+                        .push(r.country_name.clone().unwrap_or_else(|| c.clone()));
+                }
+                u16::try_from(i)
+                    .ok()
+                    .filter(|&i| i != NO_COUNTRY)
+                    .ok_or(PartError::TooManyCountries)?
+            }
+            None => NO_COUNTRY,
+        };
+        let area = match &r.area {
+            Some(a) => {
+                let key = format!("{}:{}", r.geo_precision.as_str(), a.id);
+                let i = self.areas.get_or_insert(key.as_str(), || key.clone());
+                if i as usize == self.area_boxes.len() {
+                    self.area_boxes.push(a.bbox);
+                }
+                i
+            }
+            None => NO_AREA,
+        };
+        let split = match &r.split {
+            Some(s) => {
+                let i = self.splits.get_or_insert(s.as_str(), || s.clone());
+                u16::try_from(i)
+                    .ok()
+                    .filter(|&i| i != NO_SPLIT)
+                    .ok_or(PartError::TooManySplits)?
+            }
+            None => NO_SPLIT,
+        };
+        let (lon, lat) = match (r.point, &r.area) {
+            (Some([x, y]), _) => (x, y),
+            (None, Some(a)) => ((a.bbox[0] + a.bbox[2]) / 2.0, (a.bbox[1] + a.bbox[3]) / 2.0),
+            (None, None) => (0.0, 0.0),
+        };
         let admin1 = match &r.admin1_id {
             Some(id) => {
                 let i = self.provinces.get_or_insert(id.as_str(), || id.clone());
@@ -198,8 +253,8 @@ impl Part {
         self.text
             .push_str(std::str::from_utf8(&self.buf).unwrap_or_default());
         self.entries.push(Entry {
-            lon: r.lon,
-            lat: r.lat,
+            lon,
+            lat,
             first_day: r.date.to_julian_day(),
             last_day: r.last_day().to_julian_day(),
             count: r.count,
@@ -207,7 +262,9 @@ impl Part {
             len: self.buf.len() as u32,
             cites: first_cite,
             admin1,
+            area,
             country,
+            split,
             ncites,
             id_len,
             kind: r.kind,

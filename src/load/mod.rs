@@ -19,6 +19,7 @@ pub mod boundaries;
 pub mod cache;
 pub mod csvrows;
 pub mod error;
+pub mod ledger;
 pub mod places;
 pub mod records;
 
@@ -39,6 +40,7 @@ pub const FILES: &[&str] = &[
     "sources.csv",
     "records.csv",
     "citations.csv",
+    "splits.csv",
 ];
 
 /// Everything read from a data directory, validated.
@@ -58,7 +60,7 @@ pub struct Dataset {
     pub from_cache: bool,
 }
 
-/// Validates the seven inputs of a data set — `(name, text)` in [`FILES`] order, each named as its
+/// Validates the eight inputs of a data set — `(name, text)` in [`FILES`] order, each named as its
 /// errors should be reported — into a [`Dataset`]. Files and the database both load through here,
 /// so both are validated alike. `changed_at` is when the data last changed; `what` names the source
 /// in the log. With `cache`, an unchanged catalog is read from its image instead of being rebuilt;
@@ -72,7 +74,7 @@ pub fn read_inputs(
 ) -> Result<Dataset, LoadError> {
     let version = content_version(texts.iter().map(|(_, t)| t.as_str()));
     let changed_at = changed_at.replace_nanosecond(0).unwrap_or(changed_at);
-    let [countries, provinces, cities, places, sources, records, citations] = texts else {
+    let [countries, provinces, cities, places, sources, records, citations, splits] = texts else {
         return Err(LoadError::Io {
             path: what.to_string(),
             source: std::io::Error::other(format!(
@@ -108,12 +110,13 @@ pub fn read_inputs(
         }
     }
     // The documents and citations do not depend on the boundaries: read them alongside.
-    let (geo, (cites, doc_errors)) = std::thread::scope(|s| {
+    let (geo, (cites, time_splits, doc_errors)) = std::thread::scope(|s| {
         let docs = s.spawn(|| {
             let mut errors = Errors::default();
             let srcs = records::read_documents(&sources.0, &sources.1, &mut errors);
+            let time_splits = records::read_splits(&splits.0, &splits.1, &srcs, &mut errors);
             let cites = records::read_citations(&citations.0, &citations.1, srcs, &mut errors);
-            (cites, errors)
+            (cites, time_splits, errors)
         });
         let geo = geo_of(countries, provinces, cities, places, memo);
         let docs = docs.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
@@ -125,6 +128,7 @@ pub fn read_inputs(
     let resolver = records::Resolver {
         jurisdictions: &jurisdictions,
         gazetteer: &gazetteer,
+        splits: &time_splits,
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let catalog = records::read_records(
@@ -132,6 +136,7 @@ pub fn read_inputs(
         &records.1,
         &citations.0,
         cites,
+        &splits.0,
         &resolver,
         threads,
         &mut errors,

@@ -6,8 +6,11 @@ use crate::geo::gazetteer::{Place, PlaceLevel, Provenance};
 use crate::geo::jurisdictions::Jurisdictions;
 use crate::model::columns::{CITY_COLUMNS, PLACE_COLUMNS};
 
-/// Reads `places.csv`: `name,aliases,country,level,lon,lat,note`. Aliases are separated by `|`.
-/// Each point must lie in (or within snapping distance of) its stated country.
+/// Reads `places.csv`: `name,aliases,country,level,lon,lat,note,members`. Aliases are separated by
+/// `|`. Each point must lie in (or within snapping distance of) its stated country. A `region`
+/// (several provinces of one country) lists its provinces' ISO 3166-2 codes in `members`; a
+/// `multinational` entry (a group of countries) lists their ISO alpha-3 codes and has no `country`.
+/// Both may leave `lon`/`lat` empty: their label anchor is then their first member's.
 pub fn read_curated(
     file: &str,
     text: &str,
@@ -33,14 +36,61 @@ fn curated_row(row: &Row, jur: &Jurisdictions, errors: &mut Errors) -> Option<Pl
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect();
-    let country = row.country("country", jur, errors);
-    let level = row.parse_with("level", PlaceLevel::parse, errors);
-    let (lon, lat) = (row.lon("lon", errors), row.lat("lat", errors));
+    let level = row.parse_with("level", PlaceLevel::parse, errors)?;
+    let country = if level == PlaceLevel::Multinational {
+        if !row.get("country").is_empty() {
+            row.error(
+                errors,
+                "country",
+                "a multinational entry spans several countries: leave country empty and list them in members",
+            );
+        }
+        Some(String::new())
+    } else {
+        row.country("country", jur, errors)
+    };
     row.required("note", errors);
+    let members: Vec<&str> = row
+        .get("members")
+        .split('|')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let members = area_members(row, level, country.as_deref(), &members, jur, errors);
+    // A region or group of countries without a point is anchored at its first member's label.
+    let anchor = members.as_ref().and_then(|m| m.first()).and_then(|first| {
+        let j = match level {
+            PlaceLevel::Region => jur.province_index(first).map(|i| &jur.provinces[i]),
+            _ => jur.country(first),
+        };
+        j.map(|j| j.label)
+    });
+    let (lon, lat) = match (
+        level,
+        row.get("lon").is_empty() && row.get("lat").is_empty(),
+    ) {
+        (PlaceLevel::Region | PlaceLevel::Multinational, true) => {
+            (anchor.map(|a| a.0), anchor.map(|a| a.1))
+        }
+        _ => (row.lon("lon", errors), row.lat("lat", errors)),
+    };
     if errors.0.len() > before {
         return None;
     }
-    let (name, country, level, lon, lat) = (name?, country?, level?, lon?, lat?);
+    let (name, country, lon, lat, members) = (name?, country?, lon?, lat?, members?);
+    if level == PlaceLevel::Multinational {
+        return Some(Place {
+            name,
+            aliases,
+            country,
+            members,
+            lon,
+            lat,
+            level,
+            population: 0,
+            provenance: Provenance::Curated { line: row.line },
+        });
+    }
     match jur.country_at(lon, lat) {
         Some((c, _)) if jur.countries[c].id == country => {}
         Some((c, _)) => {
@@ -63,12 +113,86 @@ fn curated_row(row: &Row, jur: &Jurisdictions, errors: &mut Errors) -> Option<Pl
         name,
         aliases,
         country,
+        members,
         lon,
         lat,
         level,
         population: 0,
         provenance: Provenance::Curated { line: row.line },
     })
+}
+
+/// The members of a region (provinces of `country`, given by ISO 3166-2 code, returned as their
+/// `adm1_code`) or of a multinational entry (countries, by ISO alpha-3); none for other levels.
+/// `None` after recording an error.
+fn area_members(
+    row: &Row,
+    level: PlaceLevel,
+    country: Option<&str>,
+    members: &[&str],
+    jur: &Jurisdictions,
+    errors: &mut Errors,
+) -> Option<Vec<String>> {
+    let wants = matches!(level, PlaceLevel::Region | PlaceLevel::Multinational);
+    if !wants {
+        if !members.is_empty() {
+            row.error(
+                errors,
+                "members",
+                "only a region or a multinational entry has members",
+            );
+            return None;
+        }
+        return Some(Vec::new());
+    }
+    if members.len() < 2 {
+        row.error(
+            errors,
+            "members",
+            format!(
+                "a {} lists at least two members, separated by |",
+                level.as_str()
+            ),
+        );
+        return None;
+    }
+    let mut out = Vec::with_capacity(members.len());
+    for m in members {
+        match level {
+            PlaceLevel::Region => {
+                let found = jur
+                    .provinces
+                    .iter()
+                    .find(|p| p.iso_3166_2.as_deref() == Some(*m));
+                match found {
+                    Some(p) if Some(p.country.as_str()) == country => out.push(p.id.clone()),
+                    Some(p) => row.error(
+                        errors,
+                        "members",
+                        format!(
+                            "{m} is a province of {}, not of {}",
+                            p.country,
+                            country.unwrap_or("")
+                        ),
+                    ),
+                    None => row.error(
+                        errors,
+                        "members",
+                        format!("{m:?} is not the ISO 3166-2 code of a province in the boundaries"),
+                    ),
+                }
+            }
+            _ => match jur.country(m) {
+                Some(c) => out.push(c.id.clone()),
+                None => row.error(
+                    errors,
+                    "members",
+                    format!("{m:?} is not the ISO alpha-3 code of a country in the boundaries"),
+                ),
+            },
+        }
+    }
+    (out.len() == members.len()).then_some(out)
 }
 
 /// Reads `cities.csv`: `geonameid,name,country,lon,lat,population,feature_code,admin1_code`.
@@ -108,6 +232,7 @@ pub fn read_cities(file: &str, text: &str, errors: &mut Errors) -> Vec<Place> {
             (id, name, country, lon, lat, population)
         {
             out.push(Place {
+                members: Vec::new(),
                 name,
                 aliases: Vec::new(),
                 country,
@@ -128,6 +253,7 @@ pub fn jurisdiction_places(jur: &Jurisdictions) -> Vec<Place> {
         name: p.name.clone(),
         aliases: p.names.clone(),
         country: p.country.clone(),
+        members: Vec::new(),
         lon: p.label.0,
         lat: p.label.1,
         level: PlaceLevel::Province,
@@ -143,6 +269,7 @@ pub fn jurisdiction_places(jur: &Jurisdictions) -> Vec<Place> {
             .chain(std::iter::once(c.id.clone()))
             .collect(),
         country: c.id.clone(),
+        members: Vec::new(),
         lon: c.label.0,
         lat: c.label.1,
         level: PlaceLevel::Country,

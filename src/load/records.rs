@@ -5,12 +5,13 @@ use super::csvrows::{coordinate, each_row, fold_rows_parallel, Row};
 use super::error::{Errors, Reason};
 use crate::geo::gazetteer::{Gazetteer, Provenance};
 use crate::geo::jurisdictions::Jurisdictions;
-use crate::index::{Catalog, CiteTable, Part};
-use crate::model::columns::{CITATION_COLUMNS, RECORD_COLUMNS, SOURCE_COLUMNS};
+use crate::index::{Catalog, CiteTable, Part, Split};
+use crate::model::columns::{CITATION_COLUMNS, RECORD_COLUMNS, SOURCE_COLUMNS, SPLIT_COLUMNS};
 use crate::model::dates::{end_of, parse_date};
 use crate::model::round6;
 use crate::model::{
-    Claim, CountBasis, DatePrecision, Document, GeoPrecision, Kind, LaunchSite, Link, Record,
+    Area, Claim, CountBasis, DatePrecision, Document, EndPrecision, GeoPrecision, Kind, LaunchSite,
+    Link, Record,
 };
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -111,6 +112,8 @@ struct Loaded {
     lines: Vec<u64>,
     /// Id and line of each row that did not make a record.
     failed: Vec<(String, u64)>,
+    /// The sum of the counts of the records sharing each split.
+    shared: FxHashMap<String, u64>,
 }
 
 impl Citations {
@@ -196,17 +199,105 @@ pub struct Resolver<'a> {
     pub jurisdictions: &'a Jurisdictions,
     /// The gazetteer.
     pub gazetteer: &'a Gazetteer,
+    /// The time splits of `splits.csv`.
+    pub splits: &'a Splits,
+}
+
+/// The time splits of `splits.csv`, with the line each is first given on.
+#[derive(Debug, Default)]
+pub struct Splits {
+    /// The splits, in the order first seen.
+    pub list: Vec<Split>,
+    /// The line of each split's first row.
+    pub lines: Vec<u64>,
+}
+
+impl Splits {
+    fn get(&self, id: &str) -> Option<&Split> {
+        self.list.iter().find(|s| s.id == id)
+    }
+}
+
+/// Reads `splits.csv`: `split,date,date_end,start_precision,end_precision,count,source_id,section`.
+/// Each row is one period of a stated time split of a total, with its count and where the document
+/// states it; a split's periods must not overlap. (`section` is checked against the ledger by
+/// `iskp-map check`.)
+pub fn read_splits(file: &str, text: &str, documents: &[Document], errors: &mut Errors) -> Splits {
+    let mut out = Splits::default();
+    each_row(file, text, SPLIT_COLUMNS, errors, |row, errors| {
+        let before = errors.0.len();
+        let id = row.parse_with("split", valid_id, errors);
+        let date = row.parse_with("date", parse_date, errors);
+        let end = row.parse_with("date_end", parse_date, errors);
+        let start_p = row
+            .parse_optional("start_precision", EndPrecision::parse, errors)
+            .flatten();
+        let end_p = row
+            .parse_optional("end_precision", EndPrecision::parse, errors)
+            .flatten();
+        let n = row.parse_with("count", count, errors);
+        let doc = row.required("source_id", errors);
+        row.required("section", errors);
+        if let Some(d) = &doc {
+            if !documents.iter().any(|x| &x.id == d) {
+                row.error(errors, "source_id", format!("{d:?} is not in sources.csv"));
+            }
+        }
+        if errors.0.len() > before {
+            return;
+        }
+        let (Some(id), Some(date), Some(end), Some(n)) = (id, date, end, n) else {
+            return;
+        };
+        check_dates(
+            row,
+            Dates {
+                date,
+                end: Some(end),
+                precision: DatePrecision::Period,
+                start: start_p,
+                end_p,
+            },
+            errors,
+        );
+        let (a, b) = (date.to_julian_day(), end.to_julian_day());
+        let k = match out.list.iter().position(|s| s.id == id) {
+            Some(k) => k,
+            None => {
+                out.list.push(Split {
+                    id: id.clone(),
+                    periods: Vec::new(),
+                });
+                out.lines.push(row.line);
+                out.list.len() - 1
+            }
+        };
+        let s = &mut out.list[k];
+        if s.periods.iter().any(|&(x, y, _)| a <= y && x <= b) {
+            row.error(
+                errors,
+                "date",
+                format!("overlaps another period of split {id:?}"),
+            );
+            return;
+        }
+        s.periods.push((a, b, n));
+        s.periods.sort_unstable();
+    });
+    out
 }
 
 /// Reads `records.csv` on `threads` threads, resolving places, attaching citations and serialising
 /// each record into a catalog [`Part`], then joins the parts into a [`Catalog`]. Every record must be
 /// cited; every citation must name a record; ids are unique. Returns `None` when any row has a
 /// problem (all of them are in `errors`).
+#[allow(clippy::too_many_arguments)]
 pub fn read_records(
     file: &str,
     text: &str,
     citations_file: &str,
     citations: Citations,
+    splits_file: &str,
     resolver: &Resolver,
     threads: usize,
     errors: &mut Errors,
@@ -226,19 +317,26 @@ pub fn read_records(
                 part,
                 lines: Vec::with_capacity(bytes / 64),
                 failed: Vec::new(),
+                shared: FxHashMap::default(),
             }
         },
         |Loaded {
              part,
              lines,
              failed,
+             shared,
          },
          row,
          errors| {
             let cites = citations.claim(row.get("id"));
             let pushed = match record_row(row, cites.is_some(), resolver, errors) {
                 Some(r) => match part.push(&r, cites.unwrap_or_default()) {
-                    Ok(()) => true,
+                    Ok(()) => {
+                        if let Some(s) = &r.split {
+                            *shared.entry(s.clone()).or_default() += u64::from(r.count);
+                        }
+                        true
+                    }
                     Err(e) => {
                         row.error(errors, "id", e.to_string());
                         false
@@ -262,6 +360,28 @@ pub fn read_records(
             format!("{id:?} is not a record in {file}"),
         );
     }
+    // The records sharing a split count what its periods count.
+    let mut shared: FxHashMap<&str, u64> = FxHashMap::default();
+    for l in &loaded {
+        for (s, n) in &l.shared {
+            *shared.entry(s.as_str()).or_default() += n;
+        }
+    }
+    for (s, line) in resolver.splits.list.iter().zip(&resolver.splits.lines) {
+        let members = shared.get(s.id.as_str()).copied().unwrap_or(0);
+        if members != s.total() {
+            errors.push(
+                splits_file,
+                *line,
+                "count",
+                format!(
+                    "the periods of split {:?} count {}, the records sharing it (split column of {file}) count {members}",
+                    s.id,
+                    s.total()
+                ),
+            );
+        }
+    }
     if !errors.is_empty() {
         // Loading has failed; finish the report with every id used twice.
         repeated_ids(file, &loaded, errors);
@@ -274,7 +394,12 @@ pub fn read_records(
         lines.push(l.lines);
     }
     let t_check = t.elapsed();
-    let catalog = Catalog::assemble(parts, citations.table, citations.documents);
+    let catalog = Catalog::assemble(
+        parts,
+        citations.table,
+        citations.documents,
+        &resolver.splits.list,
+    );
     tracing::debug!(rows = ?t_rows, check = ?(t_check - t_rows), index = ?(t.elapsed() - t_check), "{file}");
     match catalog {
         Ok(c) => Some(c),
@@ -304,6 +429,7 @@ fn repeated_ids(file: &str, loaded: &[Loaded], errors: &mut Errors) {
         part,
         lines,
         failed,
+        ..
     } in loaded
     {
         rows.extend(lines.iter().enumerate().map(|(k, &l)| (l, part.id(k))));
@@ -352,9 +478,28 @@ fn record_row(row: &Row, cited: bool, rs: &Resolver, errors: &mut Errors) -> Opt
     let date = row.parse_with("date", parse_date, errors);
     let date_end = row.parse_optional("date_end", parse_date, errors).flatten();
     let date_precision = row.parse_with("date_precision", DatePrecision::parse, errors);
+    let start_precision = row
+        .parse_optional("start_precision", EndPrecision::parse, errors)
+        .flatten();
+    let end_precision = row
+        .parse_optional("end_precision", EndPrecision::parse, errors)
+        .flatten();
     let place = row.required("place", errors);
-    let country = row.country("country", rs.jurisdictions, errors);
     let geo_precision = row.parse_with("geo_precision", GeoPrecision::parse, errors);
+    // A record known only to a group of countries has no country of its own.
+    let country = match geo_precision {
+        Some(GeoPrecision::Multinational) => {
+            if !row.get("country").is_empty() {
+                row.error(
+                    errors,
+                    "country",
+                    "a multinational record spans several countries: leave country empty",
+                );
+            }
+            Some(None)
+        }
+        _ => row.country("country", rs.jurisdictions, errors).map(Some),
+    };
     let lon = row
         .parse_optional("lon", |s| coordinate(s, 180.0), errors)
         .flatten();
@@ -401,7 +546,17 @@ fn record_row(row: &Row, cited: bool, rs: &Resolver, errors: &mut Errors) -> Opt
     if n == 0 {
         row.error(errors, "count", "must be at least 1");
     }
-    check_dates(row, date, date_end, date_precision, errors);
+    check_dates(
+        row,
+        Dates {
+            date,
+            end: date_end,
+            precision: date_precision,
+            start: start_precision,
+            end_p: end_precision,
+        },
+        errors,
+    );
     if !cited {
         row.error(
             errors,
@@ -409,17 +564,197 @@ fn record_row(row: &Row, cited: bool, rs: &Resolver, errors: &mut Errors) -> Opt
             format!("{id:?} has no row in citations.csv; every record cites a source"),
         );
     }
+    let split = row.optional("split");
+    if let Some(name) = &split {
+        match rs.splits.get(name) {
+            None => row.error(errors, "split", format!("{name:?} is not in splits.csv")),
+            Some(s) => {
+                let (first, last) = (
+                    date.to_julian_day(),
+                    date_end
+                        .unwrap_or(end_of(date, date_precision))
+                        .to_julian_day(),
+                );
+                if s.periods.iter().any(|&(a, b, _)| a < first || b > last) {
+                    row.error(
+                        errors,
+                        "split",
+                        format!("the periods of split {name:?} reach outside date..date_end"),
+                    );
+                }
+            }
+        }
+    }
+    let located = locate(
+        row,
+        &place,
+        country.as_deref(),
+        geo_precision,
+        (lon, lat),
+        rs,
+        errors,
+    );
+    let launch_site = launch_site(row, rs, errors);
+    if errors.0.len() > before {
+        return None;
+    }
+    let Located {
+        point,
+        area,
+        province,
+    } = located?;
+    let jur = rs.jurisdictions;
+    Some(Record {
+        id,
+        kind,
+        title,
+        summary,
+        date,
+        date_end,
+        date_precision,
+        start_precision,
+        end_precision,
+        split,
+        place,
+        admin1: province.map(|p| jur.provinces[p].name.clone()),
+        admin1_id: province.map(|p| jur.provinces[p].id.clone()),
+        country_name: country
+            .as_deref()
+            .and_then(|c| jur.country(c))
+            .map(|c| c.name.clone()),
+        country,
+        geo_precision,
+        point,
+        area,
+        count: n,
+        count_basis: count_basis.unwrap_or(CountBasis::Exact),
+        fatalities,
+        injured,
+        claim,
+        link,
+        denied_by,
+        target: row.optional("target"),
+        launch_site: launch_site.flatten(),
+        // Kept beside the record as numbers in the citation table (see `read_records`).
+        citations: Vec::new(),
+    })
+}
 
-    // The point: given explicitly, or geocoded from the place name at the record's precision.
-    let (lon, lat, province_hint) = match (lon, lat) {
+/// Where a record is: a point (district precision or better) or an area, and its province.
+struct Located {
+    point: Option<[f64; 2]>,
+    area: Option<Area>,
+    province: Option<usize>,
+}
+
+/// The union of boxes `[minLon, minLat, maxLon, maxLat]`.
+fn union(boxes: impl Iterator<Item = [f64; 4]>) -> Option<[f64; 4]> {
+    boxes.reduce(|a, b| {
+        [
+            a[0].min(b[0]),
+            a[1].min(b[1]),
+            a[2].max(b[2]),
+            a[3].max(b[3]),
+        ]
+    })
+}
+
+fn bbox_of(j: &crate::geo::jurisdictions::Jurisdiction) -> [f64; 4] {
+    [
+        j.bbox.min().x,
+        j.bbox.min().y,
+        j.bbox.max().x,
+        j.bbox.max().y,
+    ]
+}
+
+/// Places a record: geocodes `place` (or takes `lon`/`lat`) at the record's precision, checks that
+/// it lies in the stated country, and for records known only to an area, finds the area's extent.
+fn locate(
+    row: &Row,
+    place: &str,
+    country: Option<&str>,
+    precision: GeoPrecision,
+    given: (Option<f64>, Option<f64>),
+    rs: &Resolver,
+    errors: &mut Errors,
+) -> Option<Located> {
+    let jur = rs.jurisdictions;
+    if precision.is_area() {
+        if given.0.is_some() || given.1.is_some() {
+            row.error(
+                errors,
+                "lon",
+                format!(
+                    "a record known only to a {precision} has no point: leave lon and lat empty"
+                ),
+            );
+            return None;
+        }
+        let p = match rs.gazetteer.resolve(place, country, Some(precision)) {
+            Ok(p) => p,
+            Err(e) => {
+                row.error(errors, "place", e.to_string());
+                return None;
+            }
+        };
+        let (id, members, bbox, province) = match precision {
+            GeoPrecision::Province => {
+                let i = match &p.provenance {
+                    Provenance::Province { id } => jur.province_index(id),
+                    _ => None,
+                }
+                .or_else(|| country.and_then(|c| jur.province_at(p.lon, p.lat, c)));
+                let Some(i) = i else {
+                    row.error(
+                        errors,
+                        "place",
+                        format!("{place:?} lies in no province of {}", country.unwrap_or("")),
+                    );
+                    return None;
+                };
+                let prov = &jur.provinces[i];
+                (prov.id.clone(), Vec::new(), bbox_of(prov), Some(i))
+            }
+            GeoPrecision::Region => {
+                let provinces: Vec<usize> = p
+                    .members
+                    .iter()
+                    .filter_map(|m| jur.province_index(m))
+                    .collect();
+                let members = provinces
+                    .iter()
+                    .map(|&i| {
+                        let prov = &jur.provinces[i];
+                        prov.iso_3166_2.clone().unwrap_or_else(|| prov.id.clone())
+                    })
+                    .collect();
+                let bbox = union(provinces.iter().map(|&i| bbox_of(&jur.provinces[i])));
+                (p.name.clone(), members, bbox?, None)
+            }
+            GeoPrecision::Multinational => {
+                let bbox = union(p.members.iter().filter_map(|m| jur.country(m)).map(bbox_of));
+                (p.name.clone(), p.members.clone(), bbox?, None)
+            }
+            _ => {
+                let c = country.and_then(|c| jur.country(c))?;
+                (c.id.clone(), Vec::new(), bbox_of(c), None)
+            }
+        };
+        return Some(Located {
+            point: None,
+            area: Some(Area { id, members, bbox }),
+            province,
+        });
+    }
+    // A point: given explicitly, or geocoded from the place name at the record's precision.
+    let country = country?;
+    let (lon, lat, province_hint) = match given {
         (Some(x), Some(y)) => (x, y, None),
-        (None, None) => match rs
-            .gazetteer
-            .resolve(&place, Some(&country), Some(geo_precision))
-        {
+        (None, None) => match rs.gazetteer.resolve(place, Some(country), Some(precision)) {
             Ok(p) => {
                 let hint = match &p.provenance {
-                    Provenance::Province { id } => rs.jurisdictions.province_index(id),
+                    Provenance::Province { id } => jur.province_index(id),
                     _ => None,
                 };
                 (p.lon, p.lat, hint)
@@ -439,9 +774,8 @@ fn record_row(row: &Row, cited: bool, rs: &Resolver, errors: &mut Errors) -> Opt
         }
     };
     let (lon, lat) = (round6(lon), round6(lat));
-    let jur = rs.jurisdictions;
-    let located = match jur.country_at(lon, lat) {
-        Some((c, _)) if jur.countries[c].id == country => c,
+    match jur.country_at(lon, lat) {
+        Some((c, _)) if jur.countries[c].id == country => {}
         Some((c, _)) => {
             row.error(
                 errors,
@@ -461,54 +795,31 @@ fn record_row(row: &Row, cited: bool, rs: &Resolver, errors: &mut Errors) -> Opt
             );
             return None;
         }
-    };
-    // A province only where the record is known to province level or better.
-    let province = if geo_precision <= GeoPrecision::Province {
-        province_hint.or_else(|| jur.province_at(lon, lat, &country))
-    } else {
-        None
-    };
-    let launch_site = launch_site(row, rs, errors);
-    if errors.0.len() > before {
-        return None;
     }
-    Some(Record {
-        id,
-        kind,
-        title,
-        summary,
-        date,
-        date_end,
-        date_precision,
-        place,
-        admin1: province.map(|p| jur.provinces[p].name.clone()),
-        admin1_id: province.map(|p| jur.provinces[p].id.clone()),
-        country_name: jur.countries[located].name.clone(),
-        country,
-        geo_precision,
-        lon,
-        lat,
-        count: n,
-        count_basis: count_basis.unwrap_or(CountBasis::Exact),
-        fatalities,
-        injured,
-        claim,
-        link,
-        denied_by,
-        target: row.optional("target"),
-        launch_site: launch_site.flatten(),
-        // Kept beside the record as numbers in the citation table (see `read_records`).
-        citations: Vec::new(),
+    Some(Located {
+        point: Some([lon, lat]),
+        area: None,
+        province: province_hint.or_else(|| jur.province_at(lon, lat, country)),
     })
 }
 
-fn check_dates(
-    row: &Row,
+/// A record's dates as its row gives them.
+struct Dates {
     date: time::Date,
     end: Option<time::Date>,
-    p: DatePrecision,
-    errors: &mut Errors,
-) {
+    precision: DatePrecision,
+    start: Option<EndPrecision>,
+    end_p: Option<EndPrecision>,
+}
+
+fn check_dates(row: &Row, d: Dates, errors: &mut Errors) {
+    let Dates {
+        date,
+        end,
+        precision: p,
+        start,
+        end_p,
+    } = d;
     match p {
         DatePrecision::Month if date.day() != 1 => row.error(
             errors,
@@ -536,6 +847,54 @@ fn check_dates(
         if e < date {
             row.error(errors, "date_end", "is before date");
         }
+    }
+    if p != DatePrecision::Period {
+        for (col, v) in [("start_precision", start), ("end_precision", end_p)] {
+            if v.is_some() {
+                row.error(
+                    errors,
+                    col,
+                    "only a period has start and end precisions (date_precision gives the rest)",
+                );
+            }
+        }
+        return;
+    }
+    let Some(end) = end else { return };
+    let jan1 = (u8::from(date.month()), date.day()) == (1, 1);
+    match start {
+        Some(EndPrecision::Month) if date.day() != 1 => row.error(
+            errors,
+            "start_precision",
+            "a period starting in a month starts on its first day",
+        ),
+        Some(EndPrecision::Year) if !jan1 => row.error(
+            errors,
+            "start_precision",
+            "a period starting in a year starts on 1 January",
+        ),
+        // 1 January is where an invented start lands: say which it is.
+        None if jan1 => row.error(
+            errors,
+            "start_precision",
+            "a period starting on 1 January says how that start is known: year, or unknown when the document gives no start (day if it really is 1 January)",
+        ),
+        _ => {}
+    }
+    let last_of_month = end_of(end, DatePrecision::Month) == end;
+    let dec31 = (u8::from(end.month()), end.day()) == (12, 31);
+    match end_p {
+        Some(EndPrecision::Month) if !last_of_month => row.error(
+            errors,
+            "end_precision",
+            "a period ending in a month ends on its last day",
+        ),
+        Some(EndPrecision::Year) if !dec31 => row.error(
+            errors,
+            "end_precision",
+            "a period ending in a year ends on 31 December",
+        ),
+        _ => {}
     }
 }
 

@@ -102,8 +102,12 @@ codes! {
         District => "district",
         /// Somewhere in a named province (4).
         Province => "province",
+        /// Somewhere in a named region of several provinces of one country (5).
+        Region => "region",
         /// Somewhere in a named country (6).
         Country => "country",
+        /// Somewhere in a named group of several countries ("Europe, Russia, Iran and Turkey") (7).
+        Multinational => "multinational",
     }
 }
 
@@ -115,8 +119,16 @@ impl GeoPrecision {
             GeoPrecision::Near => 2,
             GeoPrecision::District => 3,
             GeoPrecision::Province => 4,
+            GeoPrecision::Region => 5,
             GeoPrecision::Country => 6,
+            GeoPrecision::Multinational => 7,
         }
+    }
+
+    /// Whether a record of this precision is known only to an area (a province or larger): it is
+    /// then no point, but the area's extent.
+    pub fn is_area(self) -> bool {
+        self >= GeoPrecision::Province
     }
 }
 
@@ -131,6 +143,21 @@ codes! {
         Year => "year",
         /// A span from `date` to `date_end` (totals and series).
         Period => "period",
+    }
+}
+
+codes! {
+    /// How precisely one end of a period is known.
+    EndPrecision {
+        /// To the day.
+        Day => "day",
+        /// To the month: a start on the 1st, an end on the month's last day.
+        Month => "month",
+        /// To the year: a start on 1 January, an end on 31 December.
+        Year => "year",
+        /// Not given by the documents: the date is the bound the context allows (the data's
+        /// README and the statement ledger say which).
+        Unknown => "unknown",
     }
 }
 

@@ -7,7 +7,7 @@
 //! drift apart. The file layouts (`RECORD_COLUMNS` and friends) are literal lists, in the order the
 //! files are written; a test checks each against the table.
 
-use super::codes::{Claim, CountBasis, DatePrecision, GeoPrecision, Kind, Link};
+use super::codes::{Claim, CountBasis, DatePrecision, EndPrecision, GeoPrecision, Kind, Link};
 
 /// What a field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,6 +138,19 @@ pub const RECORD_FIELDS: &[Field] = &[
     field("date", "First day", FieldType::Date),
     nullable(field("date_end", "Last day, for periods", FieldType::Date)),
     code("date_precision", DatePrecision::CODES),
+    Field {
+        title: Some("How precisely a period's start is known (unknown: date is the bound the context allows)"),
+        ..nullable(code("start_precision", EndPrecision::CODES))
+    },
+    Field {
+        title: Some("How precisely a period's end is known (unknown: date_end is the bound the context allows)"),
+        ..nullable(code("end_precision", EndPrecision::CODES))
+    },
+    nullable(field(
+        "split",
+        "The stated time split this record's count shares (splits.csv)",
+        FieldType::Text,
+    )),
     field("place", "Place as the source gives it", FieldType::Text),
     nullable(field("admin1", "Province", FieldType::Text)),
     filtered(
@@ -155,7 +168,11 @@ pub const RECORD_FIELDS: &[Field] = &[
         },
     ),
     filtered(
-        field("country", "ISO 3166-1 alpha-3", FieldType::Text),
+        nullable(field(
+            "country",
+            "ISO 3166-1 alpha-3 (null for a record known only to several countries)",
+            FieldType::Text,
+        )),
         Param {
             name: "country",
             description: Some("ISO 3166-1 alpha-3."),
@@ -163,9 +180,14 @@ pub const RECORD_FIELDS: &[Field] = &[
             queryable: true,
         },
     ),
-    field("country_name", "Country", FieldType::Text),
+    nullable(field("country_name", "Country", FieldType::Text)),
     filtered(code("geo_precision", GeoPrecision::CODES), param("geo_precision")),
     field("where_prec", "UCDP where_prec", FieldType::Integer),
+    property_only(nullable(field(
+        "area",
+        "The area a record known only to a province, region, country or group of countries lies in: id, members, bbox (the record then has no point geometry)",
+        FieldType::Object,
+    ))),
     Field {
         minimum: Some(1),
         ..field("count", "Events the record stands for", FieldType::Integer)
@@ -252,6 +274,22 @@ pub const RECORD_COLUMNS: &[&str] = &[
     "target",
     "origin_place",
     "origin_country",
+    "start_precision",
+    "end_precision",
+    "split",
+];
+
+/// Columns of `splits.csv`: the periods of a stated time split of a total, each with its count and
+/// where the document states it.
+pub const SPLIT_COLUMNS: &[&str] = &[
+    "split",
+    "date",
+    "date_end",
+    "start_precision",
+    "end_precision",
+    "count",
+    "source_id",
+    "section",
 ];
 
 /// Columns of `sources.csv`.
@@ -261,7 +299,9 @@ pub const SOURCE_COLUMNS: &[&str] = &["id", "title", "author", "publisher", "pub
 pub const CITATION_COLUMNS: &[&str] = &["record_id", "source_id", "section"];
 
 /// Columns of `places.csv` (curated gazetteer entries).
-pub const PLACE_COLUMNS: &[&str] = &["name", "aliases", "country", "level", "lon", "lat", "note"];
+pub const PLACE_COLUMNS: &[&str] = &[
+    "name", "aliases", "country", "level", "lon", "lat", "note", "members",
+];
 
 /// Columns of `cities.csv` (GeoNames).
 pub const CITY_COLUMNS: &[&str] = &[

@@ -7,5 +7,7 @@ pub mod columns;
 pub mod dates;
 pub mod record;
 
-pub use codes::{Claim, CodeError, CountBasis, DatePrecision, GeoPrecision, Kind, Link};
-pub use record::{round6, Citation, Document, LaunchSite, Record};
+pub use codes::{
+    Claim, CodeError, CountBasis, DatePrecision, EndPrecision, GeoPrecision, Kind, Link,
+};
+pub use record::{round6, Area, Citation, Document, LaunchSite, Record};

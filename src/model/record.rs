@@ -1,6 +1,6 @@
 //! A record, the documents it cites, and where in them.
 
-use super::codes::{Claim, CountBasis, DatePrecision, GeoPrecision, Kind, Link};
+use super::codes::{Claim, CountBasis, DatePrecision, EndPrecision, GeoPrecision, Kind, Link};
 use serde::Serialize;
 use time::Date;
 
@@ -62,22 +62,29 @@ pub struct Record {
     pub date_end: Option<Date>,
     /// How precisely the date is known.
     pub date_precision: DatePrecision,
+    /// For a period: how precisely its start is known (`None`: to the day).
+    pub start_precision: Option<EndPrecision>,
+    /// For a period: how precisely its end is known (`None`: to the day).
+    pub end_precision: Option<EndPrecision>,
+    /// The stated time split its count shares (`splits.csv`), if any.
+    pub split: Option<String>,
     /// Place name as the source gives it.
     pub place: String,
     /// Province (admin-1) name, from point-in-polygon.
     pub admin1: Option<String>,
     /// Province (admin-1) id (`AFG-1760`).
     pub admin1_id: Option<String>,
-    /// ISO 3166-1 alpha-3.
-    pub country: String,
+    /// ISO 3166-1 alpha-3 (`None` for a record known only to several countries).
+    pub country: Option<String>,
     /// Country name.
-    pub country_name: String,
-    /// How precisely the point is known.
+    pub country_name: Option<String>,
+    /// How precisely the place is known.
     pub geo_precision: GeoPrecision,
-    /// Longitude, rounded to 6 decimals.
-    pub lon: f64,
-    /// Latitude, rounded to 6 decimals.
-    pub lat: f64,
+    /// The point `[lon, lat]`, rounded to 6 decimals, for records located to a district or better;
+    /// `None` for records known only to an area.
+    pub point: Option<[f64; 2]>,
+    /// The area a record known only to a province, region, country or group of countries lies in.
+    pub area: Option<Area>,
     /// How many events the record stands for.
     pub count: u32,
     /// How to read `count`.
@@ -109,6 +116,18 @@ impl Record {
         }
         super::dates::end_of(self.date, self.date_precision)
     }
+}
+
+/// An area a record is known to lie in, and no more precisely.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Area {
+    /// Its id: the country's ISO alpha-3, the province's `adm1_code`, or the region's name.
+    pub id: String,
+    /// Its members, for a region (ISO 3166-2 codes of its provinces) or a group of countries (ISO
+    /// alpha-3 codes); empty for a single province or country.
+    pub members: Vec<String>,
+    /// `[minLon, minLat, maxLon, maxLat]` of the whole area.
+    pub bbox: [f64; 4],
 }
 
 /// Rounds a coordinate to 6 decimals (about 0.1 m), the precision the API serves. The index holds the

@@ -24,7 +24,7 @@ impl BundledSource {
         BundledSource::default()
     }
 
-    /// The seven files as `(name, text)` in [`FILES`] order (named `bundled geodata/FILE` in
+    /// The eight files as `(name, text)` in [`FILES`] order (named `bundled geodata/FILE` in
     /// messages).
     pub fn texts() -> Result<Vec<(String, String)>, LoadError> {
         FILES

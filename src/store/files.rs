@@ -62,7 +62,7 @@ impl FileSource {
         )
     }
 
-    /// The seven files as `(path, text)` in [`FILES`] order, and the newest modification time
+    /// The eight files as `(path, text)` in [`FILES`] order, and the newest modification time
     /// among them.
     pub fn texts(&self) -> Result<(Vec<(String, String)>, OffsetDateTime), LoadError> {
         let mut changed_at = OffsetDateTime::UNIX_EPOCH;

@@ -67,14 +67,17 @@ pub fn records(n: usize, seed: u64) -> Vec<Record> {
                 date,
                 date_end: None,
                 date_precision: DatePrecision::Day,
+                start_precision: None,
+                end_precision: None,
+                split: None,
                 place: "Synthetic".into(),
                 admin1: None,
                 admin1_id: None,
-                country: "XXX".into(),
-                country_name: "Synthetic".into(),
+                country: Some("XXX".into()),
+                country_name: Some("Synthetic".into()),
                 geo_precision: GeoPrecision::ALL[i % 3],
-                lon: round6(lon),
-                lat: round6(lat),
+                point: Some([round6(lon), round6(lat)]),
+                area: None,
                 count: 1,
                 count_basis: CountBasis::Exact,
                 fatalities: None,
@@ -104,9 +107,9 @@ mod tests {
         let a = records(1000, 7);
         assert_eq!(a, records(1000, 7));
         assert_ne!(a, records(1000, 8));
-        assert!(a
-            .iter()
-            .all(|r| (-180.0..=180.0).contains(&r.lon) && (-90.0..=90.0).contains(&r.lat)));
+        assert!(a.iter().all(|r| r
+            .point
+            .is_some_and(|[x, y]| (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y))));
         assert!(a
             .windows(2)
             .all(|w| (w[0].date, &w[0].id) <= (w[1].date, &w[1].id)));

@@ -48,12 +48,18 @@ struct Acc {
     best: (f64, f64, f64),
 }
 
-/// Gathers the records `ids` (ascending indices) into cells of [`cell_degrees`]`(zoom)`. Cells come
-/// out ordered by their first record, so the answer is the same on every call and replica.
+/// Gathers the records `ids` (ascending indices) into cells of [`cell_degrees`]`(zoom)`. Records
+/// known only to an area have no point and are left out. Cells come out ordered by their first
+/// record, so the answer is the same on every call and replica.
 pub fn clusters(cat: &Catalog, ids: &[u32], zoom: u8) -> Vec<Cluster> {
     let size = cell_degrees(zoom);
     let mut cells: FxHashMap<(i64, i64), Acc> = FxHashMap::default();
-    for &i in ids {
+    let ids: Vec<u32> = ids
+        .iter()
+        .copied()
+        .filter(|&i| cat.area_slot(i).is_none())
+        .collect();
+    for &i in &ids {
         let e = cat.entry(i);
         let key = ((e.lon / size).floor() as i64, (e.lat / size).floor() as i64);
         let a = cells.entry(key).or_insert_with(|| Acc {
@@ -78,7 +84,7 @@ pub fn clusters(cat: &Catalog, ids: &[u32], zoom: u8) -> Vec<Cluster> {
         a.sum = [a.sum[0] / n, a.sum[1] / n];
         a.best = (f64::INFINITY, 0.0, 0.0);
     }
-    for &i in ids {
+    for &i in &ids {
         let e = cat.entry(i);
         let key = ((e.lon / size).floor() as i64, (e.lat / size).floor() as i64);
         if let Some(a) = cells.get_mut(&key) {
@@ -108,7 +114,8 @@ pub fn clusters(cat: &Catalog, ids: &[u32], zoom: u8) -> Vec<Cluster> {
     out.into_iter().map(|(_, c)| c).collect()
 }
 
-/// The GeoJSON FeatureCollection of clusters, with `numberMatched` the number of records.
+/// The GeoJSON FeatureCollection of clusters, with `numberMatched` the number of records gathered
+/// (those with a point).
 pub fn feature_collection(clusters: &[Cluster], matched: usize, zoom: u8) -> serde_json::Value {
     let features: Vec<serde_json::Value> = clusters
         .iter()

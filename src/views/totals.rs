@@ -237,6 +237,29 @@ fn label(d: time::Date, p: Period) -> String {
     }
 }
 
+/// Shares `amount` over the buckets that the days `s..=e` fall in, by days; `first` is the bucket
+/// (and its first day) that holds `s`.
+fn spread(
+    buckets: &mut BTreeMap<time::Date, (Totals, f64)>,
+    first: (time::Date, i32),
+    (s, e): (i32, i32),
+    amount: f64,
+    period: Period,
+) {
+    let days = f64::from(e - s + 1);
+    let (mut b, mut lo_bound) = first;
+    while lo_bound <= e {
+        let nb = next_bucket(b, period);
+        let lo = s.max(lo_bound);
+        let hi = e.min(nb.to_julian_day() - 1);
+        if hi >= lo {
+            buckets.entry(b).or_default().1 += amount * f64::from(hi - lo + 1) / days;
+        }
+        b = nb;
+        lo_bound = nb.to_julian_day();
+    }
+}
+
 /// Computes totals per jurisdiction and per period over the given records; `window` is the
 /// `datetime` they were selected by, which the shares inside it are computed against.
 pub fn stats(
@@ -263,11 +286,11 @@ pub fn stats(
     for &i in ids {
         let r = catalog.entry(i);
         let (s, e) = catalog.span(i);
-        let share = window.map_or(1.0, |w| w.share(s, e));
+        let share = window.map_or(1.0, |w| catalog.share_in(i, w));
         all.add(r.kind, r.count);
         all_window.add(r.kind, r.count, share);
         let slot = match by {
-            GroupBy::Country => Some(catalog.country_slot(i)),
+            GroupBy::Country => catalog.country_slot(i),
             GroupBy::Province => catalog.province_slot(i),
         };
         match slot {
@@ -291,24 +314,32 @@ pub fn stats(
         };
         let bucket = buckets.entry(start).or_default();
         bucket.0.add(r.kind, r.count);
-        if e < to {
+        match catalog.split_of(i) {
             // Within one bucket: all of its count is spread there.
-            bucket.1 += f64::from(r.count);
-            continue;
-        }
-        let days = f64::from(e - s + 1);
-        let mut b = start;
-        let mut lo_bound = from;
-        while lo_bound <= e {
-            let nb = next_bucket(b, period);
-            let lo = s.max(lo_bound);
-            let hi = e.min(nb.to_julian_day() - 1);
-            if hi >= lo {
-                buckets.entry(b).or_default().1 +=
-                    f64::from(r.count) * f64::from(hi - lo + 1) / days;
+            None if e < to => bucket.1 += f64::from(r.count),
+            None => spread(
+                &mut buckets,
+                (start, from),
+                (s, e),
+                f64::from(r.count),
+                period,
+            ),
+            // A count shared by a time split is spread over its periods, in proportion to
+            // their counts, and by days within each.
+            Some(split) => {
+                let total = split.total().max(1) as f64;
+                for &(a, b, n) in &split.periods {
+                    let amount = f64::from(r.count) * f64::from(n) / total;
+                    let first = bucket_start(a, period);
+                    spread(
+                        &mut buckets,
+                        (first, first.to_julian_day()),
+                        (a, b),
+                        amount,
+                        period,
+                    );
+                }
             }
-            b = nb;
-            lo_bound = nb.to_julian_day();
         }
     }
     let groups = table
@@ -408,7 +439,7 @@ pub fn tally(catalog: &Catalog, n: usize, slot: impl Fn(u32) -> Option<usize>) -
 /// All-time tallies per slot of the catalog's country table.
 pub fn per_country(catalog: &Catalog) -> Vec<Tally> {
     tally(catalog, catalog.country_table().len(), |i| {
-        Some(catalog.country_slot(i))
+        catalog.country_slot(i)
     })
 }
 
@@ -432,7 +463,7 @@ pub fn jurisdiction_totals(catalog: &Catalog, jur: &Jurisdictions, level: Level)
             .collect(),
     };
     let slot = |i: u32| match level {
-        Level::Country => Some(catalog.country_slot(i)),
+        Level::Country => catalog.country_slot(i),
         Level::Province => catalog.province_slot(i),
     };
     tally(catalog, n, |i| slot(i).and_then(|k| slot_to_jur[k]))

@@ -15,7 +15,7 @@ export function scratchData(prefix) {
   const data = path.join(scratch, 'geodata');
   cpSync(path.join(root, 'geodata'), data, { recursive: true });
   appendFileSync(path.join(data, 'records.csv'),
-    `zz-xss-test,presence,"${XSS.replaceAll('"', '""')} title","Summary with ${XSS.replaceAll('"', '""')} inside",2023-06-01,,day,Kandahar,AFG,near,,,1,,,,suspected,,,,,\n`);
+    `zz-xss-test,presence,"${XSS.replaceAll('"', '""')} title","Summary with ${XSS.replaceAll('"', '""')} inside",2023-06-01,,day,Kandahar,AFG,near,,,1,,,,suspected,,,,,,,,\n`);
   appendFileSync(path.join(data, 'citations.csv'), 'zz-xss-test,S1,test record\n');
   return { scratch, data };
 }

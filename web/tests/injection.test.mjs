@@ -33,11 +33,11 @@ before(async () => {
   scratch = mkdtempSync(path.join(tmpdir(), 'iskp-map-injection-'));
   const data = path.join(scratch, 'geodata');
   cpSync(path.join(root, 'geodata'), data, { recursive: true });
-  appendFileSync(path.join(data, 'places.csv'), row([PLACE, `Alias ${P}`, 'AFG', 'landmark', '65.7', '31.6', `Note ${P}`]));
+  appendFileSync(path.join(data, 'places.csv'), row([PLACE, `Alias ${P}`, 'AFG', 'landmark', '65.7', '31.6', `Note ${P}`, '']));
   appendFileSync(path.join(data, 'sources.csv'), row(['S99', `Title ${P}`, `Author ${P}`, `Publisher ${P}`, '', 'https://example.org/report']));
   // A presence record at the hostile place, and a cross-border attack launched from it.
-  appendFileSync(path.join(data, 'records.csv'), row(['zz-inj-a', 'presence', `Title ${P}`, `Summary ${P}`, '2023-06-01', '', 'day', PLACE, 'AFG', 'exact', '', '', '1', '', '', '', 'suspected', '', '', `Target ${P}`, '', '']));
-  appendFileSync(path.join(data, 'records.csv'), row(['zz-inj-b', 'attack', `Arrow ${P}`, `Summary ${P}`, '2023-07-01', '', 'day', 'Termez', 'UZB', 'near', '', '', '1', 'exact', '0', '', 'claimed', '', '', '', PLACE, 'AFG']));
+  appendFileSync(path.join(data, 'records.csv'), row(['zz-inj-a', 'presence', `Title ${P}`, `Summary ${P}`, '2023-06-01', '', 'day', PLACE, 'AFG', 'exact', '', '', '1', '', '', '', 'suspected', '', '', `Target ${P}`, '', '', '', '', '']));
+  appendFileSync(path.join(data, 'records.csv'), row(['zz-inj-b', 'attack', `Arrow ${P}`, `Summary ${P}`, '2023-07-01', '', 'day', 'Termez', 'UZB', 'near', '', '', '1', 'exact', '0', '', 'claimed', '', '', '', PLACE, 'AFG', '', '', '']));
   appendFileSync(path.join(data, 'citations.csv'), row(['zz-inj-a', 'S99', `Section ${P}`]) + row(['zz-inj-b', 'S99', `Section ${P}`]));
   server = await startServer(data);
   context = await launchBrowser(path.join(scratch, 'profile'));
