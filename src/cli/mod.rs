@@ -153,9 +153,9 @@ pub enum Command {
         /// ./web if it holds the page, else the page built into this binary].
         #[arg(long)]
         web: Option<PathBuf>,
-        /// Requests served at once; more are refused with 503 rather than queued.
-        #[arg(long, default_value_t = crate::http::server::Limits::default().max_in_flight)]
-        max_in_flight: usize,
+        /// Limits, per-client fairness, public URL and metrics.
+        #[command(flatten)]
+        tuning: Box<serve::Tuning>,
         /// Keep the indexed catalog here and reuse it while the data and the program are unchanged
         /// (faster start-up for large data sets).
         #[arg(long)]
@@ -285,7 +285,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             db,
             fallback,
             web,
-            max_in_flight,
+            tuning,
             cache,
         } => serve::run(serve::Options {
             addr,
@@ -293,7 +293,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             db,
             fallback,
             web,
-            max_in_flight,
+            config: tuning.config()?,
             cache,
         }),
         Command::Db { command } => db::run(command),

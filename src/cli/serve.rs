@@ -5,6 +5,8 @@ use super::DataDir;
 use super::{CliError, Failure};
 use crate::db::source::DbSource;
 use crate::http::assets::Assets;
+use crate::http::clients::ClientLimits;
+use crate::http::server::Limits;
 use crate::http::AppState;
 use crate::store::{BundledSource, DataSource, FileSource, Store};
 use std::net::SocketAddr;
@@ -24,8 +26,8 @@ pub struct Options {
     pub fallback: Option<PathBuf>,
     /// The page's directory, if given.
     pub web: Option<PathBuf>,
-    /// Requests served at once.
-    pub max_in_flight: usize,
+    /// Limits, per-client fairness, public URL and metrics.
+    pub config: crate::http::Config,
     /// Catalog cache directory.
     pub cache: Option<PathBuf>,
 }
@@ -43,7 +45,112 @@ pub fn run(o: Options) -> Result<(), CliError> {
             Loader::Db(DbSource::new(db, o.fallback, o.cache))
         }
     };
-    serve(o.addr, source, o.web, o.max_in_flight)
+    serve(o.addr, source, o.web, o.config)
+}
+
+/// `serve`'s flags for limits, fairness, the public URL and metrics (README, "Limits and
+/// guarantees").
+#[derive(clap::Args, Debug, Clone)]
+pub struct Tuning {
+    /// The public base URL of the links in answers (e.g. https://map.example.org), instead of the
+    /// request's Host or :authority; set it behind a proxy or a shared cache.
+    #[arg(long, env = "ISKP_MAP_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Serve /metrics (Prometheus text format).
+    #[arg(long, env = "ISKP_MAP_METRICS")]
+    metrics: bool,
+    /// Requests served at once (until their bodies are sent); more are refused with 503.
+    #[arg(long, default_value_t = Limits::default().max_in_flight)]
+    max_in_flight: usize,
+    /// Connections open at once [default: 3/4 of the file-descriptor limit, at most 10 000]; at
+    /// the cap the idlest connection is closed to admit a new one.
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
+    max_connections: usize,
+    /// Seconds a new connection has to send its first byte.
+    #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().handshake_timeout.as_secs_f64())]
+    handshake_timeout: f64,
+    /// Seconds a connection with no request in flight may stay silent.
+    #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().idle_timeout.as_secs_f64())]
+    idle_timeout: f64,
+    /// Seconds a response may go without writing a byte (a client that stopped reading).
+    #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().send_timeout.as_secs_f64())]
+    send_timeout: f64,
+    /// Seconds allowed to produce a response head; longer gets 408.
+    #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().request_timeout.as_secs_f64())]
+    request_timeout: f64,
+    /// Threads for work whose cost grows with the request (filters, clusters, statistics,
+    /// downloads, geocoding) [default: one per core].
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
+    work_threads: usize,
+    /// Such jobs waiting at most; beyond them a request gets 503.
+    #[arg(long, default_value_t = Limits::default().work_queue)]
+    work_queue: usize,
+    /// FlatGeobuf downloads in flight at once (each holds a temporary file while its client
+    /// reads); more get 503.
+    #[arg(long, default_value_t = Limits::default().max_spooled_downloads)]
+    max_spooled_downloads: usize,
+    /// Request log lines a second at most (the rest are counted in /metrics).
+    #[arg(long, default_value_t = Limits::default().log_lines_per_second)]
+    log_lines: u32,
+    /// Requests a second one client may sustain (0: no rate limit).
+    #[arg(long, env = "ISKP_MAP_CLIENT_RATE", default_value_t = ClientLimits::default().rate)]
+    client_rate: u32,
+    /// Requests one client may send at once above its rate.
+    #[arg(long, env = "ISKP_MAP_CLIENT_BURST", default_value_t = ClientLimits::default().burst)]
+    client_burst: u32,
+    /// Requests of one client in flight at once (0: no limit).
+    #[arg(long, env = "ISKP_MAP_CLIENT_CONCURRENCY", default_value_t = ClientLimits::default().concurrency)]
+    client_concurrency: usize,
+    /// A reverse proxy whose X-Forwarded-For names the client (repeat, or comma-separate in the
+    /// environment variable).
+    #[arg(long, env = "ISKP_MAP_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
+}
+
+impl Tuning {
+    /// The service's configuration, or why these flags do not make one.
+    pub fn config(self) -> Result<crate::http::Config, CliError> {
+        let secs = |name: &str, v: f64| {
+            if v.is_finite() && v > 0.0 && v <= 86_400.0 {
+                Ok(std::time::Duration::from_secs_f64(v))
+            } else {
+                Err(CliError::new(
+                    Failure::Server,
+                    format!("--{name}: {v} is not a number of seconds from 0 to 86400"),
+                ))
+            }
+        };
+        let public_url = self
+            .public_url
+            .as_deref()
+            .map(crate::http::public_url)
+            .transpose()
+            .map_err(|e| CliError::new(Failure::Server, format!("--public-url: {e}")))?;
+        let limits = Limits {
+            max_in_flight: self.max_in_flight.max(1),
+            max_connections: self.max_connections,
+            handshake_timeout: secs("handshake-timeout", self.handshake_timeout)?,
+            idle_timeout: secs("idle-timeout", self.idle_timeout)?,
+            send_timeout: secs("send-timeout", self.send_timeout)?,
+            request_timeout: secs("request-timeout", self.request_timeout)?,
+            work_threads: self.work_threads,
+            work_queue: self.work_queue.max(1),
+            log_lines_per_second: self.log_lines,
+            max_spooled_downloads: self.max_spooled_downloads.max(1),
+            ..Limits::default()
+        };
+        Ok(crate::http::Config {
+            limits,
+            clients: ClientLimits {
+                rate: self.client_rate,
+                burst: self.client_burst,
+                concurrency: self.client_concurrency,
+                trusted_proxies: self.trusted_proxy,
+            },
+            public_url,
+            metrics: self.metrics,
+        })
+    }
 }
 
 /// What `serve` loads from.
@@ -57,7 +164,7 @@ fn serve(
     addr: SocketAddr,
     source: Loader,
     web: Option<PathBuf>,
-    max_in_flight: usize,
+    config: crate::http::Config,
 ) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -105,12 +212,19 @@ fn serve(
             }
             None => AppState::new(store),
         };
-        let limits = crate::http::server::Limits {
-            max_in_flight: max_in_flight.max(1),
-            ..Default::default()
-        };
-        let router = crate::http::app_with(state, &limits);
-        crate::http::server::serve(listener, router, &limits, shutdown())
+        tracing::info!(
+            connections = config.limits.connection_cap(),
+            client_rate = config.clients.rate,
+            client_concurrency = config.clients.concurrency,
+            public_url = config
+                .public_url
+                .as_deref()
+                .unwrap_or("(from each request)"),
+            metrics = config.metrics,
+            "limits"
+        );
+        let router = crate::http::app_configured(state, &config);
+        crate::http::server::serve(listener, router, &config.limits, shutdown())
             .await
             .map_err(|e| CliError::new(Failure::Server, format!("server error: {e}")))?;
         tracing::info!("stopped");

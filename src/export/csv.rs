@@ -132,7 +132,53 @@ fn write_rows(rows: impl Iterator<Item = Vec<String>>, header: Option<&[&str]>) 
         let _ = w.write_record(h);
     }
     for r in rows {
-        let _ = w.write_record(&r);
+        let cells: Vec<_> = r.iter().map(|cell| neutralised(cell)).collect();
+        let _ = w.write_record(cells.iter().map(|c| c.as_bytes()));
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// A cell as a spreadsheet will not run it: text that starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return gets a leading `'` (OWASP, "CSV Injection"), so Excel, LibreOffice and Google
+/// Sheets show it as text instead of evaluating a formula. Numbers (`-12.5`, `+3`) are left as
+/// they are: a spreadsheet reads them as numbers, which cannot run anything.
+pub fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = matches!(
+        cell.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    let number = cell.parse::<f64>().is_ok_and(f64::is_finite)
+        && cell
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'));
+    if risky && !number {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralised;
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        for (cell, out) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("-12.5", "-12.5"),
+            ("+3", "+3"),
+            ("-1e5", "-1e5"),
+            ("Kabul", "Kabul"),
+            ("", ""),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(neutralised(cell), out, "{cell:?}");
+        }
+    }
 }

@@ -73,8 +73,20 @@ impl geozero::GeozeroGeometry for NoGeometry {
     }
 }
 
-/// Writes the selected features as a FlatGeobuf file.
+/// Writes the selected features as a FlatGeobuf file in memory.
 pub fn write(snap: &Snapshot, sel: &Selection) -> Result<Vec<u8>, FgbError> {
+    let mut out = Vec::new();
+    write_to(snap, sel, &mut out)?;
+    Ok(out)
+}
+
+/// Writes the selected features as a FlatGeobuf file to `out` (the service writes to a temporary
+/// file, so that nothing is held in memory while a client reads).
+pub fn write_to(
+    snap: &Snapshot,
+    sel: &Selection,
+    out: &mut impl std::io::Write,
+) -> Result<(), FgbError> {
     let columns = header(sel);
     let (types, geometry_type): (fn(&str) -> ColumnType, GeometryType) = match sel {
         Selection::Records(_) => (record_type, GeometryType::Point),
@@ -124,7 +136,8 @@ pub fn write(snap: &Snapshot, sel: &Selection) -> Result<Vec<u8>, FgbError> {
             }
         }
     }
-    let mut out = Vec::new();
-    fgb.write(&mut out)?;
-    Ok(out)
+    let mut buffered = std::io::BufWriter::with_capacity(256 * 1024, out);
+    fgb.write(&mut buffered)?;
+    std::io::Write::flush(&mut buffered).map_err(flatgeobuf::Error::from)?;
+    Ok(())
 }

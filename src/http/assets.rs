@@ -6,10 +6,12 @@
 //! package folder `web/vendor.json` lists (`NAME` → `node_modules/package/folder` in a directory,
 //! `vendor/NAME/` in the binary).
 
+use super::context::ApiPath;
 use super::error::ApiError;
 use axum::body::Body;
-use axum::extract::{Path as UrlPath, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use std::borrow::Cow;
@@ -108,17 +110,70 @@ impl Assets {
                     axum::routing::get(bundled_file).with_state("vendor"),
                 ),
         };
-        router.layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
+        router
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            ))
+            .layer(axum::middleware::from_fn(file_errors))
     }
+}
+
+/// Longest file name (a path segment) looked up, in bytes: the longest most file systems allow.
+const MAX_NAME_BYTES: usize = 255;
+
+/// Gives the page files' errors the API's JSON body: a name no file can have is a 404 before any
+/// file system call (a name over 255 bytes made the file system fail, a 500), and the file
+/// server's own bodiless 404s, 405s and 416s get a JSON body with their status and headers kept.
+async fn file_errors(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path.len() > 4 * MAX_NAME_BYTES || path.split('/').any(|s| s.len() > MAX_NAME_BYTES) {
+        return ApiError::NotFound(format!(
+            "no page file has a name over {MAX_NAME_BYTES} bytes"
+        ))
+        .into_response();
+    }
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return resp;
+    }
+    let mut with_json = match status {
+        StatusCode::NOT_FOUND => ApiError::NotFound("no page file at this path".into()),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        s if s.is_server_error() => ApiError::Internal(format!("page file: {s}")),
+        s => {
+            let (mut parts, _) = resp.into_parts();
+            let body = serde_json::json!({
+                "code": s.canonical_reason().unwrap_or("ClientError").replace(' ', ""),
+                "description": format!("the page file cannot be served as asked ({s})"),
+            })
+            .to_string();
+            parts.headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            parts.headers.remove(header::CONTENT_LENGTH);
+            return Response::from_parts(parts, Body::from(body));
+        }
+    }
+    .into_response();
+    for (name, value) in resp.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            with_json.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    with_json
 }
 
 /// A file of the bundled page, with its media type and a strong `ETag` (its SHA-256).
 async fn bundled_file(
     State(folder): State<&'static str>,
-    UrlPath(path): UrlPath<String>,
+    ApiPath(path): ApiPath<String>,
     headers: HeaderMap,
 ) -> Response {
     let key = format!("{folder}/{path}");

@@ -1,5 +1,6 @@
 //! OGC API – Features: the collections (`/api/collections`) and one collection's description.
 
+use super::context::ApiPath;
 use super::context::{link, Ctx, Fresh, GEOJSON, JSON};
 use super::error::ApiError;
 use super::html::{self, answer, html_escape};
@@ -8,7 +9,6 @@ use crate::geo::jurisdictions::Level;
 use crate::store::collections::Collection;
 use crate::store::Snapshot;
 use crate::views::totals::interval_strings;
-use axum::extract::Path;
 use axum::response::Response;
 use serde_json::{json, Value};
 
@@ -144,7 +144,7 @@ pub async fn collections(fresh: Fresh) -> Result<Response, ApiError> {
 }
 
 /// `GET /api/collections/{id}`.
-pub async fn collection(Path(id): Path<String>, fresh: Fresh) -> Result<Response, ApiError> {
+pub async fn collection(ApiPath(id): ApiPath<String>, fresh: Fresh) -> Result<Response, ApiError> {
     let c = query::collection(&id)?;
     let ctx = &fresh.ctx;
     let enc = ctx.encoding_only()?;

@@ -6,6 +6,7 @@
 //! place that takes the snapshot, makes the tag and answers the `304`.
 
 use super::error::ApiError;
+use super::middleware::{from_request, BaseUrl};
 use super::query::{self, Encoding, Params};
 use super::AppState;
 use crate::store::Snapshot;
@@ -31,6 +32,8 @@ pub struct Ctx {
     pub query: Option<String>,
     /// Whether `Accept` prefers `text/html` to JSON (a browser).
     pub accepts_html: bool,
+    /// Whether `Accept-Encoding` takes gzip (q > 0).
+    pub accepts_gzip: bool,
     if_none_match: Option<String>,
 }
 
@@ -38,11 +41,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let base = match parts.extensions.get::<BaseUrl>() {
+            Some(BaseUrl(b)) => b.clone(),
+            None => from_request(
+                parts.uri.authority().map(|a| a.as_str()),
+                &parts.headers,
+                true,
+            ),
+        };
         Ok(Ctx {
-            base: base_url(&parts.headers),
+            base,
             path: parts.uri.path().to_string(),
             query: parts.uri.query().map(str::to_string),
             accepts_html: prefers_html(&parts.headers),
+            accepts_gzip: takes_gzip(&parts.headers),
             if_none_match: parts
                 .headers
                 .get(header::IF_NONE_MATCH)
@@ -52,45 +64,119 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     }
 }
 
-/// Whether the `Accept` header lists `text/html` before any JSON type (browsers do; GDAL, QGIS and
-/// `curl` do not).
-fn prefers_html(h: &HeaderMap) -> bool {
-    let Some(accept) = h.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+/// Whether the `Accept` header prefers `text/html` to JSON (browsers do; GDAL, QGIS and `curl` do
+/// not). `text/html` must be named, with a q-value above 0, and rank above the best JSON type
+/// (`application/json`, `application/geo+json`, or a wildcard that covers them); at equal
+/// q-values, an explicit JSON type listed first wins.
+pub fn prefers_html(h: &HeaderMap) -> bool {
+    let accept: Vec<&str> = h
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let ranges = media_ranges(&accept.join(","));
+    // (specificity, q, position) of the range that governs `ty`: the most specific one.
+    let governing = |ty: &str| {
+        let (main, _) = ty.split_once('/').unwrap_or((ty, ""));
+        ranges
+            .iter()
+            .filter_map(|(range, q, pos)| {
+                let spec = if range == ty {
+                    2
+                } else if range.strip_suffix("/*") == Some(main) {
+                    1
+                } else if range == "*/*" {
+                    0
+                } else {
+                    return None;
+                };
+                Some((spec, *q, *pos))
+            })
+            .max_by_key(|(spec, _, pos)| (*spec, std::cmp::Reverse(*pos)))
+    };
+    let Some((2, hq, hpos)) = governing("text/html") else {
         return false;
     };
-    let pos = |t: &str| accept.find(t);
-    match (
-        pos("text/html"),
-        [pos("application/json"), pos("application/geo+json")]
-            .into_iter()
-            .flatten()
-            .min(),
-    ) {
-        (Some(h), Some(j)) => h < j,
-        (Some(_), None) => true,
-        _ => false,
+    if hq <= 0.0 {
+        return false;
+    }
+    let json = [
+        governing("application/json"),
+        governing("application/geo+json"),
+    ]
+    .into_iter()
+    .flatten()
+    .max_by(|a, b| a.1.total_cmp(&b.1).then(b.2.cmp(&a.2)));
+    match json {
+        None => true,
+        Some((_, jq, _)) if hq != jq => hq > jq,
+        Some((jspec, _, jpos)) => jspec < 2 || hpos < jpos,
     }
 }
 
-/// The public base URL from `Host` (and `X-Forwarded-Proto`), falling back to `http://localhost`
-/// when the header is missing or holds characters no host name has.
-fn base_url(h: &HeaderMap) -> String {
-    let ok = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 255
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
-    };
-    let host = h
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|s| ok(s))
-        .unwrap_or("localhost");
-    let proto = match h.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) {
-        Some("https") => "https",
-        _ => "http",
-    };
-    format!("{proto}://{host}")
+/// Whether `Accept-Encoding` takes gzip: `gzip` (or `*`) listed with a q-value above 0.
+pub fn takes_gzip(h: &HeaderMap) -> bool {
+    let mut gzip = None;
+    let mut any = None;
+    for v in h
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+    {
+        for item in v.split(',').take(32) {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .find_map(|p| {
+                    let (k, v) = p.split_once('=')?;
+                    k.trim()
+                        .eq_ignore_ascii_case("q")
+                        .then(|| v.trim().parse::<f32>().unwrap_or(0.0))
+                })
+                .unwrap_or(1.0);
+            match coding.as_str() {
+                "gzip" | "x-gzip" => gzip = Some(q),
+                "*" => any = Some(q),
+                _ => {}
+            }
+        }
+    }
+    gzip.or(any).is_some_and(|q| q > 0.0)
+}
+
+/// Answers larger than this are gzip-compressed by [`ok`] where they are made — on the
+/// [`work`](super::work) pool, for every handler whose answers can be that large — and smaller
+/// ones by the compression layer on the async workers.
+pub const COMPRESS_HERE_ABOVE: usize = 256 * 1024;
+
+/// The media ranges of an `Accept` value: (range in lower case, q-value, position). A range with a
+/// malformed q-value is left out.
+fn media_ranges(accept: &str) -> Vec<(String, f32, usize)> {
+    accept
+        .split(',')
+        .enumerate()
+        .filter_map(|(pos, item)| {
+            let mut parts = item.split(';');
+            let range = parts.next()?.trim().to_ascii_lowercase();
+            if range.is_empty() || !range.contains('/') {
+                return None;
+            }
+            let mut q = 1.0f32;
+            for p in parts {
+                if let Some((k, v)) = p.split_once('=') {
+                    if k.trim().eq_ignore_ascii_case("q") {
+                        q = v
+                            .trim()
+                            .parse::<f32>()
+                            .ok()
+                            .filter(|q| (0.0..=1.0).contains(q))?;
+                    }
+                }
+            }
+            Some((range, q, pos))
+        })
+        .take(64)
+        .collect()
 }
 
 impl Ctx {
@@ -184,8 +270,15 @@ impl Fresh {
         }
     }
 
-    /// A 200 answer tagged with this request's tag.
+    /// A 200 answer tagged with this request's tag; gzip-compressed here when it is over
+    /// [`COMPRESS_HERE_ABOVE`] and the client takes gzip (call it on the work pool for answers
+    /// that can be that large).
     pub fn ok(&self, content_type: &'static str, body: String) -> Response {
+        if self.ctx.accepts_gzip && body.len() > COMPRESS_HERE_ABOVE {
+            if let Some(r) = gzipped(content_type, &self.tag, body.as_bytes()) {
+                return r;
+            }
+        }
         ok(content_type, &self.tag, body)
     }
 }
@@ -208,7 +301,49 @@ pub fn ok(content_type: &'static str, tag: &str, body: String) -> Response {
     r
 }
 
+/// The answer `ok` would give, with its body gzip-compressed.
+fn gzipped(content_type: &'static str, tag: &str, body: &[u8]) -> Option<Response> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4),
+        flate2::Compression::new(5),
+    );
+    enc.write_all(body).ok()?;
+    let bytes = enc.finish().ok()?;
+    let mut r = axum::body::Body::from(bytes).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    set(&mut r, header::ETAG, tag);
+    Some(r)
+}
+
 /// One link object of OGC API responses.
 pub fn link(href: &str, rel: &str, media: &str, title: &str) -> serde_json::Value {
     serde_json::json!({ "href": href, "rel": rel, "type": media, "title": title })
+}
+
+/// Path parameters. A path that cannot be decoded (percent-encoded bytes that are not UTF-8, say)
+/// names nothing: a JSON 404, not axum's plain-text rejection.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(_) => Err(ApiError::NotFound(
+                "nothing at this path: it does not decode to UTF-8 text; the API starts at /api"
+                    .into(),
+            )),
+        }
+    }
 }

@@ -51,6 +51,14 @@ pub enum ApiError {
     /// 503: too many requests in flight; refused at once rather than queued.
     #[error("too many requests in flight")]
     Overloaded,
+    /// 429: this client is over its rate or its concurrency (see [`super::clients`]).
+    #[error("too many requests: {why}")]
+    TooManyRequests {
+        /// Seconds after which a retry may succeed (`Retry-After`).
+        retry_after: u64,
+        /// Which limit.
+        why: &'static str,
+    },
     /// 500: a bug; the details are logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -86,6 +94,7 @@ impl ApiError {
             ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -144,6 +153,11 @@ impl IntoResponse for ApiError {
                 description: "too many requests in flight; retry shortly".into(),
                 parameter: None,
             },
+            ApiError::TooManyRequests { why, .. } => Body {
+                code: "TooManyRequests",
+                description: format!("{why}; retry after the seconds Retry-After gives"),
+                parameter: None,
+            },
             ApiError::Internal(_) => Body {
                 code: "ServerError",
                 description: "internal error; it has been logged".into(),
@@ -159,6 +173,10 @@ impl IntoResponse for ApiError {
         if status == StatusCode::SERVICE_UNAVAILABLE {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        if let ApiError::TooManyRequests { retry_after, .. } = &self {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
         }
         if let ApiError::Internal(detail) = self {
             resp.extensions_mut().insert(ServerFault(detail));

@@ -1,28 +1,65 @@
 //! OGC API – Features: a collection's items (paged GeoJSON) and one item.
 
+use super::context::ApiPath;
 use super::context::{link, Ctx, Fresh, GEOJSON, JSON};
 use super::error::ApiError;
 use super::html::{self, answer, html_escape};
 use super::query::{self, Encoding, Params};
+use super::AppState;
 use crate::geo::jurisdictions::Level;
 use crate::model::dates::rfc3339;
 use crate::store::collections::{Collection, Selection};
 use crate::store::Snapshot;
-use axum::extract::Path;
+use axum::extract::State;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-/// `GET /api/collections/{id}/items`.
-pub async fn items(Path(id): Path<String>, fresh: Fresh) -> Result<Response, ApiError> {
+/// `GET /api/collections/{id}/items`. A page of at most 100 records of a collection filtered by
+/// nothing but its kind is a slice of a list the snapshot holds, answered at once; any other page
+/// (a filter, a larger page, polygons, the HTML view) is built — and compressed when large — on
+/// the [`work`](super::work) pool.
+pub async fn items(
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    fresh: Fresh,
+) -> Result<Response, ApiError> {
     let c = query::collection(&id)?;
-    let ctx = &fresh.ctx;
-    let p = ctx.params(query::item_params(c))?;
-    let enc = query::encoding(p.get("f"), ctx.accepts_html)?;
+    let p = fresh.ctx.params(query::item_params(c))?;
+    let enc = query::encoding(p.get("f"), fresh.ctx.accepts_html)?;
     let limit = query::limit(p.get("limit"))?;
     let offset = query::offset(p.get("offset"))?;
-    let snap = &fresh.snap;
-    let sel = query::selection(snap, c, &p)?;
+    let cheap = match c {
+        Collection::Records(kind) => {
+            let f = query::record_filter(kind, &p)?;
+            fresh.snap.catalog.restricts_only_kind(&f)
+        }
+        Collection::Polygons(_) => {
+            query::polygon_filter(&p)?;
+            false
+        }
+    };
     fresh.revalidate()?;
+    if cheap && limit <= query::DEFAULT_LIMIT && enc == Encoding::Json {
+        page_of(&fresh, c, &p, enc, limit, offset)
+    } else {
+        st.work
+            .run(move || page_of(&fresh, c, &p, enc, limit, offset))
+            .await?
+    }
+}
+
+/// The page `offset..offset + limit` of a collection's selection, as GeoJSON or HTML.
+fn page_of(
+    fresh: &Fresh,
+    c: Collection,
+    p: &Params,
+    enc: Encoding,
+    limit: usize,
+    offset: usize,
+) -> Result<Response, ApiError> {
+    let ctx = &fresh.ctx;
+    let snap = &fresh.snap;
+    let sel = query::selection(snap, c, p)?;
     let start = offset.min(sel.len());
     let end = start.saturating_add(limit).min(sel.len());
     let page = Page {
@@ -31,7 +68,7 @@ pub async fn items(Path(id): Path<String>, fresh: Fresh) -> Result<Response, Api
         offset,
         limit,
     };
-    let body = feature_collection(ctx, snap, &p, c, &page);
+    let body = feature_collection(ctx, snap, p, c, &page);
     if enc == Encoding::Html {
         let v: Value =
             serde_json::from_str(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -50,7 +87,7 @@ pub async fn items(Path(id): Path<String>, fresh: Fresh) -> Result<Response, Api
                 &["id", "name", "country", "total", "attack", "plot", "arrest"]
             }
         };
-        return Ok(answer(&fresh, enc, GEOJSON, c.title(), &v, || {
+        return Ok(answer(fresh, enc, GEOJSON, c.title(), &v, || {
             html::feature_table(ctx, &v, columns)
         }));
     }
@@ -131,7 +168,7 @@ fn feature_collection(
 
 /// `GET /api/collections/{id}/items/{featureId}`.
 pub async fn item(
-    Path((id, fid)): Path<(String, String)>,
+    ApiPath((id, fid)): ApiPath<(String, String)>,
     fresh: Fresh,
 ) -> Result<Response, ApiError> {
     let c = query::collection(&id)?;

@@ -256,5 +256,7 @@ pub async fn docs(fresh: Fresh) -> Result<Response, ApiError> {
 <table><thead><tr><th>Endpoint</th><th>What</th><th>Parameters</th></tr></thead><tbody>{rows}</tbody></table></body></html>",
         base = html_escape(&ctx.base)
     );
-    Ok(fresh.ok("text/html; charset=utf-8", html))
+    Ok(super::html::secured(
+        fresh.ok("text/html; charset=utf-8", html),
+    ))
 }

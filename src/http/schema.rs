@@ -2,13 +2,13 @@
 //! properties of the features, which GDAL reads through the `describedby` link to type its fields).
 
 use super::collections::SCHEMA_JSON;
+use super::context::ApiPath;
 use super::context::{Ctx, Fresh};
 use super::error::ApiError;
 use super::query;
 use crate::geo::jurisdictions::Level;
 use crate::model::columns::{filter_fields, Field, FieldType, RECORD_FIELDS, TOTAL_FIELDS};
 use crate::store::collections::Collection;
-use axum::extract::Path;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
@@ -129,7 +129,7 @@ fn geometry(c: Collection) -> Value {
 }
 
 /// `GET /api/collections/{id}/schema`.
-pub async fn schema(Path(id): Path<String>, fresh: Fresh) -> Result<Response, ApiError> {
+pub async fn schema(ApiPath(id): ApiPath<String>, fresh: Fresh) -> Result<Response, ApiError> {
     let c = query::collection(&id)?;
     query::format(fresh.ctx.params(&["f"])?.get("f"))?;
     fresh.revalidate()?;
@@ -155,7 +155,7 @@ pub async fn schema(Path(id): Path<String>, fresh: Fresh) -> Result<Response, Ap
 }
 
 /// `GET /api/collections/{id}/queryables`.
-pub async fn queryables(Path(id): Path<String>, fresh: Fresh) -> Result<Response, ApiError> {
+pub async fn queryables(ApiPath(id): ApiPath<String>, fresh: Fresh) -> Result<Response, ApiError> {
     let c = query::collection(&id)?;
     query::format(fresh.ctx.params(&["f"])?.get("f"))?;
     fresh.revalidate()?;

@@ -3,7 +3,9 @@
 use super::context::{Fresh, JSON};
 use super::error::ApiError;
 use super::query::{self, record_filter};
+use super::AppState;
 use crate::views::totals::{stats as compute, GroupBy, Period};
+use axum::extract::State;
 use axum::response::Response;
 use serde_json::json;
 
@@ -12,7 +14,9 @@ pub const STATS_PARAMS: &[&str] = super::query::record_filter_params!["by", "per
 
 /// `GET /api/stats?by=country|province&period=year|month&…`: totals (sum of `count`) per
 /// jurisdiction and per period over the records that pass the same filters as `items`.
-pub async fn stats(fresh: Fresh) -> Result<Response, ApiError> {
+///
+/// The totals run on the [`work`](super::work) pool: their cost grows with the records selected.
+pub async fn stats(State(st): State<AppState>, fresh: Fresh) -> Result<Response, ApiError> {
     let p = fresh.ctx.params(STATS_PARAMS)?;
     query::format(p.get("f"))?;
     let by = match p.get("by") {
@@ -37,26 +41,31 @@ pub async fn stats(fresh: Fresh) -> Result<Response, ApiError> {
     };
     let filter = record_filter(None, &p)?;
     fresh.revalidate()?;
-    let snap = &fresh.snap;
-    let ids = snap.matching(&filter);
-    let s = compute(
-        &snap.catalog,
-        &snap.jurisdictions,
-        &ids,
-        by,
-        period,
-        filter.days.as_ref(),
-    );
-    let body = json!({
-        "by": if by == GroupBy::Country { "country" } else { "province" },
-        "period": if period == Period::Year { "year" } else { "month" },
-        "numberMatched": ids.len(),
-        "all": s.all,
-        "all_window": s.all_window,
-        "unassigned": s.unassigned,
-        "unassigned_window": s.unassigned_window,
-        "groups": s.groups,
-        "timeline": s.timeline,
-    });
-    Ok(fresh.ok(JSON, body.to_string()))
+    st.work
+        .run(move || {
+            let snap = &fresh.snap;
+            let ids = snap.matching(&filter);
+            let s = compute(
+                &snap.catalog,
+                &snap.jurisdictions,
+                &ids,
+                by,
+                period,
+                filter.days.as_ref(),
+            );
+            let body = json!({
+                "by": if by == GroupBy::Country { "country" } else { "province" },
+                "period": if period == Period::Year { "year" } else { "month" },
+                "numberMatched": ids.len(),
+                "all": s.all,
+                "all_window": s.all_window,
+                "unassigned": s.unassigned,
+                "unassigned_window": s.unassigned_window,
+                "groups": s.groups,
+                "timeline": s.timeline,
+            })
+            .to_string();
+            fresh.ok(JSON, body)
+        })
+        .await
 }

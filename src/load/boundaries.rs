@@ -17,16 +17,35 @@ pub fn read(
 ) -> Result<Jurisdictions, LoadError> {
     let mut errors = Errors::default();
     let countries = parse_features(countries_file, countries_text, Level::Country, &mut errors);
+    let countries_whole = errors.is_empty();
     let provinces = parse_features(provinces_file, provinces_text, Level::Province, &mut errors);
-    let codes: std::collections::HashSet<&str> =
-        countries.iter().map(|(c, _)| c.id.as_str()).collect();
-    for (p, line) in &provinces {
-        if !codes.contains(p.country.as_str()) {
+    // Provinces are checked against the countries only when the countries file read whole: a
+    // broken line there would otherwise also fail every province of the world. One error per
+    // missing country, at its first province, says how many provinces name it.
+    if countries_whole {
+        let codes: std::collections::HashSet<&str> =
+            countries.iter().map(|(c, _)| c.id.as_str()).collect();
+        let mut missing: Vec<(&str, u64, usize)> = Vec::new();
+        for (p, line) in &provinces {
+            if codes.contains(p.country.as_str()) {
+                continue;
+            }
+            match missing.iter_mut().find(|(c, _, _)| *c == p.country) {
+                Some(m) => m.2 += 1,
+                None => missing.push((p.country.as_str(), *line, 1)),
+            }
+        }
+        for (country, line, n) in missing {
+            let more = if n > 1 {
+                format!(" (nor for {} more provinces naming it)", n - 1)
+            } else {
+                String::new()
+            };
             errors.push(
                 provinces_file,
-                *line,
+                line,
                 "country",
-                format!("{} is not a country in {countries_file}", p.country),
+                format!("{country} is not a country in {countries_file}{more}"),
             );
         }
     }

@@ -120,10 +120,36 @@ impl Errors {
     }
 }
 
-/// Reads a whole file, with the path in the error.
+/// Reads a whole file, with the path in the error; text that is not UTF-8 is an error naming the
+/// line of the first bad byte.
 pub fn read_file(path: &std::path::Path) -> Result<String, LoadError> {
-    std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
         path: path.display().to_string(),
         source,
+    })?;
+    utf8_text(&path.display().to_string(), bytes)
+}
+
+/// `bytes` as text, or the error `file:LINE: text: is not valid UTF-8 …` at the first bad byte.
+pub fn utf8_text(file: &str, bytes: Vec<u8>) -> Result<String, LoadError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        let line = 1 + memchr::memchr_iter(b'\n', &bytes[..at]).count() as u64;
+        let column = at
+            - bytes[..at]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1);
+        LoadError::Rows(vec![RowError::new(
+            file,
+            line,
+            "text",
+            format!(
+                "is not valid UTF-8 (byte {} of the line, 0x{:02x}); save the file as UTF-8",
+                column + 1,
+                bytes[at]
+            ),
+        )])
     })
 }

@@ -29,6 +29,13 @@ pub fn read_documents(file: &str, text: &str, errors: &mut Errors) -> Vec<Docume
                 return;
             }
         }
+        let url = row.optional("url");
+        if let Some(u) = &url {
+            if let Err(why) = web_url(u) {
+                row.error(errors, "url", why);
+                return;
+            }
+        }
         if let (Some(id), Some(title), Some(author)) = (id, title, author) {
             out.push(Document {
                 id,
@@ -36,11 +43,43 @@ pub fn read_documents(file: &str, text: &str, errors: &mut Errors) -> Vec<Docume
                 author,
                 publisher: row.optional("publisher"),
                 published: row.optional("published"),
-                url: row.optional("url"),
+                url,
             });
         }
     });
     out
+}
+
+/// Checks a document's URL: `http://` or `https://` and a host, no spaces, quotes, angle brackets
+/// or control characters — the page shows it as a link, and a `javascript:` or `data:` URL would
+/// run or show whatever it holds when clicked.
+pub fn web_url(u: &str) -> Result<(), String> {
+    let lower = u.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .ok_or_else(|| format!("{:?} is not an http:// or https:// URL", shown(u)))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.starts_with(':') || host.contains('@') {
+        return Err(format!(
+            "{:?} has no host (or carries a user name)",
+            shown(u)
+        ));
+    }
+    if u.len() > 2048
+        || u.chars()
+            .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '<' | '>' | '`'))
+    {
+        return Err(format!(
+            "{:?} holds spaces, quotes, angle brackets or control characters, or is over 2048 bytes",
+            shown(u)
+        ));
+    }
+    Ok(())
+}
+
+fn shown(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).take(80).collect()
 }
 
 /// What `citations.csv` says: each record id's citations (numbers in [`CiteTable`]) and the line

@@ -137,6 +137,8 @@ pub fn parse_datetime(s: &str) -> Result<DayRange, DateError> {
     if b.contains('/') {
         return Err(DateError(format!("{:?} has more than one '/'", shown(s))));
     }
+    // Spaces around either side of the '/' are ignored, as around the whole value.
+    let (a, b) = (a.trim(), b.trim());
     let open = |x: &str| x.is_empty() || x == "..";
     let start = if open(a) {
         None

@@ -38,11 +38,7 @@ impl BundledSource {
                         "not built into this binary",
                     ),
                 })?;
-                let text =
-                    String::from_utf8(file.data.into_owned()).map_err(|_| LoadError::Io {
-                        path: name.clone(),
-                        source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8"),
-                    })?;
+                let text = crate::load::error::utf8_text(&name, file.data.into_owned())?;
                 Ok((name, text))
             })
             .collect()

@@ -26,6 +26,7 @@ pub struct Store {
     reload_lock: std::sync::Mutex<()>,
     last_error: std::sync::Mutex<Option<(OffsetDateTime, String)>>,
     reloads: std::sync::atomic::AtomicU64,
+    rejected: std::sync::atomic::AtomicU64,
 }
 
 impl Store {
@@ -40,6 +41,7 @@ impl Store {
             reload_lock: std::sync::Mutex::new(()),
             last_error: std::sync::Mutex::new(None),
             reloads: Default::default(),
+            rejected: Default::default(),
         })
     }
 
@@ -51,6 +53,7 @@ impl Store {
             reload_lock: std::sync::Mutex::new(()),
             last_error: std::sync::Mutex::new(None),
             reloads: Default::default(),
+            rejected: Default::default(),
         }
     }
 
@@ -69,6 +72,8 @@ impl Store {
             Err(e) => {
                 *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) =
                     Some((OffsetDateTime::now_utc(), e.to_string()));
+                self.rejected
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return Err(e);
             }
         };
@@ -99,6 +104,11 @@ impl Store {
     /// How many reloads have swapped in a new snapshot since start.
     pub fn reloads(&self) -> u64 {
         self.reloads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many reloads have been refused (the data did not validate or could not be read).
+    pub fn rejected_reloads(&self) -> u64 {
+        self.rejected.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The source's own trouble, if any (see [`DataSource::status`]).

@@ -54,7 +54,8 @@ export function recordCard(f, win) {
     el('ol', { class: 'sources', 'aria-label': 'Sources' }, (p.sources || []).map((s) => el('li', {},
       el('cite', {}, s.title), ` — ${[s.author, s.publisher, s.published].filter(Boolean).join(', ')}; `,
       el('span', { class: 'section' }, s.section),
-      s.url ? [' ', el('a', { href: s.url, rel: 'noreferrer noopener', target: '_blank' }, 'link')] : null))));
+      // Only http(s) links: the loader refuses other schemes, and the page does not trust it alone.
+      /^https?:\/\//i.test(s.url || '') ? [' ', el('a', { href: s.url, rel: 'noreferrer noopener', target: '_blank' }, 'link')] : null))));
 }
 
 /** A list of records; a click (or Enter) on one calls `onPick(feature)`. */
