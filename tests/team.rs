@@ -136,13 +136,13 @@ fn import_validates_round_trips_and_serves_what_files_serve() {
     let first = iskp(&["db", "init", "--db", &url]);
     assert!(first.status.success(), "{}", text(&first));
     assert!(
-        text(&first).contains("schema version 0 -> 1"),
+        text(&first).contains("schema version 0 -> 2"),
         "{}",
         text(&first)
     );
     let again = iskp(&["db", "init", "--db", &url]);
     assert!(
-        text(&again).contains("already at version 1"),
+        text(&again).contains("already at version 2"),
         "{}",
         text(&again)
     );

@@ -56,8 +56,8 @@ pub fn import(db: &Db, dir: &Path) -> Result<Imported, TransferError> {
         .transaction()
         .map_err(|e| db.error(e, "starting the import"))?;
     tx.batch_execute(
-        "TRUNCATE iskp.citations, iskp.records, iskp.sources, iskp.places, iskp.cities,
-                  iskp.boundaries RESTART IDENTITY",
+        "TRUNCATE iskp.citations, iskp.splits, iskp.records, iskp.sources, iskp.places,
+                  iskp.cities, iskp.boundaries RESTART IDENTITY",
     )
     .map_err(|e| db.error(e, "emptying the tables"))?;
     for (table, (_, text)) in TABLES.iter().zip(&texts) {
