@@ -552,3 +552,53 @@ async fn stated_totals_hold_across_claim_classes() {
         assert_eq!(sum, t.stated, "{}", t.what);
     }
 }
+
+/// Groups of countries a document names without naming a country in them are recorded at the
+/// group: S4's networks reaching Central Asia (its five republics) and S5's fund-raising among
+/// donors mostly in the Gulf monarchies (the six of the Gulf Cooperation Council). A box around
+/// one member does not return them; a box around all of them does.
+#[tokio::test]
+async fn central_asia_and_the_gulf_monarchies_are_groups_of_countries() {
+    for (id, members, one, all) in [
+        (
+            "central-asia-fundraising-recruitment-networks",
+            vec!["KAZ", "KGZ", "TJK", "TKM", "UZB"],
+            "67.3,36.6,75.2,41.1",
+            "46,35,88,56",
+        ),
+        (
+            "gulf-2023-2024-fundraising-campaigns",
+            vec!["ARE", "BHR", "KWT", "OMN", "QAT", "SAU"],
+            "50.7,24.4,51.7,26.2",
+            "34,16,60,33",
+        ),
+    ] {
+        let f = get(&format!("/api/collections/presence/items/{id}"))
+            .await
+            .json();
+        let p = &f["properties"];
+        assert!(f["geometry"].is_null(), "{id}");
+        assert!(p["country"].is_null(), "{id}");
+        assert_eq!(p["geo_precision"], "multinational", "{id}");
+        let mut got: Vec<String> = p["area"]["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m.as_str().unwrap().to_string())
+            .collect();
+        got.sort();
+        assert_eq!(got, members, "{id}");
+        let found = |bbox: &str| {
+            let url = format!("/api/collections/presence/items?bbox={bbox}&limit=1000");
+            async move {
+                get(&url).await.json()["features"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f["id"] == id)
+            }
+        };
+        assert!(!found(one).await, "{id}: a box around one member");
+        assert!(found(all).await, "{id}: a box around all members");
+    }
+}
