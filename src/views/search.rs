@@ -1,0 +1,304 @@
+//! Free-text search over records, and the record fields the catalog's entries do not carry (the
+//! operational `link` and `fatalities`), built once per snapshot.
+//!
+//! A record's searchable text is its title, summary, place, target and the titles of the documents
+//! it cites. Each is cut into words by the gazetteer's normaliser ([`crate::geo::normalize::key`]:
+//! case and diacritics folded, apostrophes and transliteration marks joined, Persian and Arabic
+//! linking particles dropped), so *Kermān*, *KERMAN* and *kerman* are one word. Every word then
+//! has a posting list: the ascending indices of the records holding it. A query's words must all
+//! be present; the last one also matches as a prefix (from two characters on), so that a search
+//! box finds *Tajik* while the reader types *Taj*.
+//!
+//! Cost: the words are one sorted text, looked up by binary search; a query touches only its
+//! words' postings (a prefix: the postings of the words it begins), at most [`MAX_WORDS`] words
+//! of a query of at most [`MAX_QUERY_CHARS`] characters.
+
+use crate::geo::normalize::key;
+use crate::index::Catalog;
+use crate::model::Link;
+use rustc_hash::FxHashMap;
+
+/// Longest accepted query, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Most words a query may hold.
+pub const MAX_WORDS: usize = 8;
+/// Shortest last word matched as a prefix; a shorter one must match a whole word.
+const MIN_PREFIX: usize = 2;
+/// `fatalities` of a record that states none.
+const NO_FATALITIES: u32 = u32::MAX;
+/// Words too common to say anything; not indexed, and left out of queries (but for the last word,
+/// which may be the start of a longer one).
+const STOP: &[&str] = &[
+    "a", "an", "and", "at", "by", "for", "from", "in", "into", "is", "it", "its", "of", "on", "or",
+    "that", "the", "to", "was", "were", "which", "with",
+];
+
+/// Why a query cannot be searched.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// Longer than [`MAX_QUERY_CHARS`].
+    #[error("is longer than {MAX_QUERY_CHARS} characters")]
+    TooLong,
+    /// More words than [`MAX_WORDS`].
+    #[error("holds more than {MAX_WORDS} words")]
+    TooManyWords,
+    /// No letter or digit, or only words too common to search for.
+    #[error("holds no word to search for")]
+    Empty,
+}
+
+/// The words of a free-text query, normalised as the index is: the last one is matched as a
+/// prefix as well.
+///
+/// ```
+/// use iskp_map::views::search::query_words;
+/// assert_eq!(query_words("  Kermān BOMBING ").unwrap(), ["kerman", "bombing"]);
+/// assert_eq!(query_words("the Crocus").unwrap(), ["crocus"]);
+/// assert!(query_words("…").is_err());
+/// ```
+pub fn query_words(q: &str) -> Result<Vec<String>, QueryError> {
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(QueryError::TooLong);
+    }
+    let k = key(q);
+    let all: Vec<&str> = k.split(' ').filter(|w| !w.is_empty()).collect();
+    if all.len() > MAX_WORDS {
+        return Err(QueryError::TooManyWords);
+    }
+    let last = all.len().saturating_sub(1);
+    let words: Vec<String> = all
+        .iter()
+        .enumerate()
+        .filter(|(i, w)| *i == last || !STOP.contains(w))
+        .map(|(_, w)| (*w).to_string())
+        .collect();
+    if words.is_empty() {
+        return Err(QueryError::Empty);
+    }
+    Ok(words)
+}
+
+/// The search index and the record fields kept beside the catalog.
+#[derive(Debug, Default)]
+pub struct RecordSearch {
+    /// Every indexed word, sorted, concatenated.
+    text: String,
+    /// Start of each word in `text`, and `text.len()` last.
+    word_at: Vec<u32>,
+    /// Start of each word's postings in `postings`, and `postings.len()` last.
+    post_at: Vec<u32>,
+    /// Record indices, ascending within each word.
+    postings: Vec<u32>,
+    /// Each record's link: 0 none, else 1 + its position in [`Link::ALL`].
+    link: Vec<u8>,
+    /// Each record's fatalities, or [`NO_FATALITIES`].
+    fatalities: Vec<u32>,
+}
+
+/// The words of one record, each once.
+fn record_words(catalog: &Catalog, i: u32, seen: &mut Vec<String>) {
+    seen.clear();
+    let r = catalog.record(i);
+    let docs = catalog.documents();
+    let mut add = |s: &str| {
+        for w in key(s).split(' ') {
+            if !w.is_empty() && !STOP.contains(&w) {
+                seen.push(w.to_string());
+            }
+        }
+    };
+    add(&r.title);
+    add(&r.summary);
+    add(&r.place);
+    if let Some(t) = &r.target {
+        add(t);
+    }
+    for (d, _) in catalog.citations(i) {
+        if let Some(doc) = docs.get(d) {
+            add(&doc.title);
+        }
+    }
+    seen.sort_unstable();
+    seen.dedup();
+}
+
+/// One thread's share of the index: postings per word, and the fields, of records `from..to`.
+struct Chunk {
+    words: FxHashMap<String, Vec<u32>>,
+    link: Vec<u8>,
+    fatalities: Vec<u32>,
+}
+
+fn chunk(catalog: &Catalog, from: u32, to: u32) -> Chunk {
+    let mut c = Chunk {
+        words: FxHashMap::default(),
+        link: Vec::with_capacity((to - from) as usize),
+        fatalities: Vec::with_capacity((to - from) as usize),
+    };
+    let mut seen = Vec::new();
+    for i in from..to {
+        record_words(catalog, i, &mut seen);
+        for w in seen.drain(..) {
+            c.words.entry(w).or_default().push(i);
+        }
+        let r = catalog.record(i);
+        c.link.push(r.link.map_or(0, |l| {
+            1 + Link::ALL.iter().position(|x| *x == l).unwrap_or(0) as u8
+        }));
+        c.fatalities.push(r.fatalities.unwrap_or(NO_FATALITIES));
+    }
+    c
+}
+
+impl RecordSearch {
+    /// Indexes every record of a catalog, on every core.
+    pub fn build(catalog: &Catalog) -> Self {
+        let n = catalog.len() as u32;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |t| t.get())
+            .clamp(1, 16) as u32;
+        let step = n.div_ceil(threads).max(1);
+        let chunks: Vec<Chunk> = std::thread::scope(|sc| {
+            let handles: Vec<_> = (0..n)
+                .step_by(step as usize)
+                .map(|from| sc.spawn(move || chunk(catalog, from, (from + step).min(n))))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        let mut out = RecordSearch::default();
+        let mut merged: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        for c in chunks {
+            out.link.extend(c.link);
+            out.fatalities.extend(c.fatalities);
+            for (w, list) in c.words {
+                // Chunks come in record order, so each list stays ascending.
+                merged.entry(w).or_default().extend(list);
+            }
+        }
+        let mut words: Vec<(String, Vec<u32>)> = merged.into_iter().collect();
+        words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (w, list) in words {
+            out.word_at.push(out.text.len() as u32);
+            out.post_at.push(out.postings.len() as u32);
+            out.text.push_str(&w);
+            out.postings.extend(list);
+        }
+        out.word_at.push(out.text.len() as u32);
+        out.post_at.push(out.postings.len() as u32);
+        out.text.shrink_to_fit();
+        out.postings.shrink_to_fit();
+        out
+    }
+
+    fn words(&self) -> usize {
+        self.word_at.len().saturating_sub(1)
+    }
+
+    fn word(&self, k: usize) -> &str {
+        &self.text[self.word_at[k] as usize..self.word_at[k + 1] as usize]
+    }
+
+    fn postings_of(&self, k: usize) -> &[u32] {
+        &self.postings[self.post_at[k] as usize..self.post_at[k + 1] as usize]
+    }
+
+    /// The first word ≥ `w`.
+    fn lower_bound(&self, w: &str) -> usize {
+        let (mut lo, mut hi) = (0, self.words());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.word(mid) < w {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// The records holding the word `w` (or, with `prefix`, any word starting with it), ascending.
+    fn hits(&self, w: &str, prefix: bool) -> Vec<u32> {
+        let start = self.lower_bound(w);
+        if !prefix {
+            return if start < self.words() && self.word(start) == w {
+                self.postings_of(start).to_vec()
+            } else {
+                Vec::new()
+            };
+        }
+        let mut v: Vec<u32> = Vec::new();
+        let mut k = start;
+        let mut lists = 0;
+        while k < self.words() && self.word(k).starts_with(w) {
+            v.extend_from_slice(self.postings_of(k));
+            lists += 1;
+            k += 1;
+        }
+        if lists > 1 {
+            v.sort_unstable();
+            v.dedup();
+        }
+        v
+    }
+
+    /// The records holding every word of a query from [`query_words`] (the last also as a prefix
+    /// of a longer word), ascending.
+    pub fn find(&self, words: &[String]) -> Vec<u32> {
+        let Some((last, rest)) = words.split_last() else {
+            return Vec::new();
+        };
+        let mut lists: Vec<Vec<u32>> = rest.iter().map(|w| self.hits(w, false)).collect();
+        lists.push(self.hits(last, last.chars().count() >= MIN_PREFIX));
+        lists.sort_by_key(Vec::len);
+        let mut it = lists.into_iter();
+        let mut out = it.next().unwrap_or_default();
+        for other in it {
+            out.retain(|i| other.binary_search(i).is_ok());
+            if out.is_empty() {
+                break;
+            }
+        }
+        out
+    }
+
+    /// The record's link, if stated.
+    pub fn link(&self, i: u32) -> Option<Link> {
+        match self.link.get(i as usize) {
+            Some(&l) if l > 0 => Link::ALL.get(usize::from(l) - 1).copied(),
+            _ => None,
+        }
+    }
+
+    /// The record's fatalities, if stated.
+    pub fn fatalities(&self, i: u32) -> Option<u32> {
+        self.fatalities
+            .get(i as usize)
+            .copied()
+            .filter(|&f| f != NO_FATALITIES)
+    }
+
+    /// How many distinct words are indexed.
+    pub fn word_count(&self) -> usize {
+        self.words()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_bounded_and_normalised() {
+        assert_eq!(query_words("Mazār-e Sharīf").unwrap(), ["mazar", "sharif"]);
+        assert_eq!(query_words("attack on the").unwrap(), ["attack", "the"]);
+        assert_eq!(query_words(&"a".repeat(201)), Err(QueryError::TooLong));
+        assert_eq!(
+            query_words("one two three four five six seven eight nine"),
+            Err(QueryError::TooManyWords)
+        );
+        assert_eq!(query_words("--- ,,,"), Err(QueryError::Empty));
+    }
+}
