@@ -11,8 +11,13 @@ import { HOME } from './figures.js';
 import { state, SORTS } from './state.js';
 
 const $ = (id) => document.getElementById(id);
-/** Records loaded at once to sort here: the API's largest page. */
+/** Records loaded to sort here: the API's largest page. */
 export const ALL_LIMIT = 10000;
+/**
+ * Features asked for in one request: they are loaded in parts of this many, so no answer carries
+ * more than the map's own bound of 3 000 (and the list's requests are told apart from the map's).
+ */
+export const PART = 2500;
 /** Rows per page. */
 export const PAGE = 50;
 
@@ -79,12 +84,17 @@ export function createList({ onPick }) {
         loaded = { mode: 'all', features: [] };
         matched = 0;
       } else {
-        // How many each query selects (numberMatched), then everything or the page asked for.
-        const probe = await Promise.all(queries().map((q) => api('/api/collections/incidents/items', { ...base(), ...q, limit: 1 }, signal)));
-        const sizes = probe.map((p) => p.numberMatched);
+        // How many each query selects: the numberMatched of the view's statistics per kind (the
+        // same filters and box), then everything or the page asked for.
+        const per = (k) => snap.perKind[k].numberMatched;
+        const sizes = queries().map((q) => (q.kind ? per(q.kind) : KINDS.reduce((n, k) => n + per(k), 0)));
         const total = sizes.reduce((a, b) => a + b, 0);
         if (total <= ALL_LIMIT) {
-          const pages = total ? await Promise.all(queries().map((q, i) => (sizes[i] ? api('/api/collections/incidents/items', { ...base(), ...q, limit: ALL_LIMIT }, signal) : { features: [], numberMatched: 0 }))) : [];
+          const parts = [];
+          queries().forEach((q, i) => {
+            for (let offset = 0; offset < sizes[i]; offset += PART) parts.push({ ...base(), ...q, offset, limit: PART });
+          });
+          const pages = await Promise.all(parts.map((p) => api('/api/collections/incidents/items', p, signal)));
           const feats = outside(pages.flatMap((p) => p.features));
           loaded = { mode: 'all', features: feats };
           matched = state.outside ? feats.length : total;
@@ -111,11 +121,12 @@ export function createList({ onPick }) {
       if (state.sort.desc) sorted.reverse();
       return sorted.slice(page * PAGE, (page + 1) * PAGE);
     }
-    // Newest first across the queries: the newest (page + 1) × PAGE of each hold the page's rows.
+    // Newest first across the queries: the newest (page + 1) × PAGE of each hold the page's rows
+    // (so with several kinds the list reaches back PART records per kind).
     const want = (page + 1) * PAGE;
     const qs = queries();
     const answers = await Promise.all(qs.map((q, i) => {
-      const n = Math.min(loaded.sizes[i], qs.length === 1 ? PAGE : want, ALL_LIMIT);
+      const n = Math.min(loaded.sizes[i], qs.length === 1 ? PAGE : want, PART);
       const offset = qs.length === 1 ? Math.max(0, loaded.sizes[i] - want) : loaded.sizes[i] - n;
       const limit = qs.length === 1 ? Math.min(PAGE, loaded.sizes[i] - page * PAGE) : n;
       return limit > 0 ? api('/api/collections/incidents/items', { ...base(), ...q, offset, limit }, signal) : { features: [] };
@@ -163,14 +174,14 @@ export function createList({ onPick }) {
           el('td', { class: 'n' }, p.fatalities === null || p.fatalities === undefined ? '' : fmtInt(p.fatalities)));
       })));
     // Merging several kinds newest first is exact while each kind's newest ALL_LIMIT hold the page.
-    const capped = loaded.mode === 'paged' && queries().length > 1 && (page + 2) * PAGE > ALL_LIMIT;
+    const capped = loaded.mode === 'paged' && queries().length > 1 && (page + 2) * PAGE > PART;
     const canNext = page + 1 < pages && !capped;
     const pager = el('div', { class: 'pager' },
       el('button', { type: 'button', id: 'list-prev', disabled: page === 0, onclick: () => go(page - 1) }, '‹ Previous'),
       el('span', {}, `Page ${fmtInt(page + 1)} of ${fmtInt(pages)}`),
       el('button', { type: 'button', id: 'list-next', disabled: !canNext, onclick: () => go(page + 1) }, 'Next ›'));
     const deepNote = capped && page + 1 < pages
-      ? el('p', { class: 'hint' }, `With some kinds unchecked the list reaches back ${fmtInt(ALL_LIMIT)} records per kind; narrow the view or the time to see older ones.`) : null;
+      ? el('p', { class: 'hint' }, `With some kinds unchecked the list reaches back ${fmtInt(PART)} records per kind; narrow the view or the time to see older ones.`) : null;
     box.replaceChildren(...(matched ? [table, pager, deepNote] : []));
   }
 
