@@ -116,7 +116,7 @@ pub fn extra_filter_params() -> [(&'static str, Value); 3] {
 }
 
 /// What `q` does, for OpenAPI and the queryables.
-const Q_DESCRIPTION: &str = "Free-text search: records whose title, summary, place, target or cited documents' titles hold every word (case and diacritics ignored; the last word also matches the start of a longer word), at most 200 characters and 8 words.";
+const Q_DESCRIPTION: &str = "Free-text search: records whose title, summary, place, target or cited documents' titles hold every word (case and diacritics ignored; a word also matches the start of a longer one, the last word from 2 characters, the others from 4), at most 200 characters and 8 words.";
 
 /// The properties a collection's `items` can filter on (besides `bbox` and `datetime`), each
 /// under the name of the query parameter that filters on it.

@@ -6,8 +6,9 @@
 //! case and diacritics folded, apostrophes and transliteration marks joined, Persian and Arabic
 //! linking particles dropped), so *Kermān*, *KERMAN* and *kerman* are one word. Every word then
 //! has a posting list: the ascending indices of the records holding it. A query's words must all
-//! be present; the last one also matches as a prefix (from two characters on), so that a search
-//! box finds *Tajik* while the reader types *Taj*.
+//! be present, each also as the start of a longer word — the last from two characters on, so that
+//! a search box finds *Tajik* while the reader types *Taj*, the others from four (*bombing* finds
+//! *bombings*, while *us* does not find *used*).
 //!
 //! Cost: the words are one sorted text, looked up by binary search; a query touches only its
 //! words' postings (a prefix: the postings of the words it begins), at most [`MAX_WORDS`] words
@@ -15,7 +16,7 @@
 
 use crate::geo::normalize::key;
 use crate::index::Catalog;
-use crate::model::Link;
+use crate::model::{Link, Record};
 use rustc_hash::FxHashMap;
 
 /// Longest accepted query, in characters.
@@ -24,6 +25,8 @@ pub const MAX_QUERY_CHARS: usize = 200;
 pub const MAX_WORDS: usize = 8;
 /// Shortest last word matched as a prefix; a shorter one must match a whole word.
 const MIN_PREFIX: usize = 2;
+/// Shortest other word matched as a prefix.
+const MIN_PREFIX_INNER: usize = 4;
 /// `fatalities` of a record that states none.
 const NO_FATALITIES: u32 = u32::MAX;
 /// Words too common to say anything; not indexed, and left out of queries (but for the last word,
@@ -47,8 +50,8 @@ pub enum QueryError {
     Empty,
 }
 
-/// The words of a free-text query, normalised as the index is: the last one is matched as a
-/// prefix as well.
+/// The words of a free-text query, normalised as the index is (each is also matched as the start
+/// of a longer word: see the module's documentation).
 ///
 /// ```
 /// use iskp_map::views::search::query_words;
@@ -95,10 +98,9 @@ pub struct RecordSearch {
     fatalities: Vec<u32>,
 }
 
-/// The words of one record, each once.
-fn record_words(catalog: &Catalog, i: u32, seen: &mut Vec<String>) {
+/// The words of record `i`, each once.
+fn record_words(catalog: &Catalog, i: u32, r: &Record, seen: &mut Vec<String>) {
     seen.clear();
-    let r = catalog.record(i);
     let docs = catalog.documents();
     let mut add = |s: &str| {
         for w in key(s).split(' ') {
@@ -137,11 +139,11 @@ fn chunk(catalog: &Catalog, from: u32, to: u32) -> Chunk {
     };
     let mut seen = Vec::new();
     for i in from..to {
-        record_words(catalog, i, &mut seen);
+        let r = catalog.record(i);
+        record_words(catalog, i, &r, &mut seen);
         for w in seen.drain(..) {
             c.words.entry(w).or_default().push(i);
         }
-        let r = catalog.record(i);
         c.link.push(r.link.map_or(0, |l| {
             1 + Link::ALL.iter().position(|x| *x == l).unwrap_or(0) as u8
         }));
@@ -244,13 +246,16 @@ impl RecordSearch {
         v
     }
 
-    /// The records holding every word of a query from [`query_words`] (the last also as a prefix
-    /// of a longer word), ascending.
+    /// The records holding every word of a query from [`query_words`] (or words they begin),
+    /// ascending.
     pub fn find(&self, words: &[String]) -> Vec<u32> {
         let Some((last, rest)) = words.split_last() else {
             return Vec::new();
         };
-        let mut lists: Vec<Vec<u32>> = rest.iter().map(|w| self.hits(w, false)).collect();
+        let mut lists: Vec<Vec<u32>> = rest
+            .iter()
+            .map(|w| self.hits(w, w.chars().count() >= MIN_PREFIX_INNER))
+            .collect();
         lists.push(self.hits(last, last.chars().count() >= MIN_PREFIX));
         lists.sort_by_key(Vec::len);
         let mut it = lists.into_iter();
