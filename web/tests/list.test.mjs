@@ -296,6 +296,14 @@ test('axe-core finds no serious or critical violation; the skip link jumps past 
       assert.equal(await page.evaluate(() => window.location.hash), h, 'the permalink is untouched');
       await page.keyboard.press('Tab');
       assert.ok(await page.evaluate(() => document.getElementById('records').contains(document.activeElement)), 'the next stop is in the list');
+      // By keyboard alone: on to the first row, Enter opens its card.
+      for (let k = 0; k < 10 && !(await page.evaluate(() => document.activeElement.classList.contains('pick'))); k += 1) await page.keyboard.press('Tab');
+      const id = await page.evaluate(() => document.activeElement.dataset.id);
+      assert.ok(id, 'a row is reached by Tab');
+      await page.keyboard.press('Enter');
+      await page.locator(`#details article.record[data-id="${id}"]`).waitFor();
+      await idle(page);
+      assert.equal((await hashView(page)).h.get('sel'), id);
     }
     await page.close();
   }
