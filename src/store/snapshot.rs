@@ -100,7 +100,7 @@ impl Snapshot {
             Ids::Shared(_) => {
                 hits.retain(|&i| f.kind.is_none_or(|k| self.catalog.entry(i).kind == k))
             }
-            Ids::List(v) => hits.retain(|i| v.binary_search(i).is_ok()),
+            Ids::List(v) => hits = crate::views::search::intersect(&hits, &v),
         }
         hits.retain(facets);
         Ids::List(hits)

@@ -81,6 +81,33 @@ pub fn query_words(q: &str) -> Result<Vec<String>, QueryError> {
     Ok(words)
 }
 
+/// The indices in both of two ascending lists, ascending: a binary search of the longer for each of
+/// the shorter when one is much shorter, else one merging pass over both.
+pub fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.len().saturating_mul(16) < long.len() {
+        return short
+            .iter()
+            .copied()
+            .filter(|i| long.binary_search(i).is_ok())
+            .collect();
+    }
+    let mut out = Vec::with_capacity(short.len());
+    let (mut x, mut y) = (0, 0);
+    while x < short.len() && y < long.len() {
+        match short[x].cmp(&long[y]) {
+            std::cmp::Ordering::Less => x += 1,
+            std::cmp::Ordering::Greater => y += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(short[x]);
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    out
+}
+
 /// The search index and the record fields kept beside the catalog.
 #[derive(Debug, Default)]
 pub struct RecordSearch {
@@ -98,35 +125,26 @@ pub struct RecordSearch {
     fatalities: Vec<u32>,
 }
 
-/// The words of record `i`, each once.
-fn record_words(catalog: &Catalog, i: u32, r: &Record, seen: &mut Vec<String>) {
-    seen.clear();
-    let docs = catalog.documents();
-    let mut add = |s: &str| {
-        for w in key(s).split(' ') {
-            if !w.is_empty() && !STOP.contains(&w) {
-                seen.push(w.to_string());
-            }
-        }
-    };
-    add(&r.title);
-    add(&r.summary);
-    add(&r.place);
+/// The normalised texts of record `i` (title, summary, place, target, its documents' titles), whose
+/// words are indexed.
+fn record_keys(catalog: &Catalog, i: u32, r: &Record, docs: &[String], keys: &mut Vec<String>) {
+    keys.clear();
+    keys.push(key(&r.title));
+    keys.push(key(&r.summary));
+    keys.push(key(&r.place));
     if let Some(t) = &r.target {
-        add(t);
+        keys.push(key(t));
     }
     for (d, _) in catalog.citations(i) {
         if let Some(doc) = docs.get(d) {
-            add(&doc.title);
+            keys.push(doc.clone());
         }
     }
-    seen.sort_unstable();
-    seen.dedup();
 }
 
 /// One thread's share of the index: postings per word, and the fields, of records `from..to`.
 struct Chunk {
-    words: FxHashMap<String, Vec<u32>>,
+    words: FxHashMap<Box<str>, Vec<u32>>,
     link: Vec<u8>,
     fatalities: Vec<u32>,
 }
@@ -137,12 +155,27 @@ fn chunk(catalog: &Catalog, from: u32, to: u32) -> Chunk {
         link: Vec::with_capacity((to - from) as usize),
         fatalities: Vec::with_capacity((to - from) as usize),
     };
-    let mut seen = Vec::new();
+    let mut keys = Vec::new();
+    // The documents' titles, normalised once.
+    let docs: Vec<String> = catalog.documents().iter().map(|d| key(&d.title)).collect();
     for i in from..to {
         let r = catalog.record(i);
-        record_words(catalog, i, &r, &mut seen);
-        for w in seen.drain(..) {
-            c.words.entry(w).or_default().push(i);
+        record_keys(catalog, i, &r, &docs, &mut keys);
+        let mut seen: Vec<&str> = keys
+            .iter()
+            .flat_map(|k| k.split(' '))
+            .filter(|w| !w.is_empty() && !STOP.contains(w))
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for w in &seen {
+            // Only a word seen for the first time is copied.
+            match c.words.get_mut(*w) {
+                Some(list) => list.push(i),
+                None => {
+                    c.words.insert((*w).into(), vec![i]);
+                }
+            }
         }
         c.link.push(r.link.map_or(0, |l| {
             1 + Link::ALL.iter().position(|x| *x == l).unwrap_or(0) as u8
@@ -171,7 +204,15 @@ impl RecordSearch {
                 .collect()
         });
         let mut out = RecordSearch::default();
-        let mut merged: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        let mut chunks = chunks.into_iter();
+        let mut merged = match chunks.next() {
+            Some(c) => {
+                out.link = c.link;
+                out.fatalities = c.fatalities;
+                c.words
+            }
+            None => FxHashMap::default(),
+        };
         for c in chunks {
             out.link.extend(c.link);
             out.fatalities.extend(c.fatalities);
@@ -180,7 +221,7 @@ impl RecordSearch {
                 merged.entry(w).or_default().extend(list);
             }
         }
-        let mut words: Vec<(String, Vec<u32>)> = merged.into_iter().collect();
+        let mut words: Vec<(Box<str>, Vec<u32>)> = merged.into_iter().collect();
         words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         for (w, list) in words {
             out.word_at.push(out.text.len() as u32);
@@ -231,19 +272,34 @@ impl RecordSearch {
                 Vec::new()
             };
         }
-        let mut v: Vec<u32> = Vec::new();
-        let mut k = start;
-        let mut lists = 0;
-        while k < self.words() && self.word(k).starts_with(w) {
-            v.extend_from_slice(self.postings_of(k));
-            lists += 1;
-            k += 1;
+        let mut end = start;
+        while end < self.words() && self.word(end).starts_with(w) {
+            end += 1;
         }
-        if lists > 1 {
-            v.sort_unstable();
-            v.dedup();
+        match end - start {
+            0 => Vec::new(),
+            1 => self.postings_of(start).to_vec(),
+            _ => {
+                // A union of several lists: one bit per record, read back in order.
+                let mut bits = vec![0u64; self.link.len().div_ceil(64)];
+                for k in start..end {
+                    for &i in self.postings_of(k) {
+                        if let Some(b) = bits.get_mut(i as usize / 64) {
+                            *b |= 1 << (i % 64);
+                        }
+                    }
+                }
+                let mut v = Vec::new();
+                for (j, &b) in bits.iter().enumerate() {
+                    let mut b = b;
+                    while b != 0 {
+                        v.push(j as u32 * 64 + b.trailing_zeros());
+                        b &= b - 1;
+                    }
+                }
+                v
+            }
         }
-        v
     }
 
     /// The records holding every word of a query from [`query_words`] (or words they begin),
@@ -261,7 +317,7 @@ impl RecordSearch {
         let mut it = lists.into_iter();
         let mut out = it.next().unwrap_or_default();
         for other in it {
-            out.retain(|i| other.binary_search(i).is_ok());
+            out = intersect(&out, &other);
             if out.is_empty() {
                 break;
             }
@@ -305,5 +361,39 @@ mod tests {
             Err(QueryError::TooManyWords)
         );
         assert_eq!(query_words("--- ,,,"), Err(QueryError::Empty));
+    }
+
+    #[test]
+    fn intersections_by_search_and_by_merge_agree() {
+        let a: Vec<u32> = (0..1000).filter(|i| i % 3 == 0).collect();
+        let b: Vec<u32> = (0..1000).filter(|i| i % 5 == 0).collect();
+        let both: Vec<u32> = (0..1000).filter(|i| i % 15 == 0).collect();
+        assert_eq!(intersect(&a, &b), both);
+        assert_eq!(intersect(&b, &a), both);
+        assert_eq!(intersect(&[15, 30, 999], &a), [15, 30, 999]);
+        assert_eq!(intersect(&[], &a), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn prefixes_union_their_words() {
+        let mut records = crate::synth::records(300, 1);
+        records[0].summary = "Records of bombings".into();
+        records[1].summary = "A record of a bombing".into();
+        let catalog = Catalog::new(records, vec![crate::synth::document()]).unwrap();
+        let s = RecordSearch::build(&catalog);
+        let find = |q: &str| s.find(&query_words(q).unwrap());
+        let at = |id: &str| catalog.find(id).unwrap();
+        let (zero, one) = (at("syn-00000000"), at("syn-00000001"));
+        // "record" starts "record" (every other summary) and "records" (the first): a union.
+        let rec = find("record");
+        assert_eq!(rec.len(), 300);
+        assert!(rec.windows(2).all(|w| w[0] < w[1]), "ascending");
+        let mut both = vec![zero, one];
+        both.sort_unstable();
+        assert_eq!(find("record bombing"), both);
+        assert_eq!(find("BOMBINGS record"), [zero]);
+        assert_eq!(find("records bombing"), [zero]);
+        assert!(find("zzz").is_empty());
+        assert!(find("record zzz").is_empty());
     }
 }
