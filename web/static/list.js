@@ -158,7 +158,8 @@ export function createList({ onPick }) {
     const to = Math.min(matched, page * PAGE + list.length);
     let text = matched ? `Showing ${fmtInt(from)}–${fmtInt(to)} of ${plural(matched, 'record')}` : 'No records in view match the checked kinds, the time and the filters.';
     if (matched && loaded.mode === 'paged') text += ` — newest first; more than ${fmtInt(ALL_LIMIT)}, so sorting by other columns is off (zoom in, narrow the time or filter to sort)`;
-    if (matched && loaded.mode === 'paged' && state.outside) text += '. Afghanistan’s records are left out of each page, so pages may be short';
+    // The API cannot leave a country out: M counts Afghanistan's records, the pages skip them.
+    if (matched && loaded.mode === 'paged' && state.outside) text += '. Outside Afghanistan: that count includes Afghanistan’s records, which each page leaves out, so pages may be short';
     count.textContent = `${text}.`;
     count.dataset.matched = String(matched);
     count.dataset.mode = loaded.mode;
