@@ -379,11 +379,12 @@ mod tests {
         let mut records = crate::synth::records(300, 1);
         records[0].summary = "Records of bombings".into();
         records[1].summary = "A record of a bombing".into();
+        let (id0, id1) = (records[0].id.clone(), records[1].id.clone());
         let catalog = Catalog::new(records, vec![crate::synth::document()]).unwrap();
         let s = RecordSearch::build(&catalog);
         let find = |q: &str| s.find(&query_words(q).unwrap());
         let at = |id: &str| catalog.find(id).unwrap();
-        let (zero, one) = (at("syn-00000000"), at("syn-00000001"));
+        let (zero, one) = (at(&id0), at(&id1));
         // "record" starts "record" (every other summary) and "records" (the first): a union.
         let rec = find("record");
         assert_eq!(rec.len(), 300);
