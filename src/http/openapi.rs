@@ -203,6 +203,9 @@ pub fn document(base: &str) -> Value {
         }
         doc["components"]["parameters"][p.name] = param;
     }
+    for (name, param) in crate::http::schema::extra_filter_params() {
+        doc["components"]["parameters"][name] = param;
+    }
     doc
 }
 

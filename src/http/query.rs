@@ -8,7 +8,7 @@ use super::error::ApiError;
 use crate::geo::jurisdictions::Level;
 use crate::index::{Bbox, Filter};
 use crate::model::dates::{parse_datetime, DayMatch, DayRange};
-use crate::model::{Claim, GeoPrecision, Kind};
+use crate::model::{Claim, GeoPrecision, Kind, Link};
 use crate::store::collections::{Collection, PolygonFilter, Selection};
 use crate::store::Snapshot;
 
@@ -25,6 +25,10 @@ macro_rules! record_filter_params {
             "province",
             "claim",
             "geo_precision",
+            "link",
+            "fatalities_min",
+            "fatalities_max",
+            "q",
             $($own),*
         ]
     };
@@ -103,6 +107,14 @@ pub fn record_filter(kind: Option<Kind>, p: &Params) -> Result<Filter, ApiError>
     }
     if let Some(v) = p.get("geo_precision") {
         f.geo_precision = Some(geo_precision(v)?);
+    }
+    if let Some(v) = p.get("link") {
+        f.link = Some(link(v)?);
+    }
+    f.fatalities = fatalities(p.get("fatalities_min"), p.get("fatalities_max"))?;
+    if let Some(v) = p.get("q") {
+        f.text =
+            crate::views::search::query_words(v).map_err(|e| ApiError::bad("q", e.to_string()))?;
     }
     Ok(f)
 }
@@ -353,6 +365,42 @@ pub fn claim(s: &str) -> Result<Claim, ApiError> {
 /// Parses `geo_precision`.
 pub fn geo_precision(s: &str) -> Result<GeoPrecision, ApiError> {
     GeoPrecision::parse(s).map_err(|e| ApiError::bad("geo_precision", e.to_string()))
+}
+
+/// Parses `link`.
+pub fn link(s: &str) -> Result<Link, ApiError> {
+    Link::parse(s).map_err(|e| ApiError::bad("link", e.to_string()))
+}
+
+/// Parses `fatalities_min` and `fatalities_max` (whole numbers ≥ 0, min ≤ max) into the inclusive
+/// range they select; `None` when neither is given.
+pub fn fatalities(min: Option<&str>, max: Option<&str>) -> Result<Option<(u32, u32)>, ApiError> {
+    let whole = |name: &str, s: &str| {
+        s.parse::<u32>()
+            .ok()
+            .filter(|_| s.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| {
+                ApiError::bad(
+                    name,
+                    format!(
+                        "{:?} is not a whole number from 0 to {}",
+                        printable(s),
+                        u32::MAX
+                    ),
+                )
+            })
+    };
+    let lo = min.map(|s| whole("fatalities_min", s)).transpose()?;
+    let hi = max.map(|s| whole("fatalities_max", s)).transpose()?;
+    if let (Some(a), Some(b)) = (lo, hi) {
+        if a > b {
+            return Err(ApiError::bad(
+                "fatalities_min",
+                format!("{a} is more than fatalities_max {b}"),
+            ));
+        }
+    }
+    Ok((lo.is_some() || hi.is_some()).then(|| (lo.unwrap_or(0), hi.unwrap_or(u32::MAX))))
 }
 
 /// Parses `country`: an ISO 3166-1 alpha-3 code (case-insensitive).

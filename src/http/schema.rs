@@ -89,6 +89,35 @@ pub fn properties(c: Collection) -> Map<String, Value> {
     m
 }
 
+/// The record filters that are not one field's value, as OpenAPI parameters: the fatalities range
+/// and the free-text search `q`.
+pub fn extra_filter_params() -> [(&'static str, Value); 3] {
+    let whole = |name: &str, what: &str| {
+        json!({ "name": name, "in": "query", "required": false,
+                "description": format!("{what} fatalities (inclusive); records that state no fatalities do not match."),
+                "schema": { "type": "integer", "minimum": 0 } })
+    };
+    [
+        (
+            "fatalities_min",
+            whole("fatalities_min", "At least this many"),
+        ),
+        (
+            "fatalities_max",
+            whole("fatalities_max", "At most this many"),
+        ),
+        (
+            "q",
+            json!({ "name": "q", "in": "query", "required": false,
+            "description": Q_DESCRIPTION,
+            "schema": { "type": "string", "minLength": 1, "maxLength": crate::views::search::MAX_QUERY_CHARS } }),
+        ),
+    ]
+}
+
+/// What `q` does, for OpenAPI and the queryables.
+const Q_DESCRIPTION: &str = "Free-text search: records whose title, summary, place, target or cited documents' titles hold every word (case and diacritics ignored; a word also matches the start of a longer one, the last word from 2 characters, the others from 4), at most 200 characters and 8 words.";
+
 /// The properties a collection's `items` can filter on (besides `bbox` and `datetime`), each
 /// under the name of the query parameter that filters on it.
 pub fn queryable_properties(c: Collection) -> Map<String, Value> {
@@ -164,6 +193,10 @@ pub async fn queryables(ApiPath(id): ApiPath<String>, fresh: Fresh) -> Result<Re
     let mut props = queryable_properties(c);
     props.insert("geometry".into(), geometry(c));
     if matches!(c, Collection::Records(_)) {
+        props.insert(
+            "q".into(),
+            json!({ "type": "string", "title": "Free text", "description": Q_DESCRIPTION }),
+        );
         props.insert(
             "datetime".into(),
             json!({ "type": "string", "format": "date-time", "title": "The record's [date, date_end] interval" }),

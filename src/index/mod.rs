@@ -20,7 +20,7 @@ pub use part::{Entry, Part, PartError, NO_AREA, NO_COUNTRY, NO_PROVINCE, NO_SPLI
 
 use crate::index::feature::parse_head;
 use crate::model::dates::{DayMatch, DayRange};
-use crate::model::{Claim, Document, GeoPrecision, Kind, Record};
+use crate::model::{Claim, Document, GeoPrecision, Kind, Link, Record};
 use part::Interner;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
@@ -101,6 +101,23 @@ pub struct Filter {
     pub claim: Option<Claim>,
     /// Geographic precision.
     pub geo_precision: Option<GeoPrecision>,
+    /// Operational link. Applied by the snapshot (`store::Snapshot::matching`, from the fields
+    /// it keeps beside the catalog); [`Catalog::matching`] ignores it.
+    pub link: Option<Link>,
+    /// Fatalities from the first to the second number (inclusive); a record that states none does
+    /// not match. Applied by the snapshot, like `link`.
+    pub fatalities: Option<(u32, u32)>,
+    /// The normalised words of a free-text search (see `views::search`), all of which a record
+    /// must hold; empty: no search. Applied by the snapshot, like `link`.
+    pub text: Vec<String>,
+}
+
+impl Filter {
+    /// Whether it restricts a field the snapshot applies, not the catalog: `link`, `fatalities`,
+    /// `text`.
+    pub fn has_facets(&self) -> bool {
+        self.link.is_some() || self.fatalities.is_some() || !self.text.is_empty()
+    }
 }
 
 /// An id used by more than one record: where it was first used and where again, each as (part,
@@ -664,6 +681,7 @@ impl Catalog {
             && f.admin1_id.is_none()
             && f.claim.is_none()
             && f.geo_precision.is_none()
+            && !f.has_facets()
             && self.narrowing_bbox(f).is_none()
     }
 

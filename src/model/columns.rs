@@ -196,7 +196,7 @@ pub const RECORD_FIELDS: &[Field] = &[
     nullable(field("fatalities", "Killed", FieldType::Integer)),
     nullable(field("injured", "Injured", FieldType::Integer)),
     filtered(code("claim", Claim::CODES), param("claim")),
-    nullable(code("link", Link::CODES)),
+    filtered(nullable(code("link", Link::CODES)), param("link")),
     field("denied_by", "States that denied it", FieldType::List),
     nullable(field("target", "Target", FieldType::Text)),
     property_only(nullable(field(

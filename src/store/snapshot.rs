@@ -4,6 +4,7 @@ use crate::geo::gazetteer::Gazetteer;
 use crate::geo::jurisdictions::{Jurisdictions, Level};
 use crate::index::Catalog;
 use crate::views::layers::PolygonLayer;
+use crate::views::search::RecordSearch;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -20,6 +21,8 @@ pub struct Snapshot {
     pub countries: PolygonLayer,
     /// The `provinces` layer.
     pub provinces: PolygonLayer,
+    /// Free-text search over the records, and their `link` and `fatalities`.
+    pub search: RecordSearch,
     /// Content hash of the input data (hex); the same data gives the same version on every replica.
     pub version: String,
     /// When the data last changed, to the second: the `timeStamp` of every response from it.
@@ -46,6 +49,7 @@ impl Snapshot {
         let countries = PolygonLayer::new(&catalog, &jurisdictions, Level::Country);
         let provinces = PolygonLayer::new(&catalog, &jurisdictions, Level::Province);
         let by_kind = by_kind(&catalog);
+        let search = RecordSearch::build(&catalog);
         let loaded_at = OffsetDateTime::now_utc()
             .replace_nanosecond(0)
             .unwrap_or_else(|_| OffsetDateTime::now_utc());
@@ -55,6 +59,7 @@ impl Snapshot {
             gazetteer,
             countries,
             provinces,
+            search,
             tag: format!("{version}.{:x}", changed_at.unix_timestamp()),
             by_kind,
             version,
@@ -65,8 +70,44 @@ impl Snapshot {
 
     /// The records a filter selects, ascending. A filter that restricts nothing but the kind is
     /// answered with one of [`Snapshot::by_kind`], shared and not computed (a page of it then costs
-    /// its own length); any other asks [`Catalog::matching`].
+    /// its own length); any other asks [`Catalog::matching`]. A free-text search starts from its
+    /// words' postings; `link` and `fatalities` are checked record by record.
     pub fn matching(&self, f: &crate::index::Filter) -> Ids {
+        if !f.has_facets() {
+            return self.matching_entries(f);
+        }
+        let plain = crate::index::Filter {
+            link: None,
+            fatalities: None,
+            text: Vec::new(),
+            ..f.clone()
+        };
+        let facets = |i: &u32| {
+            f.link.is_none_or(|l| self.search.link(*i) == Some(l))
+                && f.fatalities.is_none_or(|(lo, hi)| {
+                    self.search
+                        .fatalities(*i)
+                        .is_some_and(|n| n >= lo && n <= hi)
+                })
+        };
+        let base = self.matching_entries(&plain);
+        if f.text.is_empty() {
+            return Ids::List(base.iter().copied().filter(facets).collect());
+        }
+        let mut hits = self.search.find(&f.text);
+        match base {
+            // Only the kind restricts the rest.
+            Ids::Shared(_) => {
+                hits.retain(|&i| f.kind.is_none_or(|k| self.catalog.entry(i).kind == k))
+            }
+            Ids::List(v) => hits = crate::views::search::intersect(&hits, &v),
+        }
+        hits.retain(facets);
+        Ids::List(hits)
+    }
+
+    /// [`Snapshot::matching`] of the fields the catalog's entries hold.
+    fn matching_entries(&self, f: &crate::index::Filter) -> Ids {
         if self.catalog.restricts_only_kind(f) {
             let slot = match f.kind {
                 None => Some(0),

@@ -1,19 +1,54 @@
 // Reading the API of the same origin. Answers that do not depend on the view (statistics per
-// jurisdiction, the timeline) are kept for the page's life, keyed by their URL.
+// jurisdiction, the timeline) are kept for the page's life, keyed by their URL. Every request for
+// records (items, clusters, statistics, downloads) carries the reader's filters (state.filter), so
+// the map, the figures and the list all select the same records.
 import { state } from './state.js';
 import { datetimeParam } from './time.js';
 
 export class NotFound extends Error {}
 
-function url(path, params) {
+/** The API's record filters the page offers, by parameter name: claim, precision, link, place, fatalities, text. */
+export const FILTERS = ['claim', 'geo_precision', 'link', 'country', 'province', 'fatalities_min', 'fatalities_max', 'q'];
+const RECORD_PATH = /^\/api\/(stats|collections\/(incidents|attacks|plots|arrests|designations|raids|presence)\/(items|clusters|download))$/;
+
+/** The reader's filters as query parameters (empty ones left out). */
+export function filterParams() {
+  const out = {};
+  for (const k of FILTERS) if (state.filter[k] !== undefined && state.filter[k] !== null && state.filter[k] !== '') out[k] = String(state.filter[k]);
+  return out;
+}
+
+/**
+ * A record request's parameters with the filters added. A request whose own value contradicts a
+ * filter (the records known only to countries, with "exact sites" chosen) selects nothing: it
+ * asks for a province no record has, so the answer is the API's own empty one, in its own shape.
+ */
+export function withFilters(path, params) {
+  if (!RECORD_PATH.test(path)) return params;
+  const f = filterParams();
+  const clash = Object.keys(f).some((k) => params[k] !== undefined && params[k] !== null && params[k] !== '' && String(params[k]) !== f[k]);
+  if (!clash) return { ...f, ...params };
+  return { ...params, ...(params.province ? { country: 'ZZZ' } : { province: 'ZZZ-0' }) };
+}
+
+function url(path, params, raw = false) {
   const u = new URL(path, window.location.origin);
+  if (!raw) params = withFilters(path, params);
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, v);
   return u;
 }
 
-/** GET `path` with `params` (empty values left out) as JSON; 404 throws NotFound. */
-export async function api(path, params = {}, signal) {
-  const u = url(path, params);
+/** GET `path` with `params` (empty values left out) and the filters as JSON; 404 throws NotFound. */
+export function api(path, params = {}, signal) {
+  return get(url(path, params), signal);
+}
+
+/** Like api(), without the reader's filters (the search box looks through every record). */
+export function apiRaw(path, params = {}, signal) {
+  return get(url(path, params, true), signal);
+}
+
+async function get(u, signal) {
   const r = await fetch(u, { signal });
   if (r.status === 404) throw new NotFound(`${u.pathname}: not found`);
   if (!r.ok) throw new Error(`${u.pathname}: ${r.status}`);

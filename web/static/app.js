@@ -1,7 +1,8 @@
 // The iskp-map page: wiring. Each concern lives in its own module — state.js (choices and the
 // permalink), load.js (what a view holds), records.js and clusters.js (records and circles),
 // areas.js (totals known only to a country or province), choropleth.js (shading), arrows.js,
-// labels.js, details.js (the selection), timebar.js, search.js, summary.js and legend.js.
+// labels.js, details.js (the selection), list.js (the records list), filters.js, timebar.js,
+// search.js, summary.js and legend.js.
 import { el, kindSymbol, KINDS, KIND_LABEL } from './dom.js';
 import { api, NotFound } from './api.js';
 import { state, parseHash, writeHash, onHashEdit } from './state.js';
@@ -19,6 +20,8 @@ import { createSearch } from './search.js';
 import { drawSummary } from './summary.js';
 import { drawSymbolLegend, drawShadingLegend } from './legend.js';
 import { hoverBox, jurisdictionRecords, drawAreaBox, wideRecords } from './jurisdictions.js';
+import { createList } from './list.js';
+import { createFilters } from './filters.js';
 
 const L = window.L;
 const $ = (id) => document.getElementById(id);
@@ -51,7 +54,24 @@ function openRecord(f) {
   const area = p.geo_precision === 'country' ? areaFeature('country', p.country) : p.geo_precision === 'province' ? areaFeature('province', p.admin1_id) : null;
   details.record(f, win(), area);
   records.select(p.id);
+  list.select(p.id);
   writeHash(map);
+}
+
+/** Opens a record's card and flies the map to it: to its point, or to the box of its area. */
+function openAndFly(f, { fromList = false } = {}) {
+  openRecord(f);
+  if (fromList) list.hold();
+  const p = f.properties;
+  const box = f.geometry ? null : (p.area && p.area.bbox) || f.bbox;
+  document.body.dataset.busy = 'true';
+  if (f.geometry && f.geometry.type === 'Point') {
+    const [lon, lat] = f.geometry.coordinates;
+    map.flyTo([lat, lon], Math.max(map.getZoom(), p.geo_precision === 'district' ? 8 : 9), { duration: 0.6 });
+  } else if (box) {
+    const [w, s, e, n] = box;
+    map.flyToBounds([[s, w], [n, e]], { padding: [30, 30], maxZoom: 8, duration: 0.6 });
+  } else document.body.dataset.busy = 'false';
 }
 async function openRecordById(id) {
   try {
@@ -90,6 +110,7 @@ function closeSelection() {
   state.area = null;
   details.clear();
   records.select(null);
+  list.select(null);
   writeHash(map);
 }
 
@@ -101,6 +122,8 @@ const choropleth = createChoropleth(map, {
   onClick: (level, f) => openArea(level, f.id),
 });
 const records = createRecordLayer(map, { onOpen: openRecord });
+const list = createList({ onPick: (f) => openAndFly(f, { fromList: true }) });
+window.addEventListener('iskp:state', () => writeHash(map));
 const clusterLayer = L.layerGroup().addTo(map);
 const areas = createAreaLayer(map, { onOpenArea: openArea, countryFeature: (id) => choropleth.country(id), provinceFeature: (id) => provinceById.get(id) });
 const arrows = createArrowLayer(map, { onOpen: openRecord, areaGeometry: (id) => choropleth.country(id) });
@@ -196,6 +219,7 @@ async function refresh() {
     drawShadingLegend($('legend'), choropleth.classes(), snap);
     drawSummary(snap, drawn);
     timebar.drawChart();
+    list.update(snap);
     records.select(state.sel);
     requestAnimationFrame(place);
     writeHash(map);
@@ -250,16 +274,32 @@ function buildViews() {
     busy();
     if (moves) map.setView([35, 45], 3); else refresh();
   });
+  // The skip link moves focus past the map's symbols to the list; the fragment is the permalink's,
+  // so it is not followed as a link.
+  document.querySelector('.skip').addEventListener('click', (e) => { e.preventDefault(); $('list-h').focus(); });
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && $('panel').contains(document.activeElement) && !$('selection').hidden) closeSelection();
   });
 }
 
 let timebar = null;
+let filters = null;
+
+/** The filters changed: everything is asked again (the timeline too, which they narrow). */
+function filtersChanged() {
+  // A jurisdiction's list is asked again under the new filters.
+  if (state.area) openArea(state.area.level, state.area.id);
+  writeHash(map);
+  timebar.loadTimeline().then(() => timebar.drawChart()).catch(() => {});
+  refresh();
+}
 
 /** The reader edited the fragment of the open page: apply it as if it had been opened. */
 function applyHash(h) {
-  Object.assign(state, { kinds: h.kinds || new Set(KINDS), arrows: h.arrows, match: h.match, outside: h.outside });
+  const filtered = JSON.stringify(h.filter) !== JSON.stringify(state.filter);
+  Object.assign(state, { kinds: h.kinds || new Set(KINDS), arrows: h.arrows, match: h.match, outside: h.outside, filter: h.filter, sort: h.sort });
+  filters.sync();
+  if (filtered) timebar.loadTimeline().then(() => timebar.drawChart()).catch(() => {});
   const fi = months.indexOf(h.from || months[0]);
   const ti = months.indexOf(h.to || months[months.length - 1]);
   timebar.stop(false);
@@ -298,7 +338,12 @@ async function start() {
     return { f, a: (b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth()) * Math.cos((b.getCenter().lat * Math.PI) / 180) };
   }).sort((x, y) => y.a - x.a).map((x) => x.f);
   buildViews();
-  createSearch(map, { onPin: (p) => { pin = p; } });
+  filters = createFilters(countries, { onChange: filtersChanged });
+  createSearch(map, {
+    onPin: (p) => { pin = p; },
+    onRecord: openAndFly,
+    onWords: (q) => { state.filter = { ...state.filter, q }; filters.sync(); filtersChanged(); },
+  });
   // While the map moves (an animated zoom, a fly to a searched place) the view is not drawn yet.
   map.on('movestart zoomstart', () => { document.body.dataset.busy = 'true'; });
   map.on('moveend', () => refresh());

@@ -3,6 +3,20 @@
 // The query string is left alone (links shared on social sites carry utm_source, fbclid, …).
 import { KINDS } from './dom.js';
 
+/** Filter parameters kept in the fragment under their API names, with the values they may take. */
+const FILTER_VALUES = {
+  claim: /^(claimed|attributed|suspected)$/,
+  geo_precision: /^(exact|near|district|province|region|country|multinational)$/,
+  link: /^(directed|guided|inspired)$/,
+  country: /^[A-Z]{3}$/,
+  province: /^[A-Z]{3}-[A-Z0-9+?-]{1,12}$/,
+  fatalities_min: /^\d{1,9}$/,
+  fatalities_max: /^\d{1,9}$/,
+  q: /^.{1,200}$/su,
+};
+/** How the records list is sorted: a key and a direction. */
+export const SORTS = ['date', 'kind', 'country', 'count', 'fatalities'];
+
 export const state = {
   kinds: new Set(KINDS),
   arrows: true,
@@ -16,6 +30,10 @@ export const state = {
   /** The selected jurisdiction, { level: 'country'|'province', id }, or null. */
   area: null,
   view: null,
+  /** The API record filters chosen (parameter → value; see api.js FILTERS). */
+  filter: {},
+  /** The records list's order: { key: one of SORTS, desc }. */
+  sort: { key: 'date', desc: true },
 };
 
 /** The state a fragment describes (only the parts it names). */
@@ -31,6 +49,10 @@ export function parseHash(hash) {
   const area = /^(country|province):([A-Za-z0-9-]+)$/.exec(h.get('area') || '');
   out.area = area ? { level: area[1], id: area[2] } : null;
   out.outside = h.get('outside') === '1';
+  out.filter = {};
+  for (const [k, re] of Object.entries(FILTER_VALUES)) if (re.test(h.get(k) || '')) out.filter[k] = h.get(k);
+  const sort = /^(\w+)-(asc|desc)$/.exec(h.get('sort') || '');
+  out.sort = sort && SORTS.includes(sort[1]) ? { key: sort[1], desc: sort[2] === 'desc' } : { key: 'date', desc: true };
   const m = (h.get('map') || '').split('/').map(Number);
   if (m.length === 3 && m.every(Number.isFinite)) out.view = { zoom: m[0], lat: m[1], lon: m[2] };
   return out;
@@ -49,6 +71,8 @@ export function hashOf(map) {
   if (state.outside) h.set('outside', '1');
   if (state.sel) h.set('sel', state.sel);
   if (state.area) h.set('area', `${state.area.level}:${state.area.id}`);
+  for (const k of Object.keys(FILTER_VALUES)) if (state.filter[k] !== undefined && state.filter[k] !== '') h.set(k, state.filter[k]);
+  if (state.sort.key !== 'date' || !state.sort.desc) h.set('sort', `${state.sort.key}-${state.sort.desc ? 'desc' : 'asc'}`);
   return `#${h.toString().replaceAll('%2F', '/').replaceAll('%2C', ',').replaceAll('%3A', ':')}`;
 }
 

@@ -5,6 +5,7 @@ import { KINDS } from './dom.js';
 import { fmtInt, fmtShare, plural, rangeLabel } from './format.js';
 import { viewKindFigure, add, ZERO, eventsText, partialText, shortText } from './figures.js';
 import { state } from './state.js';
+import { filterText } from './filters.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -30,6 +31,8 @@ export function drawSummary(snap, drawn) {
   const how = state.match === 'within' ? ' (only records wholly inside it)' : '';
   let text = `${plural(fig.records, 'record')} ${where}, ${when}${how}, of the checked kinds: ${eventsText(fig)}.`;
   if (fig.partialEvents) text += ` ${partialText(fig)}`;
+  const filtered = filterText();
+  if (filtered) text += ` Filters: ${filtered}.`;
   if (drawn.cells !== undefined) text += ` Shown in ${fmtInt(drawn.cells)} clusters — zoom in to see single records.`;
   if (!snap.kinds.length) text = 'No kind of activity is checked: tick one in Layers.';
   $('status').textContent = text;

@@ -23,7 +23,8 @@ export function scratchData(prefix) {
 /** Waits until the page has drawn its current view (data loaded, badges and labels placed). */
 export async function idle(page, timeout = 30000) {
   await page.waitForFunction(() => document.body.dataset.ready === 'true' && (document.body.dataset.busy || 'false') === 'false'
-    && !document.getElementById('status').textContent.startsWith('Loading'), null, { timeout });
+    && !document.getElementById('status').textContent.startsWith('Loading')
+    && (document.getElementById('list') || { dataset: {} }).dataset.busy !== 'true', null, { timeout });
   // Placement runs in the next animation frame after a view is drawn.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
