@@ -21,8 +21,10 @@ pub struct Snapshot {
     pub countries: PolygonLayer,
     /// The `provinces` layer.
     pub provinces: PolygonLayer,
-    /// Free-text search over the records, and their `link` and `fatalities`.
-    pub search: RecordSearch,
+    /// Free-text search over the records, and their `link` and `fatalities`: built on first need
+    /// (a request with `q`, `link` or a fatalities bound), so that start-up does not wait for it
+    /// (at a million records it reads every record once, seconds of work).
+    search: std::sync::OnceLock<RecordSearch>,
     /// Content hash of the input data (hex); the same data gives the same version on every replica.
     pub version: String,
     /// When the data last changed, to the second: the `timeStamp` of every response from it.
@@ -38,6 +40,12 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The record search index, built on first use.
+    pub fn search(&self) -> &RecordSearch {
+        self.search
+            .get_or_init(|| RecordSearch::build(&self.catalog))
+    }
+
     /// Builds a snapshot from validated parts.
     pub fn build(
         catalog: Catalog,
@@ -49,7 +57,6 @@ impl Snapshot {
         let countries = PolygonLayer::new(&catalog, &jurisdictions, Level::Country);
         let provinces = PolygonLayer::new(&catalog, &jurisdictions, Level::Province);
         let by_kind = by_kind(&catalog);
-        let search = RecordSearch::build(&catalog);
         let loaded_at = OffsetDateTime::now_utc()
             .replace_nanosecond(0)
             .unwrap_or_else(|_| OffsetDateTime::now_utc());
@@ -59,7 +66,7 @@ impl Snapshot {
             gazetteer,
             countries,
             provinces,
-            search,
+            search: std::sync::OnceLock::new(),
             tag: format!("{version}.{:x}", changed_at.unix_timestamp()),
             by_kind,
             version,
@@ -83,9 +90,9 @@ impl Snapshot {
             ..f.clone()
         };
         let facets = |i: &u32| {
-            f.link.is_none_or(|l| self.search.link(*i) == Some(l))
+            f.link.is_none_or(|l| self.search().link(*i) == Some(l))
                 && f.fatalities.is_none_or(|(lo, hi)| {
-                    self.search
+                    self.search()
                         .fatalities(*i)
                         .is_some_and(|n| n >= lo && n <= hi)
                 })
@@ -94,7 +101,7 @@ impl Snapshot {
         if f.text.is_empty() {
             return Ids::List(base.iter().copied().filter(facets).collect());
         }
-        let mut hits = self.search.find(&f.text);
+        let mut hits = self.search().find(&f.text);
         match base {
             // Only the kind restricts the rest.
             Ids::Shared(_) => {
