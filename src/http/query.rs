@@ -25,6 +25,9 @@ macro_rules! record_filter_params {
             "province",
             "claim",
             "geo_precision",
+            "filter",
+            "filter-lang",
+            "filter-crs",
             $($own),*
         ]
     };
@@ -34,7 +37,14 @@ pub(crate) use record_filter_params;
 /// The parameters a collection's `items` accept.
 pub fn item_params(c: Collection) -> &'static [&'static str] {
     match c {
-        Collection::Records(_) => record_filter_params!["limit", "offset", "f"],
+        Collection::Records(_) => record_filter_params![
+            "limit",
+            "offset",
+            "f",
+            "sortby",
+            "properties",
+            "skipGeometry"
+        ],
         Collection::Polygons(Level::Country) => &["bbox", "limit", "offset", "f"],
         Collection::Polygons(Level::Province) => &["bbox", "limit", "offset", "country", "f"],
     }
@@ -104,6 +114,7 @@ pub fn record_filter(kind: Option<Kind>, p: &Params) -> Result<Filter, ApiError>
     if let Some(v) = p.get("geo_precision") {
         f.geo_precision = Some(geo_precision(v)?);
     }
+    f.predicate = super::filter::predicate(p)?.map(std::sync::Arc::new);
     Ok(f)
 }
 
@@ -118,7 +129,11 @@ pub fn polygon_filter(p: &Params) -> Result<PolygonFilter, ApiError> {
 /// Applies a collection's filters from the query parameters.
 pub fn selection(snap: &Snapshot, c: Collection, p: &Params) -> Result<Selection, ApiError> {
     Ok(match c {
-        Collection::Records(kind) => Selection::records(snap, &record_filter(kind, p)?),
+        Collection::Records(kind) => {
+            let mut sel = Selection::records(snap, &record_filter(kind, p)?);
+            super::shape::sort(snap, &mut sel, p)?;
+            sel
+        }
         Collection::Polygons(level) => Selection::polygons(snap, level, &polygon_filter(p)?),
     })
 }
@@ -153,11 +168,13 @@ impl Params {
             if pairs.iter().any(|(k2, _)| *k2 == k) {
                 return Err(ApiError::bad(&k, "appears more than once"));
             }
-            if v.len() > MAX_VALUE_LEN {
-                return Err(ApiError::bad(
-                    &k,
-                    format!("is longer than {MAX_VALUE_LEN} bytes"),
-                ));
+            let cap = if k == "filter" {
+                crate::index::cql::MAX_FILTER_LEN
+            } else {
+                MAX_VALUE_LEN
+            };
+            if v.len() > cap {
+                return Err(ApiError::bad(&k, format!("is longer than {cap} bytes")));
             }
             pairs.push((k.into_owned(), v.into_owned()));
         }
