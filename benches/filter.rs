@@ -17,7 +17,9 @@ const SEED: u64 = 42;
 
 fn with(filter: &str) -> Filter {
     Filter {
-        predicate: Some(Arc::new(cql::parse(filter, Lang::Text).expect("a valid filter"))),
+        predicate: Some(Arc::new(
+            cql::parse(filter, Lang::Text).expect("a valid filter"),
+        )),
         ..Filter::default()
     }
 }

@@ -40,7 +40,9 @@ async fn refused(uri: &str) -> Value {
 
 /// The whole data set, for comparisons.
 async fn everything() -> Vec<Value> {
-    get("/api/collections/incidents/items?limit=10000").await.json()["features"]
+    get("/api/collections/incidents/items?limit=10000")
+        .await
+        .json()["features"]
         .as_array()
         .unwrap()
         .clone()
@@ -102,7 +104,11 @@ async fn filters_equal_the_plain_parameters() {
         ),
     ] {
         let want = ids(&format!("/api/collections/incidents/items?{plain}")).await;
-        assert_eq!(filtered("incidents", filter).await, want, "{filter} vs {plain}");
+        assert_eq!(
+            filtered("incidents", filter).await,
+            want,
+            "{filter} vs {plain}"
+        );
     }
 }
 
@@ -114,36 +120,127 @@ async fn the_standards_examples_that_apply_to_our_queryables() {
     type Check = fn(&Value) -> bool;
     let cases: Vec<(&str, &str, Check)> = vec![
         // Basic CQL2 (examples 1–6: comparison, AND/OR/NOT, IS NULL).
-        ("count > 5", r#"{"op":">","args":[{"property":"count"},5]}"#, |f| f["properties"]["count"].as_u64().unwrap() > 5),
-        ("count <= 1 AND kind <> 'attack'", r#"{"op":"and","args":[{"op":"<=","args":[{"property":"count"},1]},{"op":"<>","args":[{"property":"kind"},"attack"]}]}"#,
-            |f| f["properties"]["count"].as_u64().unwrap() <= 1 && f["properties"]["kind"] != "attack"),
-        ("kind = 'plot' OR kind = 'arrest'", r#"{"op":"or","args":[{"op":"=","args":[{"property":"kind"},"plot"]},{"op":"=","args":[{"property":"kind"},"arrest"]}]}"#,
-            |f| f["properties"]["kind"] == "plot" || f["properties"]["kind"] == "arrest"),
-        ("NOT (kind = 'attack')", r#"{"op":"not","args":[{"op":"=","args":[{"property":"kind"},"attack"]}]}"#, |f| f["properties"]["kind"] != "attack"),
-        ("fatalities IS NULL", r#"{"op":"isNull","args":[{"property":"fatalities"}]}"#, |f| f["properties"]["fatalities"].is_null()),
-        ("fatalities IS NOT NULL", r#"{"op":"not","args":[{"op":"isNull","args":[{"property":"fatalities"}]}]}"#, |f| !f["properties"]["fatalities"].is_null()),
-        ("fatalities >= 10", r#"{"op":">=","args":[{"property":"fatalities"},10]}"#, |f| f["properties"]["fatalities"].as_u64().is_some_and(|n| n >= 10)),
-        ("link = 'directed'", r#"{"op":"=","args":[{"property":"link"},"directed"]}"#, |f| f["properties"]["link"] == "directed"),
-        ("date >= DATE('2022-01-01')", r#"{"op":">=","args":[{"property":"date"},{"date":"2022-01-01"}]}"#, |f| f["properties"]["date"].as_str().unwrap() >= "2022-01-01"),
+        (
+            "count > 5",
+            r#"{"op":">","args":[{"property":"count"},5]}"#,
+            |f| f["properties"]["count"].as_u64().unwrap() > 5,
+        ),
+        (
+            "count <= 1 AND kind <> 'attack'",
+            r#"{"op":"and","args":[{"op":"<=","args":[{"property":"count"},1]},{"op":"<>","args":[{"property":"kind"},"attack"]}]}"#,
+            |f| {
+                f["properties"]["count"].as_u64().unwrap() <= 1
+                    && f["properties"]["kind"] != "attack"
+            },
+        ),
+        (
+            "kind = 'plot' OR kind = 'arrest'",
+            r#"{"op":"or","args":[{"op":"=","args":[{"property":"kind"},"plot"]},{"op":"=","args":[{"property":"kind"},"arrest"]}]}"#,
+            |f| f["properties"]["kind"] == "plot" || f["properties"]["kind"] == "arrest",
+        ),
+        (
+            "NOT (kind = 'attack')",
+            r#"{"op":"not","args":[{"op":"=","args":[{"property":"kind"},"attack"]}]}"#,
+            |f| f["properties"]["kind"] != "attack",
+        ),
+        (
+            "fatalities IS NULL",
+            r#"{"op":"isNull","args":[{"property":"fatalities"}]}"#,
+            |f| f["properties"]["fatalities"].is_null(),
+        ),
+        (
+            "fatalities IS NOT NULL",
+            r#"{"op":"not","args":[{"op":"isNull","args":[{"property":"fatalities"}]}]}"#,
+            |f| !f["properties"]["fatalities"].is_null(),
+        ),
+        (
+            "fatalities >= 10",
+            r#"{"op":">=","args":[{"property":"fatalities"},10]}"#,
+            |f| {
+                f["properties"]["fatalities"]
+                    .as_u64()
+                    .is_some_and(|n| n >= 10)
+            },
+        ),
+        (
+            "link = 'directed'",
+            r#"{"op":"=","args":[{"property":"link"},"directed"]}"#,
+            |f| f["properties"]["link"] == "directed",
+        ),
+        (
+            "date >= DATE('2022-01-01')",
+            r#"{"op":">=","args":[{"property":"date"},{"date":"2022-01-01"}]}"#,
+            |f| f["properties"]["date"].as_str().unwrap() >= "2022-01-01",
+        ),
         // Advanced comparison operators: LIKE, BETWEEN, IN.
-        ("country LIKE 'A%'", r#"{"op":"like","args":[{"property":"country"},"A%"]}"#, |f| f["properties"]["country"].as_str().is_some_and(|c| c.starts_with('A'))),
-        ("id NOT LIKE '%a%'", r#"{"op":"not","args":[{"op":"like","args":[{"property":"id"},"%a%"]}]}"#, |f| !f["id"].as_str().unwrap().contains('a')),
-        ("count BETWEEN 2 AND 10", r#"{"op":"between","args":[{"property":"count"},2,10]}"#, |f| (2..=10).contains(&f["properties"]["count"].as_u64().unwrap())),
-        ("kind IN ('plot', 'raid')", r#"{"op":"in","args":[{"property":"kind"},["plot","raid"]]}"#, |f| f["properties"]["kind"] == "plot" || f["properties"]["kind"] == "raid"),
-        ("country NOT IN ('AFG', 'PAK')", r#"{"op":"not","args":[{"op":"in","args":[{"property":"country"},["AFG","PAK"]]}]}"#,
-            |f| f["properties"]["country"] != "AFG" && f["properties"]["country"] != "PAK"),
+        (
+            "country LIKE 'A%'",
+            r#"{"op":"like","args":[{"property":"country"},"A%"]}"#,
+            |f| {
+                f["properties"]["country"]
+                    .as_str()
+                    .is_some_and(|c| c.starts_with('A'))
+            },
+        ),
+        (
+            "id NOT LIKE '%a%'",
+            r#"{"op":"not","args":[{"op":"like","args":[{"property":"id"},"%a%"]}]}"#,
+            |f| !f["id"].as_str().unwrap().contains('a'),
+        ),
+        (
+            "count BETWEEN 2 AND 10",
+            r#"{"op":"between","args":[{"property":"count"},2,10]}"#,
+            |f| (2..=10).contains(&f["properties"]["count"].as_u64().unwrap()),
+        ),
+        (
+            "kind IN ('plot', 'raid')",
+            r#"{"op":"in","args":[{"property":"kind"},["plot","raid"]]}"#,
+            |f| f["properties"]["kind"] == "plot" || f["properties"]["kind"] == "raid",
+        ),
+        (
+            "country NOT IN ('AFG', 'PAK')",
+            r#"{"op":"not","args":[{"op":"in","args":[{"property":"country"},["AFG","PAK"]]}]}"#,
+            |f| f["properties"]["country"] != "AFG" && f["properties"]["country"] != "PAK",
+        ),
         // Case-insensitive comparison.
-        ("CASEI(country) = casei('afg')", r#"{"op":"=","args":[{"op":"casei","args":[{"property":"country"}]},{"op":"casei","args":["afg"]}]}"#, |f| f["properties"]["country"] == "AFG"),
-        ("CASEI(kind) LIKE casei('PL%')", r#"{"op":"like","args":[{"op":"casei","args":[{"property":"kind"}]},{"op":"casei","args":["PL%"]}]}"#, |f| f["properties"]["kind"] == "plot"),
+        (
+            "CASEI(country) = casei('afg')",
+            r#"{"op":"=","args":[{"op":"casei","args":[{"property":"country"}]},{"op":"casei","args":["afg"]}]}"#,
+            |f| f["properties"]["country"] == "AFG",
+        ),
+        (
+            "CASEI(kind) LIKE casei('PL%')",
+            r#"{"op":"like","args":[{"op":"casei","args":[{"property":"kind"}]},{"op":"casei","args":["PL%"]}]}"#,
+            |f| f["properties"]["kind"] == "plot",
+        ),
         // Basic spatial functions (plus): points, boxes, polygons.
-        ("S_INTERSECTS(geometry, BBOX(-180, -90, 180, 90))", r#"{"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[-180,-90,180,90]}]}"#, |_| true),
-        ("S_INTERSECTS(geometry, POLYGON((-180 -90, 180 -90, 180 90, -180 90, -180 -90)))",
-            r#"{"op":"s_intersects","args":[{"property":"geometry"},{"type":"Polygon","coordinates":[[[-180,-90],[180,-90],[180,90],[-180,90],[-180,-90]]]}]}"#, |_| true),
+        (
+            "S_INTERSECTS(geometry, BBOX(-180, -90, 180, 90))",
+            r#"{"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[-180,-90,180,90]}]}"#,
+            |_| true,
+        ),
+        (
+            "S_INTERSECTS(geometry, POLYGON((-180 -90, 180 -90, 180 90, -180 90, -180 -90)))",
+            r#"{"op":"s_intersects","args":[{"property":"geometry"},{"type":"Polygon","coordinates":[[[-180,-90],[180,-90],[180,90],[-180,90],[-180,-90]]]}]}"#,
+            |_| true,
+        ),
         // Temporal functions on [date, date_end].
-        ("T_BEFORE(datetime, DATE('2020-01-01'))", r#"{"op":"t_before","args":[{"property":"datetime"},{"date":"2020-01-01"}]}"#,
-            |f| f["properties"]["date_end"].as_str().or(f["properties"]["date"].as_str()).unwrap() < "2020-01-01"),
-        ("T_AFTER(datetime, TIMESTAMP('2023-06-30T23:59:59Z'))", r#"{"op":"t_after","args":[{"property":"datetime"},{"timestamp":"2023-06-30T23:59:59Z"}]}"#,
-            |f| f["properties"]["date"].as_str().unwrap() > "2023-06-30"),
+        (
+            "T_BEFORE(datetime, DATE('2020-01-01'))",
+            r#"{"op":"t_before","args":[{"property":"datetime"},{"date":"2020-01-01"}]}"#,
+            |f| {
+                f["properties"]["date_end"]
+                    .as_str()
+                    .or(f["properties"]["date"].as_str())
+                    .unwrap()
+                    < "2020-01-01"
+            },
+        ),
+        (
+            "T_AFTER(datetime, TIMESTAMP('2023-06-30T23:59:59Z'))",
+            r#"{"op":"t_after","args":[{"property":"datetime"},{"timestamp":"2023-06-30T23:59:59Z"}]}"#,
+            |f| f["properties"]["date"].as_str().unwrap() > "2023-06-30",
+        ),
     ];
     for (text, json, want) in cases {
         let expect: Vec<String> = all
@@ -173,7 +270,10 @@ async fn the_standards_examples_that_apply_to_our_queryables() {
 async fn area_records_are_inside_a_region_only_whole() {
     let all = everything().await;
     let area: Vec<&Value> = all.iter().filter(|f| f["geometry"].is_null()).collect();
-    assert!(!area.is_empty(), "the data holds records known only to an area");
+    assert!(
+        !area.is_empty(),
+        "the data holds records known only to an area"
+    );
     // A point inside Kabul: no area record is inside a point.
     let at_kabul = filtered("incidents", "S_INTERSECTS(geometry, POINT(69.17 34.53))").await;
     for f in &area {
@@ -199,7 +299,10 @@ async fn not_and_its_complement_add_up() {
 async fn filter_reaches_stats_clusters_and_downloads() {
     let f = enc("kind = 'attack'");
     for (with, without) in [
-        (format!("/api/stats?filter={f}"), "/api/stats?kind=attack".to_string()),
+        (
+            format!("/api/stats?filter={f}"),
+            "/api/stats?kind=attack".to_string(),
+        ),
         (
             format!("/api/collections/incidents/clusters?zoom=3&filter={f}"),
             "/api/collections/incidents/clusters?zoom=3&kind=attack".to_string(),
@@ -233,16 +336,25 @@ async fn bad_filters_are_400s_naming_the_parameter_and_the_problem() {
     assert_eq!(v["code"], "InvalidParameterValue");
     assert_eq!(v["parameter"], "filter");
     let d = v["description"].as_str().unwrap();
-    assert!(d.contains("unknown property 'foo'") && d.contains("at character 1"), "{d}");
+    assert!(
+        d.contains("unknown property 'foo'") && d.contains("at character 1"),
+        "{d}"
+    );
     for (filter, says) in [
         ("count = 'many'", "property 'count'"),
         ("kind = 3", "property 'kind'"),
         ("date > 'soon'", "property 'date'"),
-        ("kind = 'plots'", "'plots' is not a value of property 'kind'"),
+        (
+            "kind = 'plots'",
+            "'plots' is not a value of property 'kind'",
+        ),
         ("kind LIKE", "not valid cql2-text"),
         ("S_WITHIN(geometry, POINT(1 2))", "S_INTERSECTS"),
         ("S_INTERSECTS(geometry, POINT(500 2))", "longitude"),
-        ("T_INTERSECTS(foo, DATE('2020-01-01'))", "unknown property 'foo'"),
+        (
+            "T_INTERSECTS(foo, DATE('2020-01-01'))",
+            "unknown property 'foo'",
+        ),
         ("datetime = '2020-01-01'", "temporal"),
         ("count + 1 > 2", "not supported"),
         ("", "empty"),
@@ -285,8 +397,15 @@ async fn filter_limits_are_400s() {
     );
     let v = refused(&format!("{base}?filter={}", enc(&deep))).await;
     assert!(v["description"].as_str().unwrap().contains("deeper"));
-    let fits = format!("{}kind = 'plot'{}", "(".repeat(MAX_DEPTH - 1), ")".repeat(MAX_DEPTH - 1));
-    assert_eq!(get(&format!("{base}?filter={}", enc(&fits))).await.status, StatusCode::OK);
+    let fits = format!(
+        "{}kind = 'plot'{}",
+        "(".repeat(MAX_DEPTH - 1),
+        ")".repeat(MAX_DEPTH - 1)
+    );
+    assert_eq!(
+        get(&format!("{base}?filter={}", enc(&fits))).await.status,
+        StatusCode::OK
+    );
     let many = vec!["count = 1"; MAX_TERMS + 1].join(" OR ");
     let v = refused(&format!("{base}?filter={}", enc(&many))).await;
     assert!(v["description"].as_str().unwrap().contains("terms"));
@@ -294,7 +413,11 @@ async fn filter_limits_are_400s() {
     let v = refused(&format!("{base}?filter={}", enc(&long))).await;
     assert_eq!(v["parameter"], "filter");
     let json_deep = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
-    let a = get(&format!("{base}?filter-lang=cql2-json&filter={}", enc(&json_deep))).await;
+    let a = get(&format!(
+        "{base}?filter-lang=cql2-json&filter={}",
+        enc(&json_deep)
+    ))
+    .await;
     assert!(a.status.is_client_error(), "{}", a.status);
 }
 
@@ -321,14 +444,19 @@ async fn conformance_declares_the_filter_classes() {
     ] {
         assert!(c.contains(&class), "{class}");
     }
-    assert!(!c.iter().any(|x| x.ends_with("/arithmetic") || x.ends_with("/spatial-functions")));
+    assert!(!c
+        .iter()
+        .any(|x| x.ends_with("/arithmetic") || x.ends_with("/spatial-functions")));
 }
 
 #[tokio::test]
 async fn queryables_give_code_lists_and_the_values_present() {
     let v = get("/api/collections/incidents/queryables").await.json();
     let p = &v["properties"];
-    assert!(p["kind"]["enum"].as_array().unwrap().contains(&Value::from("plot")));
+    assert!(p["kind"]["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("plot")));
     assert!(p["claim"]["enum"].as_array().is_some());
     assert!(p["geo_precision"]["enum"].as_array().is_some());
     assert!(p["link"]["enum"].as_array().is_some());
@@ -409,7 +537,10 @@ async fn sortby_is_stable_and_pages_consistently() {
                     .cmp(&a["properties"]["date"].as_str())
             })
     });
-    let w: Vec<String> = w.iter().map(|f| f["id"].as_str().unwrap().to_string()).collect();
+    let w: Vec<String> = w
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(by_kind_date, w);
     assert_eq!(
         ids("/api/collections/incidents/items?sortby=+date").await,
@@ -426,7 +557,12 @@ async fn sortby_is_stable_and_pages_consistently() {
         enc("kind = 'plot'")
     ))
     .await;
-    assert_eq!(f.len(), ids("/api/collections/incidents/items?kind=plot").await.len());
+    assert_eq!(
+        f.len(),
+        ids("/api/collections/incidents/items?kind=plot")
+            .await
+            .len()
+    );
     for bad in ["foo", "-", "date,date", "a,b,c,d,e,f"] {
         let v = refused(&format!("/api/collections/incidents/items?sortby={bad}")).await;
         assert_eq!(v["parameter"], "sortby", "{bad}");
@@ -450,19 +586,29 @@ async fn properties_and_skip_geometry_shape_every_answer() {
         .iter()
         .find(|l| l["rel"] == "next")
         .unwrap();
-    assert!(next["href"].as_str().unwrap().contains("properties=kind%2Cdate"));
+    assert!(next["href"]
+        .as_str()
+        .unwrap()
+        .contains("properties=kind%2Cdate"));
     // HTML shows those columns.
-    let html = get("/api/collections/incidents/items?properties=country&f=html").await.text();
-    assert!(html.contains("<th>country</th>") && !html.contains("<th>title</th>"), "{html}");
+    let html = get("/api/collections/incidents/items?properties=country&f=html")
+        .await
+        .text();
+    assert!(
+        html.contains("<th>country</th>") && !html.contains("<th>title</th>"),
+        "{html}"
+    );
     // CSV download: the asked columns, with id, lon and lat.
     let csv = get("/api/collections/incidents/download?format=csv&properties=kind,count").await;
     assert_eq!(csv.status, StatusCode::OK);
     let first = csv.text().lines().next().unwrap().to_string();
     assert_eq!(first, "id,kind,count,lon,lat");
     // GeoJSON download too.
-    let g = get("/api/collections/incidents/download?format=geojson&properties=count&skipGeometry=true")
-        .await
-        .json();
+    let g = get(
+        "/api/collections/incidents/download?format=geojson&properties=count&skipGeometry=true",
+    )
+    .await
+    .json();
     for f in g["features"].as_array().unwrap() {
         assert!(f["geometry"].is_null() && f["properties"].as_object().unwrap().len() == 1);
     }

@@ -374,7 +374,14 @@ async fn gdal_pushes_where_down_as_a_cql2_filter_with_the_same_features() {
     // -where is sent as a CQL2 filter (GDAL 3.6 finds filter-lang with cql-text in the OpenAPI
     // document), and the server's answer is what GDAL computes from the whole copy.
     let (out, requests) = gdal_logged(&[
-        "ogrinfo", "-ro", "-al", "-q", "-where", "kind = 'plot'", &api, "incidents",
+        "ogrinfo",
+        "-ro",
+        "-al",
+        "-q",
+        "-where",
+        "kind = 'plot'",
+        &api,
+        "incidents",
     ]);
     assert!(
         requests.contains("filter=kind") && requests.contains("filter-lang=cql-text"),
@@ -418,13 +425,23 @@ async fn gdal_pushes_where_down_as_a_cql2_filter_with_the_same_features() {
         "incidents",
     ]);
     assert!(
-        requests.contains("bbox=60") && requests.contains("filter=") && requests.contains("country"),
+        requests.contains("bbox=60")
+            && requests.contains("filter=")
+            && requests.contains("country"),
         "GDAL sent the box and the filter:\n{requests}"
     );
     let pushed = listed_ids(&out);
     assert!(!pushed.is_empty());
     assert_eq!(
         pushed,
-        local(&["-spat", "60", "29", "75", "39", "-where", "kind = 'attack' AND country = 'AFG'"])
+        local(&[
+            "-spat",
+            "60",
+            "29",
+            "75",
+            "39",
+            "-where",
+            "kind = 'attack' AND country = 'AFG'"
+        ])
     );
 }

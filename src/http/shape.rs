@@ -38,7 +38,10 @@ pub fn sortby(p: &Params) -> Result<Vec<SortKey>, ApiError> {
                 "sortby",
                 format!(
                     "unknown property '{}'; sortable are {}",
-                    name.chars().filter(|c| !c.is_control()).take(64).collect::<String>(),
+                    name.chars()
+                        .filter(|c| !c.is_control())
+                        .take(64)
+                        .collect::<String>(),
                     names.join(", ")
                 ),
             )
@@ -104,7 +107,10 @@ impl Shape {
                                 "properties",
                                 format!(
                                     "unknown property '{}'; see the collection's schema",
-                                    name.chars().filter(|c| !c.is_control()).take(64).collect::<String>()
+                                    name.chars()
+                                        .filter(|c| !c.is_control())
+                                        .take(64)
+                                        .collect::<String>()
                                 ),
                             )
                         })?;

@@ -8,7 +8,9 @@
 //! deeper), and at most [`MAX_TERMS`] terms (comparisons, list items, geometries and their
 //! vertices count as one each, vertices per hundred).
 
-use super::predicate::{like_pattern, CmpOp, Lit, Predicate, Prop, PropType, Region, TemporalOp, TimeProp};
+use super::predicate::{
+    like_pattern, CmpOp, Lit, Predicate, Prop, PropType, Region, TemporalOp, TimeProp,
+};
 use super::Bbox;
 use crate::model::dates::parse_datetime;
 use cql2::Expr;
@@ -399,7 +401,11 @@ impl Translator<'_> {
                 None if property == "datetime" || property == "geometry" => err(format!(
                     "property '{property}'{} can only be used in {} functions",
                     position(self.src, property),
-                    if property == "datetime" { "temporal (T_…)" } else { "spatial (S_INTERSECTS)" }
+                    if property == "datetime" {
+                        "temporal (T_…)"
+                    } else {
+                        "spatial (S_INTERSECTS)"
+                    }
                 )),
                 None => Err(self.unknown(property)),
             },
@@ -526,10 +532,9 @@ impl Translator<'_> {
                 }
                 Ok((start, end))
             }
-            Expr::Interval { interval } => err(format!(
-                "an INTERVAL has 2 bounds, got {}",
-                interval.len()
-            )),
+            Expr::Interval { interval } => {
+                err(format!("an INTERVAL has 2 bounds, got {}", interval.len()))
+            }
             other => match self.day(other)? {
                 Some(d) => Ok((d, d + 1)),
                 None => err("'..' is only an INTERVAL bound"),
@@ -566,18 +571,31 @@ impl Translator<'_> {
                 Ok(Region::Rect(b))
             }
             Expr::Geometry(g) => {
-                let v = serde_json::to_value(g)
-                    .map_err(|e| CqlError(format!("the geometry does not read: {}", shown(&e.to_string()))))?;
-                let gj: geojson::Geometry = serde_json::from_value(v)
-                    .map_err(|e| CqlError(format!("the geometry does not read: {}", shown(&e.to_string()))))?;
-                let geom: geo::Geometry<f64> = gj
-                    .try_into()
-                    .map_err(|e: geojson::Error| CqlError(format!("the geometry does not read: {}", shown(&e.to_string()))))?;
+                let v = serde_json::to_value(g).map_err(|e| {
+                    CqlError(format!(
+                        "the geometry does not read: {}",
+                        shown(&e.to_string())
+                    ))
+                })?;
+                let gj: geojson::Geometry = serde_json::from_value(v).map_err(|e| {
+                    CqlError(format!(
+                        "the geometry does not read: {}",
+                        shown(&e.to_string())
+                    ))
+                })?;
+                let geom: geo::Geometry<f64> = gj.try_into().map_err(|e: geojson::Error| {
+                    CqlError(format!(
+                        "the geometry does not read: {}",
+                        shown(&e.to_string())
+                    ))
+                })?;
                 use geo::{BoundingRect, CoordsIter};
                 let n = geom.coords_count();
                 self.vertices += n;
                 if self.vertices > MAX_VERTICES {
-                    return err(format!("has geometries of more than {MAX_VERTICES} vertices"));
+                    return err(format!(
+                        "has geometries of more than {MAX_VERTICES} vertices"
+                    ));
                 }
                 for _ in 0..n / 100 {
                     self.term()?;
@@ -636,11 +654,26 @@ mod tests {
                 casei: false
             }
         );
-        assert!(matches!(ok("3 < count"), Predicate::Compare { op: CmpOp::Gt, .. }));
-        assert!(matches!(ok("count BETWEEN 2 AND 5"), Predicate::Between { .. }));
-        assert!(matches!(ok("country IN ('AFG','PAK')"), Predicate::In { .. }));
-        assert!(matches!(ok("CASEI(country) = CASEI('afg')"), Predicate::Compare { casei: true, .. }));
-        assert!(matches!(ok("fatalities IS NULL"), Predicate::IsNull(Prop::Fatalities)));
+        assert!(matches!(
+            ok("3 < count"),
+            Predicate::Compare { op: CmpOp::Gt, .. }
+        ));
+        assert!(matches!(
+            ok("count BETWEEN 2 AND 5"),
+            Predicate::Between { .. }
+        ));
+        assert!(matches!(
+            ok("country IN ('AFG','PAK')"),
+            Predicate::In { .. }
+        ));
+        assert!(matches!(
+            ok("CASEI(country) = CASEI('afg')"),
+            Predicate::Compare { casei: true, .. }
+        ));
+        assert!(matches!(
+            ok("fatalities IS NULL"),
+            Predicate::IsNull(Prop::Fatalities)
+        ));
         assert!(matches!(ok("NOT kind = 'plot'"), Predicate::Not(_)));
         assert!(matches!(
             ok("S_INTERSECTS(geometry, BBOX(60, 29, 75, 39)) AND kind = 'attack'"),
@@ -648,21 +681,39 @@ mod tests {
         ));
         assert!(matches!(
             ok("T_DURING(datetime, INTERVAL('2020-01-01', '2020-12-31'))"),
-            Predicate::Temporal { op: TemporalOp::During, .. }
+            Predicate::Temporal {
+                op: TemporalOp::During,
+                ..
+            }
         ));
-        assert!(matches!(ok("date >= DATE('2020-01-01')"), Predicate::Compare { .. }));
+        assert!(matches!(
+            ok("date >= DATE('2020-01-01')"),
+            Predicate::Compare { .. }
+        ));
     }
 
     #[test]
     fn names_the_problem() {
         let e = bad("foo = 1");
-        assert!(e.contains("unknown property 'foo'") && e.contains("at character 1"), "{e}");
+        assert!(
+            e.contains("unknown property 'foo'") && e.contains("at character 1"),
+            "{e}"
+        );
         let e = bad("kind = 'plot' AND  bar > 2");
-        assert!(e.contains("unknown property 'bar'") && e.contains("at character 20"), "{e}");
+        assert!(
+            e.contains("unknown property 'bar'") && e.contains("at character 20"),
+            "{e}"
+        );
         let e = bad("count = 'many'");
-        assert!(e.contains("property 'count'") && e.contains("number"), "{e}");
+        assert!(
+            e.contains("property 'count'") && e.contains("number"),
+            "{e}"
+        );
         let e = bad("kind = 'plots'");
-        assert!(e.contains("'plots' is not a value of property 'kind'"), "{e}");
+        assert!(
+            e.contains("'plots' is not a value of property 'kind'"),
+            "{e}"
+        );
         assert!(bad("kind = ").contains("not valid cql2-text"));
         assert!(bad("S_CROSSES(geometry, POINT(1 2))").contains("S_INTERSECTS"));
         assert!(bad("S_INTERSECTS(geometry, POINT(200 2))").contains("longitude"));
@@ -676,7 +727,10 @@ mod tests {
         assert!(bad(&many).contains("terms"));
         assert!(bad(&"x".repeat(MAX_FILTER_LEN + 1)).contains("longer"));
         let deep_json = format!("{}1{}", "[".repeat(1000), "]".repeat(1000));
-        assert!(parse(&deep_json, Lang::Json).unwrap_err().0.contains("deeper"));
+        assert!(parse(&deep_json, Lang::Json)
+            .unwrap_err()
+            .0
+            .contains("deeper"));
     }
 
     #[test]

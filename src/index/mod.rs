@@ -726,7 +726,10 @@ impl Catalog {
         // filter's conjunction holds (the filter then checks each candidate exactly).
         let envelopes = match self.narrowing_bbox(f) {
             Some(b) => Some(b.envelopes()),
-            None => f.predicate.as_deref().and_then(predicate::Predicate::envelopes),
+            None => f
+                .predicate
+                .as_deref()
+                .and_then(predicate::Predicate::envelopes),
         };
         match envelopes {
             None => (0..self.entries.len() as u32)

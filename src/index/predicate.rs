@@ -311,7 +311,10 @@ impl Region {
                 if !(bbox.contains(a[0], a[1]) && bbox.contains(a[2], a[3])) {
                     return false;
                 }
-                let rect = geo::Rect::new(geo::coord! { x: a[0], y: a[1] }, geo::coord! { x: a[2], y: a[3] });
+                let rect = geo::Rect::new(
+                    geo::coord! { x: a[0], y: a[1] },
+                    geo::coord! { x: a[2], y: a[3] },
+                );
                 geom.relate(&rect.to_polygon()).is_covers()
             }
         }
@@ -620,10 +623,7 @@ impl<'a> Eval<'a> {
                     };
                     return self.cat.time_matches(e, &days, DayMatch::Intersects);
                 }
-                op.holds(
-                    (i64::from(first), i64::from(last) + 1),
-                    (*start, *end),
-                )
+                op.holds((i64::from(first), i64::from(last) + 1), (*start, *end))
             }
         }
     }
