@@ -115,6 +115,7 @@ pub fn record_filter(kind: Option<Kind>, p: &Params) -> Result<Filter, ApiError>
         f.geo_precision = Some(geo_precision(v)?);
     }
     f.predicate = super::filter::predicate(p)?.map(std::sync::Arc::new);
+    crate::index::predicate::lower(&mut f);
     Ok(f)
 }
 
