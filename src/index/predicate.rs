@@ -812,8 +812,8 @@ fn absorb(f: &mut super::Filter, t: &Predicate) -> bool {
             end,
         } if f.days.is_none() && f.day_match == DayMatch::Intersects => {
             f.days = Some(DayRange {
-                start: (*start != i64::MIN).then(|| *start as i32),
-                end: (*end != i64::MAX).then(|| (*end - 1) as i32),
+                start: (*start != i64::MIN).then_some(*start as i32),
+                end: (*end != i64::MAX).then_some((*end - 1) as i32),
             });
             true
         }
