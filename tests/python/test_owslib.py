@@ -56,6 +56,8 @@ class OwsLibTest(unittest.TestCase):
         self.assertEqual(sum(f["properties"]["count"] for f in germany["features"]), 3)
         boxed = self.api.collection_items("incidents", bbox=[60, 29, 75, 39], limit=1000)
         for f in boxed["features"]:
+            if f["geometry"] is None:  # a record known only to an area wholly inside the box
+                continue
             lon, lat = f["geometry"]["coordinates"]
             self.assertTrue(60 <= lon <= 75 and 29 <= lat <= 39)
         one = self.api.collection_item("attacks", "2024-03-22-crocus-city-hall")
