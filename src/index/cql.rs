@@ -96,8 +96,30 @@ fn check_depth(src: &str, lang: Lang) -> Result<(), CqlError> {
     Ok(())
 }
 
-/// Parses and checks a filter.
+/// Stack of the thread a filter is parsed on. The `cql2` crate's parser and its expression tree
+/// recurse once per prefix operator (`- - - 1`, `NOT NOT …`), which brackets do not count: within
+/// [`MAX_FILTER_LEN`] bytes that is a few thousand levels, more than a 2 MiB worker stack holds
+/// (a run of 3 000 `-` overflowed it). On its own thread with this stack, every filter the length
+/// limit admits parses, or fails, without touching the worker's stack.
+pub const PARSE_STACK: usize = 64 << 20;
+
+/// Parses and checks a filter, on a thread of its own ([`PARSE_STACK`]).
 pub fn parse(src: &str, lang: Lang) -> Result<Predicate, CqlError> {
+    if src.len() > MAX_FILTER_LEN {
+        return err(format!("is longer than {MAX_FILTER_LEN} bytes"));
+    }
+    let owned = src.to_string();
+    std::thread::Builder::new()
+        .name("cql2-parse".into())
+        .stack_size(PARSE_STACK)
+        .spawn(move || parse_here(&owned, lang))
+        .map_err(|e| CqlError(format!("could not be parsed now ({e})")))?
+        .join()
+        .unwrap_or_else(|_| err("could not be parsed"))
+}
+
+/// Parses and checks a filter on the calling thread.
+fn parse_here(src: &str, lang: Lang) -> Result<Predicate, CqlError> {
     if src.len() > MAX_FILTER_LEN {
         return err(format!("is longer than {MAX_FILTER_LEN} bytes"));
     }
@@ -717,6 +739,18 @@ mod tests {
         assert!(bad("kind = ").contains("not valid cql2-text"));
         assert!(bad("S_CROSSES(geometry, POINT(1 2))").contains("S_INTERSECTS"));
         assert!(bad("S_INTERSECTS(geometry, POINT(200 2))").contains("longitude"));
+    }
+
+    #[test]
+    fn prefix_operator_runs_do_not_overflow_the_stack() {
+        for s in [
+            format!("count > {}1", "-".repeat(MAX_FILTER_LEN - 10)),
+            format!("{}kind = 'plot'", "NOT ".repeat(1000)),
+            format!("count = {}1", "1 = ".repeat(1000)),
+        ] {
+            let s = &s[..s.len().min(MAX_FILTER_LEN)];
+            assert!(parse(s, Lang::Text).is_err(), "{}", &s[..40]);
+        }
     }
 
     #[test]
