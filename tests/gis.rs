@@ -108,12 +108,13 @@ async fn queryables_and_schemas_are_json_schema() {
     ] {
         assert!(q["properties"][k].is_object(), "{k}");
     }
-    // Every queryable but geometry and datetime is a query parameter of the same name.
+    // The queryables a plain query parameter filters on carry its name (the others are for
+    // CQL2 filters, tests/filter.rs).
     for k in q["properties"]
         .as_object()
         .unwrap()
         .keys()
-        .filter(|k| *k != "geometry" && *k != "datetime")
+        .filter(|k| ["kind", "country", "claim", "geo_precision"].contains(&k.as_str()))
     {
         let value = q["properties"][k]["enum"][0].as_str().unwrap_or("AFG");
         let a = get(&format!("/api/collections/incidents/items?{k}={value}")).await;
@@ -322,4 +323,125 @@ async fn gdal_reads_every_layer_and_copies_every_record() {
         store().current().catalog.len()
     );
     assert!(info.contains("fatalities: Integer64"), "{info}");
+}
+
+/// The `id` field of every feature `ogrinfo -al` lists, sorted.
+fn listed_ids(info: &str) -> Vec<String> {
+    let mut v: Vec<String> = info
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("id (String) = "))
+        .map(str::to_string)
+        .collect();
+    v.sort();
+    v
+}
+
+/// Runs GDAL with its HTTP requests logged (`CPL_CURL_VERBOSE`) and returns (stdout, the URLs
+/// asked for).
+fn gdal_logged(args: &[&str]) -> (String, String) {
+    let out = Command::new(args[0])
+        .args(&args[1..])
+        .env("CPL_DEBUG", "ON")
+        .env("CPL_CURL_VERBOSE", "YES")
+        .output()
+        .expect("GDAL is installed (.ci/run installs Debian's gdal-bin)");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{args:?} failed:\n{stderr}");
+    let requests: String = stderr
+        .lines()
+        .filter(|l| l.starts_with("> GET ") || l.contains("HTTP: Fetch"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (String::from_utf8_lossy(&out.stdout).into_owned(), requests)
+}
+
+#[tokio::test]
+async fn gdal_pushes_where_down_as_a_cql2_filter_with_the_same_features() {
+    let server = common::Server::start(&common::geodata());
+    let api = format!("OAPIF:{}/api", server.base);
+    // Without push-down: every record copied, then filtered by GDAL itself.
+    let dir = common::Scratch::new("gdal-cql");
+    let gpkg = dir.path("all.gpkg").display().to_string();
+    gdal(&["ogr2ogr", "-f", "GPKG", &gpkg, &api, "incidents"]);
+    let local = |args: &[&str]| {
+        let mut a = vec!["ogrinfo", "-ro", "-al", "-q"];
+        a.extend_from_slice(args);
+        a.push(&gpkg);
+        a.push("incidents");
+        listed_ids(&gdal(&a))
+    };
+
+    // -where is sent as a CQL2 filter (GDAL 3.6 finds filter-lang with cql-text in the OpenAPI
+    // document), and the server's answer is what GDAL computes from the whole copy.
+    let (out, requests) = gdal_logged(&[
+        "ogrinfo",
+        "-ro",
+        "-al",
+        "-q",
+        "-where",
+        "kind = 'plot'",
+        &api,
+        "incidents",
+    ]);
+    assert!(
+        requests.contains("filter=kind") && requests.contains("filter-lang=cql-text"),
+        "GDAL sent the filter to the server:\n{requests}"
+    );
+    let pushed = listed_ids(&out);
+    assert!(!pushed.is_empty());
+    assert_eq!(pushed, local(&["-where", "kind = 'plot'"]));
+    let mut api_ids: Vec<String> = reqwest::get(format!(
+        "{}/api/collections/incidents/items?filter=kind%3D%27plot%27&limit=10000",
+        server.base
+    ))
+    .await
+    .unwrap()
+    .json::<serde_json::Value>()
+    .await
+    .unwrap()["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect();
+    api_ids.sort();
+    assert_eq!(pushed, api_ids);
+
+    // A conjunction the server can answer whole, with -spat: the box travels as bbox, the rest
+    // as the filter; the located records are what GDAL finds in its copy.
+    let (out, requests) = gdal_logged(&[
+        "ogrinfo",
+        "-ro",
+        "-al",
+        "-q",
+        "-spat",
+        "60",
+        "29",
+        "75",
+        "39",
+        "-where",
+        "kind = 'attack' AND country = 'AFG'",
+        &api,
+        "incidents",
+    ]);
+    assert!(
+        requests.contains("bbox=60")
+            && requests.contains("filter=")
+            && requests.contains("country"),
+        "GDAL sent the box and the filter:\n{requests}"
+    );
+    let pushed = listed_ids(&out);
+    assert!(!pushed.is_empty());
+    assert_eq!(
+        pushed,
+        local(&[
+            "-spat",
+            "60",
+            "29",
+            "75",
+            "39",
+            "-where",
+            "kind = 'attack' AND country = 'AFG'"
+        ])
+    );
 }

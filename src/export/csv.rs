@@ -16,6 +16,19 @@ pub fn header(sel: &Selection) -> Vec<&'static str> {
     }
 }
 
+/// The header of a selection's CSV with only the record columns `properties` names (in the
+/// table's order; `lon` and `lat` stay while any geometry is asked for, that is always).
+pub fn header_of(sel: &Selection, properties: Option<&[&str]>) -> Vec<&'static str> {
+    let all = header(sel);
+    match (sel, properties) {
+        (Selection::Records(_), Some(keep)) => all
+            .into_iter()
+            .filter(|c| keep.contains(c) || matches!(*c, "id" | "lon" | "lat"))
+            .collect(),
+        _ => all,
+    }
+}
+
 /// Columns of the jurisdictions CSV: identity, the [`Totals`](crate::views::totals::Totals) fields, and
 /// `lon`, `lat` (the representative point).
 pub fn polygon_columns() -> Vec<&'static str> {
@@ -101,6 +114,27 @@ pub fn polygon_values(snap: &Snapshot, level: Level, i: usize) -> Vec<String> {
     row.extend(t.values().iter().map(u64::to_string));
     row.extend([j.label.0.to_string(), j.label.1.to_string()]);
     row
+}
+
+/// The rows `range` of a selection as CSV, holding the record columns `columns` (a subset of
+/// [`download_columns`], from [`header_of`]), after the header when `header` is set.
+pub fn chunk_of(
+    snap: &Snapshot,
+    sel: &Selection,
+    range: std::ops::Range<usize>,
+    header: Option<&[&str]>,
+    columns: &[&str],
+) -> Vec<u8> {
+    match sel {
+        Selection::Records(v) if columns.len() < download_columns().len() => write_rows(
+            v[range].iter().map(|&i| {
+                let r = snap.catalog.record(i);
+                columns.iter().map(|c| record_value(snap, &r, c)).collect()
+            }),
+            header,
+        ),
+        _ => chunk(snap, sel, range, header),
+    }
 }
 
 /// The rows `range` of a selection as CSV (CRLF line ends), after the header when `header` is set.

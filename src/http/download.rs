@@ -61,6 +61,8 @@ pub async fn download(
             query::polygon_filter(&p)?;
         }
     }
+    let shape = super::shape::Shape::parse(&p)?;
+    super::shape::sortby(&p)?;
     fresh.revalidate()?;
     let snap = fresh.snap.clone();
     let work = st.work.clone();
@@ -76,9 +78,9 @@ pub async fn download(
             let s = snap.clone();
             let sel = Arc::new(work.run(move || query::selection(&s, c, &p)).await??);
             if format.key == "geojson" {
-                geojson_body(work, gzip, snap, sel)
+                geojson_body(work, gzip, snap, sel, shape)
             } else {
-                csv_body(work, gzip, snap, sel)
+                csv_body(work, gzip, snap, sel, shape.properties)
             }
         }
         _ => {
@@ -166,7 +168,13 @@ where
     Body::from_stream(futures_util::StreamExt::fuse(stream))
 }
 
-fn geojson_body(work: Work, gzip: Option<Gzip>, snap: Arc<Snapshot>, sel: Arc<Selection>) -> Body {
+fn geojson_body(
+    work: Work,
+    gzip: Option<Gzip>,
+    snap: Arc<Snapshot>,
+    sel: Arc<Selection>,
+    shape: super::shape::Shape,
+) -> Body {
     let ranges: Vec<std::ops::Range<usize>> = chunks(sel.len()).collect();
     let n = ranges.len();
     pooled(work, n + 2, gzip, move |k| {
@@ -184,14 +192,26 @@ fn geojson_body(work: Work, gzip: Option<Gzip>, snap: Arc<Snapshot>, sel: Arc<Se
             if i > 0 {
                 s.push_str(",\n");
             }
-            sel.write_feature(&snap, i, &mut s);
+            if shape.is_whole() {
+                sel.write_feature(&snap, i, &mut s);
+            } else {
+                let mut one = String::new();
+                sel.write_feature(&snap, i, &mut one);
+                shape.write(&one, &mut s);
+            }
         }
         Ok(Bytes::from(s))
     })
 }
 
-fn csv_body(work: Work, gzip: Option<Gzip>, snap: Arc<Snapshot>, sel: Arc<Selection>) -> Body {
-    let header = csv::header(&sel);
+fn csv_body(
+    work: Work,
+    gzip: Option<Gzip>,
+    snap: Arc<Snapshot>,
+    sel: Arc<Selection>,
+    properties: Option<Vec<&'static str>>,
+) -> Body {
+    let header = csv::header_of(&sel, properties.as_deref());
     // An empty selection still sends its header row: one empty chunk.
     let mut ranges: Vec<std::ops::Range<usize>> = chunks(sel.len()).collect();
     if ranges.is_empty() {
@@ -200,7 +220,13 @@ fn csv_body(work: Work, gzip: Option<Gzip>, snap: Arc<Snapshot>, sel: Arc<Select
     debug_assert!(ranges.iter().all(|r| r.len() <= CHUNK));
     pooled(work, ranges.len(), gzip, move |k| {
         let h = (k == 0).then_some(header.as_slice());
-        Ok(Bytes::from(csv::chunk(&snap, &sel, ranges[k].clone(), h)))
+        Ok(Bytes::from(csv::chunk_of(
+            &snap,
+            &sel,
+            ranges[k].clone(),
+            h,
+            &header,
+        )))
     })
 }
 

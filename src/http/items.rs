@@ -5,6 +5,7 @@ use super::context::{link, Ctx, Fresh, GEOJSON, JSON};
 use super::error::ApiError;
 use super::html::{self, answer, html_escape};
 use super::query::{self, Encoding, Params};
+use super::shape;
 use super::AppState;
 use crate::geo::jurisdictions::Level;
 use crate::model::dates::rfc3339;
@@ -31,7 +32,8 @@ pub async fn items(
     let cheap = match c {
         Collection::Records(kind) => {
             let f = query::record_filter(kind, &p)?;
-            fresh.snap.catalog.restricts_only_kind(&f)
+            let plain = shape::sortby(&p)?.is_empty() && shape::Shape::parse(&p)?.is_whole();
+            plain && fresh.snap.catalog.restricts_only_kind(&f)
         }
         Collection::Polygons(_) => {
             query::polygon_filter(&p)?;
@@ -68,11 +70,17 @@ fn page_of(
         offset,
         limit,
     };
-    let body = feature_collection(ctx, snap, p, c, &page);
+    let shape = shape::Shape::parse(p)?;
+    let body = feature_collection(ctx, snap, p, c, &page, &shape);
     if enc == Encoding::Html {
         let v: Value =
             serde_json::from_str(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let mut asked: Vec<&str> = vec!["id"];
+        if let Some(list) = &shape.properties {
+            asked.extend(list.iter().filter(|n| **n != "id"));
+        }
         let columns: &[&str] = match c {
+            Collection::Records(_) if shape.properties.is_some() => &asked,
             Collection::Records(_) => &[
                 "id",
                 "title",
@@ -108,6 +116,7 @@ fn feature_collection(
     p: &Params,
     c: Collection,
     page: &Page,
+    shape: &shape::Shape,
 ) -> String {
     let (matched, offset, limit) = (page.sel.len(), page.offset, page.limit);
     let returned = page.range.len();
@@ -160,7 +169,13 @@ fn feature_collection(
         if k > page.range.start {
             s.push(',');
         }
-        page.sel.write_feature(snap, k, &mut s);
+        if shape.is_whole() {
+            page.sel.write_feature(snap, k, &mut s);
+        } else {
+            let mut one = String::new();
+            page.sel.write_feature(snap, k, &mut one);
+            shape.write(&one, &mut s);
+        }
     }
     s.push_str("]}");
     s

@@ -46,7 +46,12 @@ pub async fn landing(fresh: Fresh) -> Result<Response, ApiError> {
 pub async fn conformance(fresh: Fresh) -> Result<Response, ApiError> {
     let enc = fresh.ctx.encoding_only()?;
     fresh.revalidate()?;
-    let body = json!({ "conformsTo": CONFORMANCE });
+    let all: Vec<&str> = CONFORMANCE
+        .iter()
+        .chain(super::filter::CONFORMANCE)
+        .copied()
+        .collect();
+    let body = json!({ "conformsTo": all });
     Ok(answer(&fresh, enc, JSON, "Conformance", &body, || {
         html::value(&body["conformsTo"])
     }))

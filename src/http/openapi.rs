@@ -187,6 +187,7 @@ pub fn document(base: &str) -> Value {
             }
         }
     });
+    super::filter::document_parameters(&mut doc["components"]["parameters"]);
     // One parameter per filtered field of the field table.
     for (f, p) in filter_fields() {
         let mut schema = json!({ "type": "string" });

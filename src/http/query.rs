@@ -29,6 +29,9 @@ macro_rules! record_filter_params {
             "fatalities_min",
             "fatalities_max",
             "q",
+            "filter",
+            "filter-lang",
+            "filter-crs",
             $($own),*
         ]
     };
@@ -38,7 +41,14 @@ pub(crate) use record_filter_params;
 /// The parameters a collection's `items` accept.
 pub fn item_params(c: Collection) -> &'static [&'static str] {
     match c {
-        Collection::Records(_) => record_filter_params!["limit", "offset", "f"],
+        Collection::Records(_) => record_filter_params![
+            "limit",
+            "offset",
+            "f",
+            "sortby",
+            "properties",
+            "skipGeometry"
+        ],
         Collection::Polygons(Level::Country) => &["bbox", "limit", "offset", "f"],
         Collection::Polygons(Level::Province) => &["bbox", "limit", "offset", "country", "f"],
     }
@@ -116,6 +126,8 @@ pub fn record_filter(kind: Option<Kind>, p: &Params) -> Result<Filter, ApiError>
         f.text =
             crate::views::search::query_words(v).map_err(|e| ApiError::bad("q", e.to_string()))?;
     }
+    f.predicate = super::filter::predicate(p)?.map(std::sync::Arc::new);
+    crate::index::predicate::lower(&mut f);
     Ok(f)
 }
 
@@ -130,7 +142,11 @@ pub fn polygon_filter(p: &Params) -> Result<PolygonFilter, ApiError> {
 /// Applies a collection's filters from the query parameters.
 pub fn selection(snap: &Snapshot, c: Collection, p: &Params) -> Result<Selection, ApiError> {
     Ok(match c {
-        Collection::Records(kind) => Selection::records(snap, &record_filter(kind, p)?),
+        Collection::Records(kind) => {
+            let mut sel = Selection::records(snap, &record_filter(kind, p)?);
+            super::shape::sort(snap, &mut sel, p)?;
+            sel
+        }
         Collection::Polygons(level) => Selection::polygons(snap, level, &polygon_filter(p)?),
     })
 }
@@ -165,11 +181,13 @@ impl Params {
             if pairs.iter().any(|(k2, _)| *k2 == k) {
                 return Err(ApiError::bad(&k, "appears more than once"));
             }
-            if v.len() > MAX_VALUE_LEN {
-                return Err(ApiError::bad(
-                    &k,
-                    format!("is longer than {MAX_VALUE_LEN} bytes"),
-                ));
+            let cap = if k == "filter" {
+                crate::index::cql::MAX_FILTER_LEN
+            } else {
+                MAX_VALUE_LEN
+            };
+            if v.len() > cap {
+                return Err(ApiError::bad(&k, format!("is longer than {cap} bytes")));
             }
             pairs.push((k.into_owned(), v.into_owned()));
         }

@@ -7,7 +7,10 @@ use super::context::{Ctx, Fresh};
 use super::error::ApiError;
 use super::query;
 use crate::geo::jurisdictions::Level;
-use crate::model::columns::{filter_fields, Field, FieldType, RECORD_FIELDS, TOTAL_FIELDS};
+use crate::index::predicate::Prop;
+use crate::model::columns::{
+    filter_fields, record_field, Field, FieldType, RECORD_FIELDS, TOTAL_FIELDS,
+};
 use crate::store::collections::Collection;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
@@ -118,14 +121,24 @@ pub fn extra_filter_params() -> [(&'static str, Value); 3] {
 /// What `q` does, for OpenAPI and the queryables.
 const Q_DESCRIPTION: &str = "Free-text search: records whose title, summary, place, target or cited documents' titles hold every word (case and diacritics ignored; a word also matches the start of a longer one, the last word from 2 characters, the others from 4), at most 200 characters and 8 words.";
 
-/// The properties a collection's `items` can filter on (besides `bbox` and `datetime`), each
-/// under the name of the query parameter that filters on it.
+/// The properties a collection's `items` can filter on (besides `bbox` and `datetime`): for
+/// records, every property a CQL2 `filter` may name ([`Prop::ALL`]), the code lists as `enum`;
+/// those with a plain query parameter (`kind`, `country`, …) are named as the parameter is, so a
+/// client (GDAL turning `-where "kind = 'plot'"` into `kind=plot`) can forward them as they are.
 pub fn queryable_properties(c: Collection) -> Map<String, Value> {
     match c {
-        Collection::Records(_) => filter_fields()
-            .filter(|(_, p)| p.queryable)
-            .map(|(f, p)| (p.name.to_string(), field_schema(f)))
-            .collect(),
+        Collection::Records(_) => {
+            let mut m: Map<String, Value> = filter_fields()
+                .filter(|(_, p)| p.queryable)
+                .map(|(f, p)| (p.name.to_string(), field_schema(f)))
+                .collect();
+            for p in Prop::ALL {
+                if let Some(f) = record_field(p.name()) {
+                    m.entry(p.name()).or_insert_with(|| field_schema(f));
+                }
+            }
+            m
+        }
         Collection::Polygons(Level::Country) => Map::new(),
         Collection::Polygons(Level::Province) => {
             let all = properties(c);
@@ -154,7 +167,7 @@ fn geometry(c: Collection) -> Value {
     } else {
         "geometry-multipolygon"
     };
-    json!({ "format": format, "title": "Geometry (filter with bbox)" })
+    json!({ "format": format, "title": "Geometry (filter with bbox or S_INTERSECTS)" })
 }
 
 /// `GET /api/collections/{id}/schema`.
@@ -193,6 +206,19 @@ pub async fn queryables(ApiPath(id): ApiPath<String>, fresh: Fresh) -> Result<Re
     let mut props = queryable_properties(c);
     props.insert("geometry".into(), geometry(c));
     if matches!(c, Collection::Records(_)) {
+        // The countries and provinces the records hold, for clients' drop-downs.
+        let cat = &fresh.snap.catalog;
+        let mut values = |name: &str, table: &[(Box<str>, Box<str>)]| {
+            let mut v: Vec<&str> = table.iter().map(|(code, _)| &**code).collect();
+            v.sort_unstable();
+            let mut list: Vec<Value> = v.into_iter().map(|c| json!(c)).collect();
+            list.push(Value::Null);
+            if let Some(q) = props.get_mut(name) {
+                q["enum"] = Value::Array(list);
+            }
+        };
+        values("country", cat.country_table());
+        values("admin1_id", cat.province_table());
         props.insert(
             "q".into(),
             json!({ "type": "string", "title": "Free text", "description": Q_DESCRIPTION }),

@@ -449,6 +449,7 @@ impl Catalog {
             tree: RTree::new(),
             by_id,
             extents: Vec::new(),
+            columns: std::sync::OnceLock::new(),
         };
         cat.index_points();
         Ok(cat)

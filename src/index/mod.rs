@@ -10,10 +10,12 @@
 //! provinces are shared.
 
 mod cites;
+pub mod cql;
 pub mod feature;
 mod image;
 pub mod memory;
 mod part;
+pub mod predicate;
 
 pub use cites::CiteTable;
 pub use part::{Entry, Part, PartError, NO_AREA, NO_COUNTRY, NO_PROVINCE, NO_SPLIT};
@@ -110,6 +112,8 @@ pub struct Filter {
     /// The normalised words of a free-text search (see `views::search`), all of which a record
     /// must hold; empty: no search. Applied by the snapshot, like `link`.
     pub text: Vec<String>,
+    /// A CQL2 `filter`, checked against the queryables ([`cql::parse`]).
+    pub predicate: Option<std::sync::Arc<predicate::Predicate>>,
 }
 
 impl Filter {
@@ -192,6 +196,8 @@ pub struct Catalog {
     /// Record indices sorted by id.
     by_id: Vec<u32>,
     extents: Vec<Option<Extent>>,
+    /// Columns read from the Feature heads on first use (filters and sorts on them).
+    columns: std::sync::OnceLock<predicate::Columns>,
 }
 
 /// Spatial and temporal extent of a set of records: `[minLon, minLat, maxLon, maxLat]` and the first
@@ -366,6 +372,7 @@ impl Catalog {
             tree: RTree::new(),
             by_id: Vec::new(),
             extents: Vec::new(),
+            columns: std::sync::OnceLock::new(),
         };
         // Sort by (first day, id) and index by id, on two threads; both sort small keys rather than
         // chase each entry's text through the comparisons.
@@ -682,6 +689,7 @@ impl Catalog {
             && f.claim.is_none()
             && f.geo_precision.is_none()
             && !f.has_facets()
+            && f.predicate.is_none()
             && self.narrowing_bbox(f).is_none()
     }
 
@@ -708,36 +716,52 @@ impl Catalog {
             f.kind.is_none_or(|k| kind == k) && f.days.is_none_or(|d| d.intersects(first, last))
         };
         let exact_time = f.day_match != DayMatch::Intersects || !self.splits.is_empty();
+        let eval = f
+            .predicate
+            .as_deref()
+            .map(|p| (p, predicate::Eval::new(self, p)));
         let fine = exact_time
+            || eval.is_some()
             || f.claim.is_some()
             || f.geo_precision.is_some()
             || country.is_some()
             || admin1.is_some();
-        let rest = |e: &Entry| {
+        let rest = |i: u32| {
+            let e = &self.entries[i as usize];
             f.claim.is_none_or(|c| e.claim == c)
                 && f.geo_precision.is_none_or(|p| e.geo_precision == p)
                 && country.is_none_or(|c| e.country == c)
                 && admin1.is_none_or(|a| e.admin1 == a)
                 && f.days
                     .is_none_or(|d| !exact_time || self.time_matches(e, &d, f.day_match))
+                && eval.as_ref().is_none_or(|(p, ev)| ev.holds(p, i))
         };
         let keep = |i: u32| {
             let e = &self.entries[i as usize];
-            coarse(e.kind, e.first_day, e.last_day) && rest(e)
+            coarse(e.kind, e.first_day, e.last_day) && rest(i)
         };
-        match &self.narrowing_bbox(f) {
+        // The boxes the candidates lie in: `bbox`'s, or else those of a spatial function the
+        // filter's conjunction holds (the filter then checks each candidate exactly).
+        let envelopes = match self.narrowing_bbox(f) {
+            Some(b) => Some(b.envelopes()),
+            None => f
+                .predicate
+                .as_deref()
+                .and_then(predicate::Predicate::envelopes),
+        };
+        match envelopes {
             None => (0..self.entries.len() as u32)
                 .filter(|&i| keep(i))
                 .collect(),
-            Some(b) => {
+            Some(envs) => {
                 let mut v: Vec<u32> = Vec::new();
-                for env in b.envelopes() {
+                for env in envs {
                     v.extend(
                         self.tree
                             .locate_in_envelope(&env)
                             .filter(|p| coarse(p.data.kind, p.data.first_day, p.data.last_day))
                             .map(|p| p.data.index)
-                            .filter(|&i| !fine || rest(&self.entries[i as usize])),
+                            .filter(|&i| !fine || rest(i)),
                     );
                     // A record known only to an area is in the box when its whole area is.
                     for a in self.area_tree.locate_in_envelope(&env) {

@@ -72,6 +72,26 @@ class OwsLibTest(unittest.TestCase):
         feature = self.api.collection_schema("incidents")["properties"]
         self.assertEqual(feature["properties"]["properties"]["fatalities"]["type"], "integer")
 
+    def test_cql2_filters_select_what_plain_parameters_select(self):
+        conformance = self.api.conformance()["conformsTo"]
+        self.assertIn("http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter", conformance)
+        self.assertIn("http://www.opengis.net/spec/cql2/1.0/conf/cql2-text", conformance)
+        plain = self.api.collection_items("incidents", country="DEU", kind="plot", limit=1000)
+        text = self.api.collection_items(
+            "incidents", limit=1000, **{"filter": "country = 'DEU' AND kind = 'plot'", "filter-lang": "cql2-text"})
+        json_ = self.api.collection_items(
+            "incidents", limit=1000, **{
+                "filter": '{"op":"and","args":[{"op":"=","args":[{"property":"country"},"DEU"]},'
+                          '{"op":"=","args":[{"property":"kind"},"plot"]}]}',
+                "filter-lang": "cql2-json"})
+        ids = [f["id"] for f in plain["features"]]
+        self.assertTrue(ids)
+        self.assertEqual([f["id"] for f in text["features"]], ids)
+        self.assertEqual([f["id"] for f in json_["features"]], ids)
+        queryables = self.api.collection_queryables("incidents")["properties"]
+        self.assertIn("DEU", queryables["country"]["enum"])
+        self.assertIn("plot", queryables["kind"]["enum"])
+
 
 if __name__ == "__main__":
     unittest.main()
