@@ -323,3 +323,69 @@ async fn gdal_reads_every_layer_and_copies_every_record() {
     );
     assert!(info.contains("fatalities: Integer64"), "{info}");
 }
+
+/// GDAL's `MVT` driver reads the vector tiles: a tile of records (its features and their fields) and
+/// a tile of countries (polygons, Afghanistan among them), placed where the tile is.
+#[tokio::test]
+async fn gdal_reads_vector_tiles() {
+    let dir = common::Scratch::new("mvt");
+    for (collection, (z, y, x), geometry, needle) in [
+        (
+            "incidents",
+            (3, 3, 5),
+            "Geometry: Point",
+            "kind (String) = attack",
+        ),
+        (
+            "countries",
+            (3, 3, 5),
+            "Geometry: Multi Polygon",
+            "name (String) = Afghanistan",
+        ),
+    ] {
+        let a = get(&format!(
+            "/api/collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+        ))
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{collection}");
+        let file = dir.path(&format!("{collection}.mvt"));
+        std::fs::write(&file, &a.body).unwrap();
+        let f = file.display().to_string();
+        let (zs, ys, xs) = (format!("Z={z}"), format!("Y={y}"), format!("X={x}"));
+        let summary = gdal(&[
+            "ogrinfo", "-ro", "-so", "-al", "-oo", &zs, "-oo", &ys, "-oo", &xs, &f,
+        ]);
+        assert!(summary.contains(geometry), "{collection}:\n{summary}");
+        assert!(
+            summary.contains(&format!("Layer name: {collection}")),
+            "{summary}"
+        );
+        // The tile's extent in Web Mercator metres: x 5/8 to 6/8 of the world, y 3/8 to 4/8 from the north.
+        let half = 20_037_508.342_789_244;
+        let (w, n) = (
+            -half + 5.0 / 8.0 * 2.0 * half,
+            half - 3.0 / 8.0 * 2.0 * half,
+        );
+        let extent = summary
+            .lines()
+            .find_map(|l| l.strip_prefix("Extent: "))
+            .expect("an extent");
+        let nums: Vec<f64> = extent
+            .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+            .filter_map(|t| t.parse().ok())
+            .collect();
+        let tile = 2.0 * half / 8.0;
+        let slack = tile * 64.0 / 4096.0 + 1.0;
+        assert!(
+            nums[0] >= w - slack
+                && nums[2] <= w + tile + slack
+                && nums[3] <= n + slack
+                && nums[1] >= n - tile - slack,
+            "{collection}: {extent}"
+        );
+        let all = gdal(&[
+            "ogrinfo", "-ro", "-al", "-oo", &zs, "-oo", &ys, "-oo", &xs, &f,
+        ]);
+        assert!(all.contains(needle), "{collection}: {needle}\n{all}");
+    }
+}
