@@ -53,8 +53,8 @@ pub struct AppState {
     pub work: work::Work,
     /// Places for FlatGeobuf downloads in flight (each holds a temporary file).
     pub spooled: Arc<tokio::sync::Semaphore>,
-    /// Polygon tiles already made for the current snapshot.
-    pub tiles: Arc<tiles::PolygonCache>,
+    /// Tiles already made for the current snapshot.
+    pub tiles: Arc<tiles::TileCache>,
 }
 
 impl AppState {

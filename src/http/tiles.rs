@@ -9,7 +9,8 @@
 //!   OGC order: zoom, then row `y`, then column `x`), with the record filters of `items` (`bbox`
 //!   excepted: a tile's box is its own). An empty tile is `204 No Content`.
 //!
-//! Tiles are made on the [`work`](super::work) pool and tagged per tile and snapshot.
+//! Tiles are made on the [`work`](super::work) pool, tagged per tile and snapshot, and kept for the
+//! snapshot ([`TileCache`]): the first request of a tile pays for it, the next ones do not.
 
 use super::context::{link, ApiPath, Fresh, JSON};
 use super::error::ApiError;
@@ -52,11 +53,12 @@ pub const PROVINCES_FROM: u8 = 3;
 /// Most bytes of polygon tiles kept.
 pub const CACHE_BYTES: usize = 64 << 20;
 
-/// Polygon tiles made for one snapshot. Their content depends only on the snapshot (their totals
-/// are all-time), so each is cut once; the cache empties when the snapshot changes or when it
-/// would grow past [`CACHE_BYTES`].
+/// Tiles made for one snapshot, by request (their entity tag, which names the data version, the
+/// path and the query). Polygon tiles are the same for every request; a records tile is the same
+/// for the same filters. The cache empties when the snapshot changes or when it would grow past
+/// [`CACHE_BYTES`].
 #[derive(Debug, Default)]
-pub struct PolygonCache {
+pub struct TileCache {
     inner: std::sync::Mutex<CacheState>,
 }
 
@@ -64,24 +66,26 @@ pub struct PolygonCache {
 struct CacheState {
     tag: String,
     bytes: usize,
-    tiles: std::collections::HashMap<(Level, TileId), Bytes>,
+    tiles: std::collections::HashMap<String, Bytes>,
 }
 
-impl PolygonCache {
-    fn get(&self, tag: &str, key: (Level, TileId)) -> Option<Bytes> {
+impl TileCache {
+    fn get(&self, snapshot: &str, request: &str) -> Option<Bytes> {
         let g = self.inner.lock().ok()?;
-        (g.tag == tag).then(|| g.tiles.get(&key).cloned()).flatten()
+        (g.tag == snapshot)
+            .then(|| g.tiles.get(request).cloned())
+            .flatten()
     }
 
-    fn put(&self, tag: &str, key: (Level, TileId), tile: Bytes) {
+    fn put(&self, snapshot: &str, request: &str, tile: Bytes) {
         let Ok(mut g) = self.inner.lock() else { return };
-        if g.tag != tag || g.bytes + tile.len() > CACHE_BYTES {
+        if g.tag != snapshot || g.bytes + tile.len() > CACHE_BYTES {
             g.tiles.clear();
             g.bytes = 0;
-            g.tag = tag.to_string();
+            g.tag = snapshot.to_string();
         }
         g.bytes += tile.len();
-        g.tiles.insert(key, tile);
+        g.tiles.insert(request.to_string(), tile);
     }
 }
 
@@ -344,6 +348,9 @@ pub async fn tile(
         }
     };
     fresh.revalidate()?;
+    if let Some(hit) = st.tiles.get(&fresh.snap.tag, &fresh.tag) {
+        return Ok(mvt_answer(&fresh, hit));
+    }
     st.work
         .run(move || {
             let snap = &fresh.snap;
@@ -353,9 +360,6 @@ pub async fn tile(
                     Bytes::from(vt::point_tile(&snap.catalog, &ids, t, c.id()))
                 }
                 (Collection::Polygons(level), _) => {
-                    if let Some(hit) = st.tiles.get(&snap.tag, (level, t)) {
-                        return Ok(mvt_answer(&fresh, hit));
-                    }
                     let [w, s, e, n] = t.bounds();
                     // The buffer, in degrees of longitude (and as much of latitude, generously).
                     let pad = (e - w) * vt::BUFFER / f64::from(EXTENT);
@@ -374,13 +378,11 @@ pub async fn tile(
                     };
                     which.sort_unstable();
                     which.dedup();
-                    let bytes =
-                        Bytes::from(vt::polygon_tile(list, &layer.totals, &which, t, c.id()));
-                    st.tiles.put(&snap.tag, (level, t), bytes.clone());
-                    bytes
+                    Bytes::from(vt::polygon_tile(list, &layer.totals, &which, t, c.id()))
                 }
                 _ => Bytes::new(),
             };
+            st.tiles.put(&snap.tag, &fresh.tag, bytes.clone());
             Ok(mvt_answer(&fresh, bytes))
         })
         .await?
