@@ -445,3 +445,178 @@ async fn gdal_pushes_where_down_as_a_cql2_filter_with_the_same_features() {
         ])
     );
 }
+
+/// GDAL's `MVT` driver reads the vector tiles: a tile of records (its features and their fields) and
+/// a tile of countries (polygons, Afghanistan among them), placed where the tile is.
+#[tokio::test]
+async fn gdal_reads_vector_tiles() {
+    let dir = common::Scratch::new("mvt");
+    for (collection, (z, y, x), geometry, needle) in [
+        (
+            "incidents",
+            (3, 3, 5),
+            "Geometry: Point",
+            "kind (String) = attack",
+        ),
+        (
+            "countries",
+            (3, 3, 5),
+            "Geometry: Multi Polygon",
+            "name (String) = Afghanistan",
+        ),
+    ] {
+        let a = get(&format!(
+            "/api/collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+        ))
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{collection}");
+        let file = dir.path(&format!("{collection}.mvt"));
+        std::fs::write(&file, &a.body).unwrap();
+        let f = file.display().to_string();
+        let (zs, ys, xs) = (format!("Z={z}"), format!("Y={y}"), format!("X={x}"));
+        let summary = gdal(&[
+            "ogrinfo", "-ro", "-so", "-al", "-oo", &zs, "-oo", &ys, "-oo", &xs, &f,
+        ]);
+        assert!(summary.contains(geometry), "{collection}:\n{summary}");
+        assert!(
+            summary.contains(&format!("Layer name: {collection}")),
+            "{summary}"
+        );
+        // The tile's extent in Web Mercator metres: x 5/8 to 6/8 of the world, y 3/8 to 4/8 from the north.
+        let half = 20_037_508.342_789_244;
+        let (w, n) = (
+            -half + 5.0 / 8.0 * 2.0 * half,
+            half - 3.0 / 8.0 * 2.0 * half,
+        );
+        let extent = summary
+            .lines()
+            .find_map(|l| l.strip_prefix("Extent: "))
+            .expect("an extent");
+        let nums: Vec<f64> = extent
+            .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+            .filter_map(|t| t.parse().ok())
+            .collect();
+        let tile = 2.0 * half / 8.0;
+        let slack = tile * 64.0 / 4096.0 + 1.0;
+        assert!(
+            nums[0] >= w - slack
+                && nums[2] <= w + tile + slack
+                && nums[3] <= n + slack
+                && nums[1] >= n - tile - slack,
+            "{collection}: {extent}"
+        );
+        let all = gdal(&[
+            "ogrinfo", "-ro", "-al", "-oo", &zs, "-oo", &ys, "-oo", &xs, &f,
+        ]);
+        assert!(all.contains(needle), "{collection}: {needle}\n{all}");
+    }
+}
+
+/// QGIS itself (Debian's `python3-qgis`, offscreen): every layer through its OAPIF provider with
+/// the API's counts and fields, an expression filter and a rectangle giving what the API gives, and
+/// the vector tiles added as layers and drawn. `QGIS_PYTHON` names the interpreter that has PyQGIS
+/// (default `/usr/bin/python3`; `.ci/run` installs `python3-qgis`).
+#[tokio::test]
+async fn qgis_reads_every_layer_filters_and_draws_vector_tiles() {
+    let server = common::Server::start(&common::geodata());
+    let python = std::env::var("QGIS_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/qgis/read_layers.py");
+    let out = tokio::task::spawn_blocking({
+        let base = server.base.clone();
+        move || {
+            Command::new(&python)
+                .arg(script)
+                .arg(base)
+                .env("QT_QPA_PLATFORM", "offscreen")
+                .env("XDG_RUNTIME_DIR", runtime_dir())
+                .output()
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "{python} did not run ({e}); install Debian's python3-qgis (.ci/run does)"
+                    )
+                })
+        }
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "QGIS failed:\n{stderr}");
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&out.stdout)));
+    for c in common::COLLECTIONS {
+        let layer = &seen["layers"][c];
+        assert_eq!(layer["valid"], true, "{c}: {stderr}");
+        let n = common::matched(&server.base, &format!("/api/collections/{c}/items?limit=1")).await;
+        assert_eq!(layer["count"], n, "{c}: every feature, across pages");
+        assert!(
+            layer["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f == "id"),
+            "{c}: {layer}"
+        );
+    }
+    let ids = |v: &serde_json::Value, located_only: bool| -> Vec<String> {
+        let mut ids: Vec<String> = v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| !located_only || !f["geometry"].is_null())
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let get_json = |path: String| async move {
+        reqwest::get(path)
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    let plots = get_json(format!(
+        "{}/api/collections/plots/items?limit=1000",
+        server.base
+    ))
+    .await;
+    let mut big: Vec<String> = plots["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["count"].as_u64().unwrap() >= 2)
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect();
+    big.sort();
+    assert_eq!(
+        seen["expression"],
+        serde_json::json!(big),
+        "kind = 'plot' AND count >= 2"
+    );
+    // A rectangle in QGIS keeps the features whose geometry meets it: the located records of the box.
+    let boxed = get_json(format!(
+        "{}/api/collections/incidents/items?bbox=60,29,75,39&limit=1000",
+        server.base
+    ))
+    .await;
+    assert_eq!(seen["rectangle"], serde_json::json!(ids(&boxed, true)));
+    for c in ["incidents", "countries"] {
+        let t = &seen["tiles"][c];
+        assert_eq!(t["valid"], true, "{c}");
+        assert_eq!(t["errors"], serde_json::json!([]), "{c}");
+        assert!(
+            t["drawn"].as_u64().unwrap() > 20,
+            "{c}: QGIS drew the tiles: {t}"
+        );
+    }
+}
+
+/// A private runtime directory for Qt (it refuses a world-writable one).
+fn runtime_dir() -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let d = std::env::temp_dir().join(format!("iskp-map-qt-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
+    d
+}

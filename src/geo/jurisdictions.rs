@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 pub const SNAP_KM: f64 = 10.0;
 
 /// Administrative level of a jurisdiction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Level {
     /// Admin-0.
     Country,

@@ -60,6 +60,12 @@ fn collection_json(ctx: &Ctx, snap: &Snapshot, c: Collection) -> Value {
             "Schema of the features",
         ),
     ];
+    links.push(link(
+        &ctx.url(&format!("{base}/tiles")),
+        "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+        JSON,
+        "Vector tiles (MVT)",
+    ));
     for f in crate::export::FORMATS {
         links.push(link(
             &ctx.url(&format!("{base}/download?format={}", f.key)),

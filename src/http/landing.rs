@@ -29,6 +29,7 @@ pub async fn landing(fresh: Fresh) -> Result<Response, ApiError> {
             link(&ctx.url("/api/docs"), "service-doc", "text/html", "The API documentation"),
             link(&ctx.url("/api/conformance"), "conformance", JSON, "Conformance classes implemented"),
             link(&ctx.url("/api/collections"), "data", JSON, "The collections"),
+            link(&ctx.url("/api/tileMatrixSets"), "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", JSON, "Tile matrix sets of the vector tiles"),
             link(&ctx.url("/api/stats"), "http://www.opengis.net/def/rel/ogc/1.0/statistics", JSON, "Totals per jurisdiction and period"),
             link(&ctx.url("/"), "alternate", "text/html", "The map"),
         ],
@@ -49,6 +50,7 @@ pub async fn conformance(fresh: Fresh) -> Result<Response, ApiError> {
     let all: Vec<&str> = CONFORMANCE
         .iter()
         .chain(super::filter::CONFORMANCE)
+        .chain(super::tiles::CONFORMANCE)
         .copied()
         .collect();
     let body = json!({ "conformsTo": all });

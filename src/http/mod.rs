@@ -3,7 +3,7 @@
 //!
 //! One file per resource: [`landing`] (`/api`, conformance), [`collections`], [`items`],
 //! [`schema`] (queryables and schemas), [`clusters`], [`download`], [`stats`], [`geocode`],
-//! [`sources`], [`splits`], [`openapi`] (the API definition and its HTML summary), [`health`] and [`page`]
+//! [`sources`], [`splits`], [`tiles`] (vector tiles), [`openapi`] (the API definition and its HTML summary), [`health`] and [`page`]
 //! (the map). Shared by all: [`context`] (the request, the snapshot and its `ETag`), [`query`]
 //! (parameters and the typed query of a collection), [`error`], [`html`] and [`middleware`]; what
 //! keeps one client from starving the others: [`work`] (the pool for work whose cost grows with the
@@ -35,6 +35,7 @@ pub mod shape;
 pub mod sources;
 pub mod splits;
 pub mod stats;
+pub mod tiles;
 pub mod work;
 
 use crate::store::Store;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub work: work::Work,
     /// Places for FlatGeobuf downloads in flight (each holds a temporary file).
     pub spooled: Arc<tokio::sync::Semaphore>,
+    /// Tiles already made for the current snapshot.
+    pub tiles: Arc<tiles::TileCache>,
 }
 
 impl AppState {
@@ -64,6 +67,7 @@ impl AppState {
             page: None,
             work: default_work(),
             spooled: spool(&Limits::default()),
+            tiles: Arc::default(),
         }
     }
 
@@ -79,6 +83,7 @@ impl AppState {
             page: Some(Arc::new(assets)),
             work: default_work(),
             spooled: spool(&Limits::default()),
+            tiles: Arc::default(),
         }
     }
 }
@@ -180,6 +185,18 @@ pub fn app_configured(mut state: AppState, config: &Config) -> Router {
         .route("/api/collections/{id}/items", get(items::items))
         .route("/api/collections/{id}/items/{fid}", get(items::item))
         .route("/api/collections/{id}/clusters", get(clusters::clusters))
+        .route("/api/collections/{id}/tiles", get(tiles::tilesets))
+        .route("/api/collections/{id}/tiles/{tms}", get(tiles::tileset))
+        .route(
+            "/api/collections/{id}/tiles/{tms}/tilejson.json",
+            get(tiles::tilejson),
+        )
+        .route(
+            "/api/collections/{id}/tiles/{tms}/{z}/{y}/{x}",
+            get(tiles::tile),
+        )
+        .route("/api/tileMatrixSets", get(tiles::matrix_sets))
+        .route("/api/tileMatrixSets/{tms}", get(tiles::matrix_set_one))
         .route("/api/collections/{id}/queryables", get(schema::queryables))
         .route("/api/collections/{id}/schema", get(schema::schema))
         .route("/api/collections/{id}/download", get(download::download))

@@ -90,6 +90,63 @@ pub fn document(base: &str) -> Value {
             );
         }
         paths.insert(
+            format!("/collections/{id}/tiles"),
+            simple(
+                &format!("get_{id}_tilesets"),
+                &format!("Tilesets of {} (one: WebMercatorQuad, MVT)", c.title()),
+                id,
+            ),
+        );
+        paths.insert(
+            format!("/collections/{id}/tiles/WebMercatorQuad"),
+            simple(
+                &format!("get_{id}_tileset"),
+                &format!(
+                    "Tileset metadata of {}: layer, tile matrix limits, links",
+                    c.title()
+                ),
+                id,
+            ),
+        );
+        paths.insert(
+            format!("/collections/{id}/tiles/WebMercatorQuad/tilejson.json"),
+            json!({ "get": {
+                "operationId": format!("get_{id}_tilejson"), "summary": format!("{} tiles as a TileJSON 3.0.0 document", c.title()), "tags": [id],
+                "responses": { "200": { "description": "TileJSON", "content": { "application/json": { "schema": { "type": "object" } } } } }
+            }}),
+        );
+        let mut tile_params: Vec<Value> = ["tileMatrix", "tileRow", "tileCol"]
+            .iter()
+            .map(|n| json!({ "name": n, "in": "path", "required": true, "schema": { "type": "integer", "minimum": 0 } }))
+            .collect();
+        if let Collection::Records(_) = c {
+            tile_params.extend(
+                crate::http::tiles::PARAMS
+                    .iter()
+                    .filter(|p| **p != "bbox")
+                    .map(|p| param_ref(p)),
+            );
+        }
+        paths.insert(
+            format!("/collections/{id}/tiles/WebMercatorQuad/{{tileMatrix}}/{{tileRow}}/{{tileCol}}"),
+            json!({ "get": {
+                "operationId": format!("get_{id}_tile"),
+                "summary": format!("One vector tile (MVT) of {}", c.title()),
+                "description": match c {
+                    Collection::Records(_) => "Records gathered into cells a sixteenth of the tile wide: a cell of one record is that record (id, kind, title, date, count, …), of several a point with cluster=true, records, total and a total per kind. Each record lies in one tile; records known only to an area are in none. The record filters of items apply.",
+                    Collection::Polygons(_) => "Boundaries clipped to the tile with a 64-unit buffer, with all-time totals (records, total, per kind). Provinces from tile matrix 3.",
+                },
+                "tags": [id],
+                "parameters": tile_params,
+                "responses": {
+                    "200": { "description": "The tile", "content": { "application/vnd.mapbox-vector-tile": { "schema": { "type": "string", "format": "binary" } } } },
+                    "204": { "description": "An empty tile" },
+                    "304": { "description": "Not modified (If-None-Match)" },
+                    "400": error_response("Bad parameter"), "404": error_response("No such collection, tile matrix set or tile")
+                }
+            }}),
+        );
+        paths.insert(
             format!("/collections/{id}/items/{{featureId}}"),
             json!({ "get": {
                 "operationId": format!("get_{id}_feature"), "summary": format!("One feature of {}", c.title()), "tags": [id],
@@ -131,6 +188,23 @@ pub fn document(base: &str) -> Value {
     paths.insert(
         "/sources".into(),
         simple("getSources", "The documents records cite", "Sources"),
+    );
+    paths.insert(
+        "/tileMatrixSets".into(),
+        simple(
+            "getTileMatrixSets",
+            "Tile matrix sets of the vector tiles",
+            "Tiles",
+        ),
+    );
+    paths.insert(
+        "/tileMatrixSets/{tileMatrixSetId}".into(),
+        json!({ "get": {
+            "operationId": "getTileMatrixSet", "summary": "A tile matrix set definition (OGC 17-083r4)", "tags": ["Tiles"],
+            "parameters": [{ "name": "tileMatrixSetId", "in": "path", "required": true, "schema": { "type": "string", "enum": ["WebMercatorQuad"] } }, param_ref("f")],
+            "responses": { "200": { "description": "The definition", "content": { "application/json": { "schema": { "type": "object" } } } },
+                           "404": error_response("No such tile matrix set") }
+        }}),
     );
     paths.insert(
         "/splits".into(),

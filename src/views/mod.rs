@@ -1,7 +1,8 @@
 //! Derived views of a catalog: totals per jurisdiction and period, the country and province layers,
-//! grid clusters for maps, and free-text search over records.
+//! grid clusters for maps, free-text search over records, and vector tiles.
 
 pub mod clusters;
 pub mod layers;
 pub mod search;
+pub mod tiles;
 pub mod totals;
