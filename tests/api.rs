@@ -519,7 +519,7 @@ async fn methods_head_options_compression_and_cors() {
     }
     let small = send_to(
         store(),
-        Request::get("/api/conformance")
+        Request::get("/api/tileMatrixSets")
             .header("accept-encoding", "gzip")
             .body(Body::empty())
             .unwrap(),

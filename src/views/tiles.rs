@@ -256,20 +256,12 @@ pub fn polygon_tile(
             ("id", value_str(&j.id)),
             ("name", value_str(&j.name)),
             ("country", value_str(&j.country)),
-            ("records", value_u64(tot.records)),
-            ("total", value_u64(tot.total)),
         ];
         if let Some(c) = &j.iso_3166_2 {
             props.push(("iso_3166_2", value_str(c)));
         }
-        for (k, n) in [
-            ("attack", tot.attack),
-            ("plot", tot.plot),
-            ("arrest", tot.arrest),
-            ("designation", tot.designation),
-            ("raid", tot.raid),
-            ("presence", tot.presence),
-        ] {
+        // records, total, then one total per kind, as the polygon layers name them.
+        for (k, n) in crate::model::columns::TOTAL_FIELDS.iter().zip(tot.values()) {
             props.push((k, value_u64(n)));
         }
         for (k, v) in &props {
