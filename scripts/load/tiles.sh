@@ -7,21 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS=${1:-10}
 N=${2:-1000000}
-command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
-cargo build --release --locked -q
-DATA=/tmp/iskp-tiles-$N
-[ -f "$DATA/records.csv" ] || ./target/release/iskp-map generate --count "$N" --seed 19 --out "$DATA" --data geodata
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-taskset -c 0 ./target/release/iskp-map serve --addr "127.0.0.1:$PORT" --data "$DATA" --client-rate 0 --client-concurrency 0 >/tmp/iskp-tiles-server.log 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null || true' EXIT
-for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+LOG=/tmp/iskp-tiles-server.log
+# shellcheck source=serve-generated.sh
+. scripts/load/serve-generated.sh
 B="http://127.0.0.1:$PORT/api/collections"
 run() {
   local size
   size=$(curl -s -o /dev/null -w '%{size_download}' "$2")
   printf '%-34s %8s B  ' "$1" "$size"
-  taskset -c 1 wrk -t1 -c4 -d"${SECS}s" --latency "$2" | awk '/Non-2xx/ {bad=$5} /Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {printf "%10s req/s  p50 %8s  p99 %8s  non-2xx %d\n", rps, p50, p99, bad}'
+  wrk_line "$2"
 }
 for round in 1 2; do
   echo "== round $round"
