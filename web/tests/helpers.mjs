@@ -1,9 +1,9 @@
 // Shared by the page tests: a copy of geodata/ with one hostile record, opening the page and
 // waiting until a view is drawn, and reading boxes of what is on screen.
-import { mkdtempSync, mkdirSync, cpSync, appendFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, cpSync, appendFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { root } from './server.mjs';
+import { root, startServer, launchBrowser } from './server.mjs';
 
 export const artifacts = path.join(root, 'artifacts');
 export const XSS = '<img src=x onerror="window.__xss=1">';
@@ -87,4 +87,23 @@ export async function apiJson(base, p) {
   const r = await fetch(base + p);
   if (!r.ok) throw new Error(`${p}: ${r.status}`);
   return r.json();
+}
+
+/**
+ * A server over a scratch copy of geodata/ (see `scratchData`), a desktop browser of `viewport` and a
+ * phone (390 x 844, touch), each with a fresh profile. `close()` ends all of them and removes the
+ * scratch directory.
+ */
+export async function desktopAndPhone(prefix, viewport) {
+  const { scratch, data } = scratchData(prefix);
+  const server = await startServer(data);
+  const context = await launchBrowser(path.join(scratch, 'profile'), { viewport });
+  const phone = await launchBrowser(path.join(scratch, 'profile-phone'), { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+  const close = async () => {
+    await context.close();
+    await phone.close();
+    server.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  return { base: server.base, context, phone, close };
 }

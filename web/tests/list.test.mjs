@@ -3,32 +3,21 @@
 // artifacts/list-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launchBrowser } from './server.mjs';
-import { artifacts, scratchData, openPage, idle, hashView, apiJson } from './helpers.mjs';
+import { artifacts, desktopAndPhone, openPage, idle, hashView, apiJson } from './helpers.mjs';
 
 const T = { timeout: 90000 };
-let server;
 let base;
 let context;
 let phone;
-let scratch;
+let close;
 
 before(async () => {
-  let data;
-  ({ scratch, data } = scratchData('iskp-map-list-'));
-  server = await startServer(data);
-  base = server.base;
-  context = await launchBrowser(path.join(scratch, 'profile'), { viewport: { width: 1280, height: 800 } });
-  phone = await launchBrowser(path.join(scratch, 'profile-phone'), { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+  ({ base, context, phone, close } = await desktopAndPhone('iskp-map-list-', { width: 1280, height: 800 }));
 });
 
 after(async () => {
-  if (context) await context.close();
-  if (phone) await phone.close();
-  if (server) server.stop();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  if (close) await close();
 });
 
 const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `list-${name}.png`) });
