@@ -52,17 +52,9 @@ pub async fn download(
             format!("{format:?} is not one of {}", keys.join(", ")),
         )
     })?;
-    // Validate the filters before the 304, so a bad request is a 400 whatever the client holds.
-    match c {
-        crate::store::collections::Collection::Records(kind) => {
-            query::record_filter(kind, &p)?;
-        }
-        crate::store::collections::Collection::Polygons(_) => {
-            query::polygon_filter(&p)?;
-        }
-    }
-    let shape = super::shape::Shape::parse(&p)?;
-    super::shape::sortby(&p)?;
+    // Read (and so validate) the query before the 304, so a bad request is a 400 whatever the
+    // client holds.
+    let q = query::CollectionQuery::read(c, &p)?;
     fresh.revalidate()?;
     let snap = fresh.snap.clone();
     let work = st.work.clone();
@@ -76,7 +68,8 @@ pub async fn download(
     let body = match format.key {
         "geojson" | "csv" => {
             let s = snap.clone();
-            let sel = Arc::new(work.run(move || query::selection(&s, c, &p)).await??);
+            let shape = q.shape.clone();
+            let sel = Arc::new(work.run(move || q.select(&s)).await?);
             if format.key == "geojson" {
                 geojson_body(work, gzip, snap, sel, shape)
             } else {
@@ -90,7 +83,7 @@ pub async fn download(
             };
             let file = work
                 .run(move || -> Result<std::fs::File, ApiError> {
-                    let sel = query::selection(&snap, c, &p)?;
+                    let sel = q.select(&snap);
                     let mut file = tempfile::tempfile()
                         .map_err(|e| ApiError::Internal(format!("temporary file: {e}")))?;
                     crate::export::flatgeobuf::write_to(&snap, &sel, &mut file)

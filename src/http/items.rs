@@ -29,23 +29,14 @@ pub async fn items(
     let enc = query::encoding(p.get("f"), fresh.ctx.accepts_html)?;
     let limit = query::limit(p.get("limit"))?;
     let offset = query::offset(p.get("offset"))?;
-    let cheap = match c {
-        Collection::Records(kind) => {
-            let f = query::record_filter(kind, &p)?;
-            let plain = shape::sortby(&p)?.is_empty() && shape::Shape::parse(&p)?.is_whole();
-            plain && fresh.snap.catalog.restricts_only_kind(&f)
-        }
-        Collection::Polygons(_) => {
-            query::polygon_filter(&p)?;
-            false
-        }
-    };
+    let q = query::CollectionQuery::read(c, &p)?;
+    let cheap = q.is_plain(&fresh.snap);
     fresh.revalidate()?;
     if cheap && limit <= query::DEFAULT_LIMIT && enc == Encoding::Json {
-        page_of(&fresh, c, &p, enc, limit, offset)
+        page_of(&fresh, &q, &p, enc, limit, offset)
     } else {
         st.work
-            .run(move || page_of(&fresh, c, &p, enc, limit, offset))
+            .run(move || page_of(&fresh, &q, &p, enc, limit, offset))
             .await?
     }
 }
@@ -53,7 +44,7 @@ pub async fn items(
 /// The page `offset..offset + limit` of a collection's selection, as GeoJSON or HTML.
 fn page_of(
     fresh: &Fresh,
-    c: Collection,
+    q: &query::CollectionQuery,
     p: &Params,
     enc: Encoding,
     limit: usize,
@@ -61,7 +52,8 @@ fn page_of(
 ) -> Result<Response, ApiError> {
     let ctx = &fresh.ctx;
     let snap = &fresh.snap;
-    let sel = query::selection(snap, c, p)?;
+    let c = q.collection;
+    let sel = q.select(snap);
     let start = offset.min(sel.len());
     let end = start.saturating_add(limit).min(sel.len());
     let page = Page {
@@ -70,8 +62,8 @@ fn page_of(
         offset,
         limit,
     };
-    let shape = shape::Shape::parse(p)?;
-    let body = feature_collection(ctx, snap, p, c, &page, &shape);
+    let shape = &q.shape;
+    let body = feature_collection(ctx, snap, p, c, &page, shape);
     if enc == Encoding::Html {
         let v: Value =
             serde_json::from_str(&body).map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -2,10 +2,13 @@
 //! naming the parameter; nothing here panics on any input.
 //!
 //! [`record_filter`] is the one reading of the record filters, shared by items, clusters, stats and
-//! downloads; [`selection`] applies a collection's filters to a snapshot.
+//! downloads; [`CollectionQuery`] is a collection's whole query (filter, order, shape), read once
+//! and applied to a snapshot.
 
 use super::error::ApiError;
+use super::shape::Shape;
 use crate::geo::jurisdictions::Level;
+use crate::index::predicate::SortKey;
 use crate::index::{Bbox, Filter};
 use crate::model::dates::{parse_datetime, DayMatch, DayRange};
 use crate::model::{Claim, GeoPrecision, Kind, Link};
@@ -139,16 +142,70 @@ pub fn polygon_filter(p: &Params) -> Result<PolygonFilter, ApiError> {
     })
 }
 
-/// Applies a collection's filters from the query parameters.
-pub fn selection(snap: &Snapshot, c: Collection, p: &Params) -> Result<Selection, ApiError> {
-    Ok(match c {
-        Collection::Records(kind) => {
-            let mut sel = Selection::records(snap, &record_filter(kind, p)?);
-            super::shape::sort(snap, &mut sel, p)?;
-            sel
+/// A collection's filter, read from the query string.
+#[derive(Debug, Clone)]
+pub enum CollectionFilter {
+    /// The filter of a record collection.
+    Records(Filter),
+    /// The filter of a polygon collection, with the collection's level.
+    Polygons(Level, PolygonFilter),
+}
+
+/// What a query asks of a collection, read once from the query string: its filter, the order
+/// of its answer (`sortby`) and the shape of each feature (`properties`, `skipGeometry`). Reading
+/// it validates every one of those parameters, so a handler reads it before the 304 check and
+/// hands it to the work that builds the answer, which never parses the query again.
+#[derive(Debug, Clone)]
+pub struct CollectionQuery {
+    /// The collection asked for.
+    pub collection: Collection,
+    /// Its filter.
+    pub filter: CollectionFilter,
+    /// The order asked for (empty: the collection's own order).
+    pub sortby: Vec<SortKey>,
+    /// What each feature keeps.
+    pub shape: Shape,
+}
+
+impl CollectionQuery {
+    /// Reads the filter, order and shape of a query of collection `c`.
+    pub fn read(c: Collection, p: &Params) -> Result<Self, ApiError> {
+        let filter = match c {
+            Collection::Records(kind) => CollectionFilter::Records(record_filter(kind, p)?),
+            Collection::Polygons(level) => CollectionFilter::Polygons(level, polygon_filter(p)?),
+        };
+        Ok(CollectionQuery {
+            collection: c,
+            filter,
+            sortby: super::shape::sortby(p)?,
+            shape: Shape::parse(p)?,
+        })
+    }
+
+    /// Whether the answer is a slice of a list the snapshot holds: records filtered by nothing
+    /// but their kind, in their own order, features as stored.
+    pub fn is_plain(&self, snap: &Snapshot) -> bool {
+        match &self.filter {
+            CollectionFilter::Records(f) => {
+                self.sortby.is_empty()
+                    && self.shape.is_whole()
+                    && snap.catalog.restricts_only_kind(f)
+            }
+            CollectionFilter::Polygons(..) => false,
         }
-        Collection::Polygons(level) => Selection::polygons(snap, level, &polygon_filter(p)?),
-    })
+    }
+
+    /// The collection's members that match, in the order asked.
+    pub fn select(&self, snap: &Snapshot) -> Selection {
+        match &self.filter {
+            CollectionFilter::Records(f) => {
+                let mut sel = Selection::records(snap, f);
+                super::shape::sort(snap, &mut sel, &self.sortby);
+                sel
+            }
+            CollectionFilter::Polygons(level, f) => Selection::polygons(snap, *level, f),
+        }
+    }
 }
 
 /// Default page size of `items`.

@@ -63,18 +63,16 @@ pub fn sortby(p: &Params) -> Result<Vec<SortKey>, ApiError> {
     Ok(keys)
 }
 
-/// Sorts a record selection as `sortby` asks.
-pub fn sort(snap: &Snapshot, sel: &mut Selection, p: &Params) -> Result<(), ApiError> {
-    let keys = sortby(p)?;
+/// Sorts a record selection by `keys` (stable; no keys: left as it is).
+pub fn sort(snap: &Snapshot, sel: &mut Selection, keys: &[SortKey]) {
     if keys.is_empty() {
-        return Ok(());
+        return;
     }
     if let Selection::Records(ids) = sel {
         let mut v = ids.to_vec();
-        snap.catalog.sort(&mut v, &keys);
+        snap.catalog.sort(&mut v, keys);
         *ids = Ids::List(v);
     }
-    Ok(())
 }
 
 /// What each feature of an answer keeps.
