@@ -103,24 +103,23 @@ pub struct Filter {
     pub claim: Option<Claim>,
     /// Geographic precision.
     pub geo_precision: Option<GeoPrecision>,
-    /// Operational link. Applied by the snapshot (`store::Snapshot::matching`, from the fields
-    /// it keeps beside the catalog); [`Catalog::matching`] ignores it.
+    /// Operational link (read from the catalog's lazy [`predicate::Columns`]).
     pub link: Option<Link>,
     /// Fatalities from the first to the second number (inclusive); a record that states none does
-    /// not match. Applied by the snapshot, like `link`.
+    /// not match. Read from the lazy columns, like `link`.
     pub fatalities: Option<(u32, u32)>,
     /// The normalised words of a free-text search (see `views::search`), all of which a record
-    /// must hold; empty: no search. Applied by the snapshot, like `link`.
+    /// must hold; empty: no search. Applied by the snapshot (`store::Snapshot::matching`, from
+    /// the index it builds on first need); [`Catalog::matching`] ignores it.
     pub text: Vec<String>,
     /// A CQL2 `filter`, checked against the queryables ([`cql::parse`]).
     pub predicate: Option<std::sync::Arc<predicate::Predicate>>,
 }
 
 impl Filter {
-    /// Whether it restricts a field the snapshot applies, not the catalog: `link`, `fatalities`,
-    /// `text`.
-    pub fn has_facets(&self) -> bool {
-        self.link.is_some() || self.fatalities.is_some() || !self.text.is_empty()
+    /// Whether it asks for a free-text search, which the snapshot applies, not the catalog.
+    pub fn has_text(&self) -> bool {
+        !self.text.is_empty()
     }
 }
 
@@ -688,7 +687,9 @@ impl Catalog {
             && f.admin1_id.is_none()
             && f.claim.is_none()
             && f.geo_precision.is_none()
-            && !f.has_facets()
+            && f.link.is_none()
+            && f.fatalities.is_none()
+            && !f.has_text()
             && f.predicate.is_none()
             && self.narrowing_bbox(f).is_none()
     }
@@ -720,8 +721,17 @@ impl Catalog {
             .predicate
             .as_deref()
             .map(|p| (p, predicate::Eval::new(self, p)));
+        // `link` and `fatalities` live in the lazy columns, read only when a filter names them.
+        let columns = (f.link.is_some() || f.fatalities.is_some()).then(|| self.columns());
+        let link = f.link.map(|l| {
+            Link::ALL
+                .iter()
+                .position(|x| *x == l)
+                .map_or(u8::MAX, |p| p as u8)
+        });
         let fine = exact_time
             || eval.is_some()
+            || columns.is_some()
             || f.claim.is_some()
             || f.geo_precision.is_some()
             || country.is_some()
@@ -735,6 +745,13 @@ impl Catalog {
                 && f.days
                     .is_none_or(|d| !exact_time || self.time_matches(e, &d, f.day_match))
                 && eval.as_ref().is_none_or(|(p, ev)| ev.holds(p, i))
+                && columns.is_none_or(|c| {
+                    link.is_none_or(|l| c.link[i as usize] == l)
+                        && f.fatalities.is_none_or(|(lo, hi)| {
+                            let n = c.fatalities[i as usize];
+                            n != u32::MAX && n >= lo && n <= hi
+                        })
+                })
         };
         let keep = |i: u32| {
             let e = &self.entries[i as usize];

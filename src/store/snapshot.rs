@@ -21,8 +21,8 @@ pub struct Snapshot {
     pub countries: PolygonLayer,
     /// The `provinces` layer.
     pub provinces: PolygonLayer,
-    /// Free-text search over the records, and their `link` and `fatalities`: built on first need
-    /// (a request with `q`, `link` or a fatalities bound), so that start-up does not wait for it
+    /// Free-text search over the records: built on first need (a request with `q`), so that
+    /// start-up does not wait for it
     /// (at a million records it reads every record once, seconds of work).
     search: std::sync::OnceLock<RecordSearch>,
     /// Content hash of the input data (hex); the same data gives the same version on every replica.
@@ -78,29 +78,16 @@ impl Snapshot {
     /// The records a filter selects, ascending. A filter that restricts nothing but the kind is
     /// answered with one of [`Snapshot::by_kind`], shared and not computed (a page of it then costs
     /// its own length); any other asks [`Catalog::matching`]. A free-text search starts from its
-    /// words' postings; `link` and `fatalities` are checked record by record.
+    /// words' postings, intersected with what the rest of the filter selects.
     pub fn matching(&self, f: &crate::index::Filter) -> Ids {
-        if !f.has_facets() {
+        if !f.has_text() {
             return self.matching_entries(f);
         }
         let plain = crate::index::Filter {
-            link: None,
-            fatalities: None,
             text: Vec::new(),
             ..f.clone()
         };
-        let facets = |i: &u32| {
-            f.link.is_none_or(|l| self.search().link(*i) == Some(l))
-                && f.fatalities.is_none_or(|(lo, hi)| {
-                    self.search()
-                        .fatalities(*i)
-                        .is_some_and(|n| n >= lo && n <= hi)
-                })
-        };
         let base = self.matching_entries(&plain);
-        if f.text.is_empty() {
-            return Ids::List(base.iter().copied().filter(facets).collect());
-        }
         let mut hits = self.search().find(&f.text);
         match base {
             // Only the kind restricts the rest.
@@ -109,7 +96,6 @@ impl Snapshot {
             }
             Ids::List(v) => hits = crate::views::search::intersect(&hits, &v),
         }
-        hits.retain(facets);
         Ids::List(hits)
     }
 

@@ -1,5 +1,4 @@
-//! Free-text search over records, and the record fields the catalog's entries do not carry (the
-//! operational `link` and `fatalities`), built once per snapshot.
+//! Free-text search over records, built once per snapshot on first need.
 //!
 //! A record's searchable text is its title, summary, place, target and the titles of the documents
 //! it cites. Each is cut into words by the gazetteer's normaliser ([`crate::geo::normalize::key`]:
@@ -16,7 +15,7 @@
 
 use crate::geo::normalize::key;
 use crate::index::Catalog;
-use crate::model::{Link, Record};
+use crate::model::Record;
 use rustc_hash::FxHashMap;
 
 /// Longest accepted query, in characters.
@@ -27,8 +26,6 @@ pub const MAX_WORDS: usize = 8;
 const MIN_PREFIX: usize = 2;
 /// Shortest other word matched as a prefix.
 const MIN_PREFIX_INNER: usize = 4;
-/// `fatalities` of a record that states none.
-const NO_FATALITIES: u32 = u32::MAX;
 /// Words too common to say anything; not indexed, and left out of queries (but for the last word,
 /// which may be the start of a longer one).
 const STOP: &[&str] = &[
@@ -108,7 +105,7 @@ pub fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
     out
 }
 
-/// The search index and the record fields kept beside the catalog.
+/// The search index: every word of the records, with the records holding it.
 #[derive(Debug, Default)]
 pub struct RecordSearch {
     /// Every indexed word, sorted, concatenated.
@@ -119,10 +116,8 @@ pub struct RecordSearch {
     post_at: Vec<u32>,
     /// Record indices, ascending within each word.
     postings: Vec<u32>,
-    /// Each record's link: 0 none, else 1 + its position in [`Link::ALL`].
-    link: Vec<u8>,
-    /// Each record's fatalities, or [`NO_FATALITIES`].
-    fatalities: Vec<u32>,
+    /// How many records were indexed.
+    records: usize,
 }
 
 /// The normalised texts of record `i` (title, summary, place, target, its documents' titles), whose
@@ -142,18 +137,14 @@ fn record_keys(catalog: &Catalog, i: u32, r: &Record, docs: &[String], keys: &mu
     }
 }
 
-/// One thread's share of the index: postings per word, and the fields, of records `from..to`.
+/// One thread's share of the index: postings per word of records `from..to`.
 struct Chunk {
     words: FxHashMap<Box<str>, Vec<u32>>,
-    link: Vec<u8>,
-    fatalities: Vec<u32>,
 }
 
 fn chunk(catalog: &Catalog, from: u32, to: u32) -> Chunk {
     let mut c = Chunk {
         words: FxHashMap::default(),
-        link: Vec::with_capacity((to - from) as usize),
-        fatalities: Vec::with_capacity((to - from) as usize),
     };
     let mut keys = Vec::new();
     // The documents' titles, normalised once.
@@ -177,10 +168,6 @@ fn chunk(catalog: &Catalog, from: u32, to: u32) -> Chunk {
                 }
             }
         }
-        c.link.push(r.link.map_or(0, |l| {
-            1 + Link::ALL.iter().position(|x| *x == l).unwrap_or(0) as u8
-        }));
-        c.fatalities.push(r.fatalities.unwrap_or(NO_FATALITIES));
     }
     c
 }
@@ -203,19 +190,16 @@ impl RecordSearch {
                 .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
                 .collect()
         });
-        let mut out = RecordSearch::default();
+        let mut out = RecordSearch {
+            records: n as usize,
+            ..RecordSearch::default()
+        };
         let mut chunks = chunks.into_iter();
         let mut merged = match chunks.next() {
-            Some(c) => {
-                out.link = c.link;
-                out.fatalities = c.fatalities;
-                c.words
-            }
+            Some(c) => c.words,
             None => FxHashMap::default(),
         };
         for c in chunks {
-            out.link.extend(c.link);
-            out.fatalities.extend(c.fatalities);
             for (w, list) in c.words {
                 // Chunks come in record order, so each list stays ascending.
                 merged.entry(w).or_default().extend(list);
@@ -281,7 +265,7 @@ impl RecordSearch {
             1 => self.postings_of(start).to_vec(),
             _ => {
                 // A union of several lists: one bit per record, read back in order.
-                let mut bits = vec![0u64; self.link.len().div_ceil(64)];
+                let mut bits = vec![0u64; self.records.div_ceil(64)];
                 for k in start..end {
                     for &i in self.postings_of(k) {
                         if let Some(b) = bits.get_mut(i as usize / 64) {
@@ -323,22 +307,6 @@ impl RecordSearch {
             }
         }
         out
-    }
-
-    /// The record's link, if stated.
-    pub fn link(&self, i: u32) -> Option<Link> {
-        match self.link.get(i as usize) {
-            Some(&l) if l > 0 => Link::ALL.get(usize::from(l) - 1).copied(),
-            _ => None,
-        }
-    }
-
-    /// The record's fatalities, if stated.
-    pub fn fatalities(&self, i: u32) -> Option<u32> {
-        self.fatalities
-            .get(i as usize)
-            .copied()
-            .filter(|&f| f != NO_FATALITIES)
     }
 
     /// How many distinct words are indexed.
