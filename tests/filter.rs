@@ -611,6 +611,23 @@ async fn properties_and_skip_geometry_shape_every_answer() {
     assert_eq!(csv.status, StatusCode::OK);
     let first = csv.text().lines().next().unwrap().to_string();
     assert_eq!(first, "id,kind,count,lon,lat");
+    // Without the geometry, the CSV has no coordinates.
+    let csv =
+        get("/api/collections/incidents/download?format=csv&properties=kind&skipGeometry=true")
+            .await
+            .text();
+    assert_eq!(csv.lines().next().unwrap(), "id,kind");
+    // FlatGeobuf has one schema: shaping it is refused, not ignored.
+    for (bad, name) in [
+        ("properties=kind", "properties"),
+        ("skipGeometry=true", "skipGeometry"),
+    ] {
+        let v = refused(&format!(
+            "/api/collections/incidents/download?format=fgb&{bad}"
+        ))
+        .await;
+        assert_eq!(v["parameter"], name);
+    }
     // GeoJSON download too.
     let g = get(
         "/api/collections/incidents/download?format=geojson&properties=count&skipGeometry=true",

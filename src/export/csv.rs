@@ -16,14 +16,23 @@ pub fn header(sel: &Selection) -> Vec<&'static str> {
     }
 }
 
-/// The header of a selection's CSV with only the record columns `properties` names (in the
-/// table's order; `lon` and `lat` stay while any geometry is asked for, that is always).
-pub fn header_of(sel: &Selection, properties: Option<&[&str]>) -> Vec<&'static str> {
+/// The header of a record selection's CSV with `id` and only the columns `properties` names (in
+/// the table's order; all when `None`), and `lon`, `lat` unless `skip_geometry`. A polygon
+/// selection keeps all its columns.
+pub fn header_of(
+    sel: &Selection,
+    properties: Option<&[&str]>,
+    skip_geometry: bool,
+) -> Vec<&'static str> {
     let all = header(sel);
-    match (sel, properties) {
-        (Selection::Records(_), Some(keep)) => all
+    match sel {
+        Selection::Records(_) => all
             .into_iter()
-            .filter(|c| keep.contains(c) || matches!(*c, "id" | "lon" | "lat"))
+            .filter(|c| match *c {
+                "id" => true,
+                "lon" | "lat" => !skip_geometry,
+                _ => properties.is_none_or(|keep| keep.contains(c)),
+            })
             .collect(),
         _ => all,
     }

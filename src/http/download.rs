@@ -55,6 +55,18 @@ pub async fn download(
     // Read (and so validate) the query before the 304, so a bad request is a 400 whatever the
     // client holds.
     let q = query::CollectionQuery::read(c, &p)?;
+    if format.key == "fgb" && !q.shape.is_whole() {
+        // A FlatGeobuf file has one fixed schema and a geometry per feature.
+        let name = if q.shape.properties.is_some() {
+            "properties"
+        } else {
+            "skipGeometry"
+        };
+        return Err(ApiError::bad(
+            name,
+            "is not supported with format=fgb (its schema is fixed); use format=geojson or csv",
+        ));
+    }
     fresh.revalidate()?;
     let snap = fresh.snap.clone();
     let work = st.work.clone();
@@ -73,7 +85,7 @@ pub async fn download(
             if format.key == "geojson" {
                 geojson_body(work, gzip, snap, sel, shape)
             } else {
-                csv_body(work, gzip, snap, sel, shape.properties)
+                csv_body(work, gzip, snap, sel, shape)
             }
         }
         _ => {
@@ -202,9 +214,9 @@ fn csv_body(
     gzip: Option<Gzip>,
     snap: Arc<Snapshot>,
     sel: Arc<Selection>,
-    properties: Option<Vec<&'static str>>,
+    shape: super::shape::Shape,
 ) -> Body {
-    let header = csv::header_of(&sel, properties.as_deref());
+    let header = csv::header_of(&sel, shape.properties.as_deref(), shape.skip_geometry);
     // An empty selection still sends its header row: one empty chunk.
     let mut ranges: Vec<std::ops::Range<usize>> = chunks(sel.len()).collect();
     if ranges.is_empty() {

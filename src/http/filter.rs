@@ -104,12 +104,12 @@ pub fn document_parameters(params: &mut serde_json::Value) {
     });
     params["properties"] = json!({
         "name": "properties", "in": "query", "required": false, "style": "form", "explode": false,
-        "description": "Only these properties of each feature (GeoJSON, HTML; CSV downloads keep id, lon and lat too).",
+        "description": "Only these properties of each feature (GeoJSON, HTML; CSV downloads keep id, and lon and lat unless skipGeometry; refused with format=fgb).",
         "schema": { "type": "array", "items": { "type": "string" } }
     });
     params["skipGeometry"] = json!({
         "name": "skipGeometry", "in": "query", "required": false,
-        "description": "true: every feature's geometry is null.",
+        "description": "true: every feature's geometry is null (CSV downloads: no lon, lat; refused with format=fgb).",
         "schema": { "type": "boolean", "default": false }
     });
 }
