@@ -2,7 +2,7 @@
 // permalink), load.js (what a view holds), records.js and clusters.js (records and circles),
 // areas.js (totals known only to a country or province), choropleth.js (shading), arrows.js,
 // labels.js, details.js (the selection), list.js (the records list), filters.js, timebar.js,
-// search.js, summary.js and legend.js.
+// search.js, summary.js, legend.js and roving.js (one tab stop for the map's symbols).
 import { el, kindSymbol, KINDS, KIND_LABEL } from './dom.js';
 import { api, NotFound } from './api.js';
 import { state, parseHash, writeHash, onHashEdit } from './state.js';
@@ -22,16 +22,20 @@ import { drawSymbolLegend, drawShadingLegend } from './legend.js';
 import { hoverBox, jurisdictionRecords, drawAreaBox, wideRecords } from './jurisdictions.js';
 import { createList } from './list.js';
 import { createFilters } from './filters.js';
+import { createRoving } from './roving.js';
 
 const L = window.L;
 const $ = (id) => document.getElementById(id);
 
 Object.assign(state, parseHash(window.location.hash));
+// Focusing a symbol never moves the map: the roving tab stop (roving.js) only reaches symbols on screen.
+L.Marker.mergeOptions({ autoPanOnFocus: false });
 const map = L.map('map', { minZoom: 2, maxZoom: 14, zoomSnap: 0.5, keyboard: true, worldCopyJump: false })
   .setView(state.view ? [state.view.lat, state.view.lon] : [33.9, 66.0], state.view ? state.view.zoom : 4);
 map.attributionControl.setPrefix(false);
 map.attributionControl.addAttribution('Boundaries: Natural Earth · Places: GeoNames (CC BY 4.0)');
 new ResizeObserver(() => map.invalidateSize()).observe($('map'));
+const roving = createRoving(map);
 for (const [name, z] of [['countriesPane', 350], ['provincesPane', 360], ['hatchPane', 370], ['arrowsPane', 420], ['labelsPane', 450], ['badgesPane', 610], ['pinPane', 630], ['selectionPane', 640]]) {
   map.createPane(name).style.zIndex = String(z);
 }
@@ -173,6 +177,7 @@ function place() {
   }
   labels.setCandidates(cands);
   labels.place(tree);
+  roving.sync();
   document.body.dataset.placed = String(Number(document.body.dataset.placed || 0) + 1);
 }
 

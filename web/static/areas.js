@@ -97,7 +97,6 @@ export function createAreaLayer(map, { onOpenArea, countryFeature, provinceFeatu
         const spot = OFFSETS.map(([dx, dy]) => ({ dx, dy, box: { minX: p.x + dx - w / 2 - 2, minY: p.y + dy - h / 2 - 2, maxX: p.x + dx + w / 2 + 2, maxY: p.y + dy + h / 2 + 2 } }))
           .find((s) => !tree.collides(s.box));
         r.drawn = Boolean(spot);
-        r.marker.getElement().tabIndex = spot ? 0 : -1;
         if (!spot) { node.classList.add('hidden'); continue; }
         node.style.transform = `translate(${spot.dx - w / 2}px, ${spot.dy - h / 2}px)`;
         tree.insert(spot.box);

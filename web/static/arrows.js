@@ -48,6 +48,14 @@ export function createArrowLayer(map, { onOpen, areaGeometry }) {
       const line = L.polyline(latlngs, { pane: 'arrowsPane', color: '#222', weight: 2.5, dashArray: fromArea || toArea ? '6 5' : null, className: 'arrow-line' });
       line.bindTooltip(el('span', {}, title), { sticky: true });
       line.on('click', () => onOpen(f));
+      // Named and operable like the other symbols (Leaflet makes a line with a tooltip focusable;
+      // roving.js keeps it out of the tab order but for one symbol, and Enter is a click).
+      line.on('add', () => {
+        const path = line.getElement();
+        path.setAttribute('tabindex', '-1');
+        path.setAttribute('role', 'button');
+        path.setAttribute('aria-label', title);
+      });
       layer.addLayer(line);
       layer.addLayer(head(latlngs[1], Math.atan2(u.y, u.x), fromArea || toArea));
       if (!fromArea) layer.addLayer(L.circleMarker(latlngs[0], { pane: 'arrowsPane', radius: 4, color: '#222', weight: 2, fillColor: '#fff', fillOpacity: 1, interactive: false }));

@@ -8,6 +8,15 @@ import { diameter } from './clusters.js';
 
 const L = window.L;
 
+/** A circle's icon whose element carries its words, so that the focusable element has a name. */
+const NamedIcon = L.DivIcon.extend({
+  createIcon(old) {
+    const div = L.DivIcon.prototype.createIcon.call(this, old);
+    div.setAttribute('title', this.options.words);
+    return div;
+  },
+});
+
 function countTitle(markers) {
   const by = {};
   let partial = 0;
@@ -26,8 +35,8 @@ export function createRecordLayer(map, { onOpen }) {
       const markers = c.getAllChildMarkers();
       const { partial, text } = countTitle(markers);
       const d = diameter(markers.length);
-      const node = el('div', { class: `cluster-disc${partial ? ' partial' : ''}`, title: text, 'aria-label': text }, fmtInt(markers.length));
-      return L.divIcon({ className: 'marker-cluster client-cluster', html: node, iconSize: [d, d] });
+      const node = el('div', { class: `cluster-disc${partial ? ' partial' : ''}`, 'aria-hidden': 'true' }, fmtInt(markers.length));
+      return new NamedIcon({ className: 'marker-cluster client-cluster', html: node, iconSize: [d, d], words: text });
     },
   });
   group.on('clusterkeypress', (e) => { if (e.originalEvent.key === 'Enter') e.layer.zoomToBounds({ padding: [30, 30] }); });
