@@ -2,7 +2,8 @@
 // permalink), load.js (what a view holds), records.js and clusters.js (records and circles),
 // areas.js (totals known only to a country or province), choropleth.js (shading), arrows.js,
 // labels.js, details.js (the selection), list.js (the records list), filters.js, timebar.js,
-// search.js, summary.js, legend.js and roving.js (one tab stop for the map's symbols).
+// search.js, summary.js, legend.js, roving.js (one tab stop for the map's symbols) and sheet.js
+// (the panel as a bottom sheet on a phone).
 import { el, kindSymbol, KINDS, KIND_LABEL } from './dom.js';
 import { api, NotFound } from './api.js';
 import { state, parseHash, writeHash, onHashEdit } from './state.js';
@@ -23,6 +24,7 @@ import { hoverBox, jurisdictionRecords, drawAreaBox, wideRecords } from './juris
 import { createList } from './list.js';
 import { createFilters } from './filters.js';
 import { createRoving } from './roving.js';
+import { createSheet } from './sheet.js';
 
 const L = window.L;
 const $ = (id) => document.getElementById(id);
@@ -36,6 +38,7 @@ map.attributionControl.setPrefix(false);
 map.attributionControl.addAttribution('Boundaries: Natural Earth · Places: GeoNames (CC BY 4.0)');
 new ResizeObserver(() => map.invalidateSize()).observe($('map'));
 const roving = createRoving(map);
+const sheet = createSheet(map);
 for (const [name, z] of [['countriesPane', 350], ['provincesPane', 360], ['hatchPane', 370], ['arrowsPane', 420], ['labelsPane', 450], ['badgesPane', 610], ['pinPane', 630], ['selectionPane', 640]]) {
   map.createPane(name).style.zIndex = String(z);
 }
@@ -47,7 +50,7 @@ const win = () => (state.match === 'within' || wholeSpan() ? null : windowDays(s
 const wholeSpan = () => state.from === months[0] && state.to === months[months.length - 1];
 
 // ---- the selection -------------------------------------------------------------------------------
-const details = createDetails(map, { onClose: () => closeSelection() });
+const details = createDetails(map, { onClose: () => closeSelection(), onShow: () => sheet.reveal() });
 function areaFeature(level, id) {
   return level === 'country' ? choropleth.country(id) : provinceById.get(id);
 }
@@ -57,6 +60,7 @@ function openRecord(f) {
   const p = f.properties;
   const area = p.geo_precision === 'country' ? areaFeature('country', p.country) : p.geo_precision === 'province' ? areaFeature('province', p.admin1_id) : null;
   details.record(f, win(), area);
+  if (f.geometry) sheet.keepInSight([f.geometry.coordinates[1], f.geometry.coordinates[0]]);
   records.select(p.id);
   list.select(p.id);
   writeHash(map);

@@ -7,7 +7,7 @@ import { recordCard, recordList } from './card.js';
 const L = window.L;
 const $ = (id) => document.getElementById(id);
 
-export function createDetails(map, { onClose }) {
+export function createDetails(map, { onClose, onShow = () => {} }) {
   const box = $('details');
   const section = $('selection');
   const halo = L.marker([0, 0], { icon: L.divIcon({ className: 'selection-halo', iconSize: [34, 34] }), interactive: false, keyboard: false, pane: 'selectionPane' });
@@ -17,6 +17,7 @@ export function createDetails(map, { onClose }) {
     const close = el('button', { type: 'button', class: 'close', title: 'Close', 'aria-label': 'Close the selection', onclick: () => onClose() }, icon('close'));
     box.replaceChildren(el('div', { class: 'sel-head' }, el('h2', { id: 'sel-h' }, title), close), ...content);
     section.hidden = false;
+    onShow();
     // The card is at the top of the panel: bring it into sight without moving the map.
     const panel = $('panel');
     panel.scrollTop = 0;

@@ -162,6 +162,7 @@ export function createList({ onPick }) {
     if (matched && loaded.mode === 'paged' && state.outside) text += '. Outside Afghanistan: that count includes Afghanistan’s records, which each page leaves out, so pages may be short';
     count.textContent = `${text}.`;
     count.dataset.matched = String(matched);
+    count.dataset.bbox = snap.bbox;
     count.dataset.mode = loaded.mode;
     const table = el('table', { class: 'records' }, el('caption', { class: 'sr' }, 'Records in view'), header(),
       el('tbody', {}, list.map((f) => {

@@ -30,6 +30,7 @@ async function openKeepsView(page, how, viewport) {
   const marker = `.leaflet-marker-icon[title^="Attack on Crocus City Hall"]`;
   await page.locator(marker).waitFor();
   const before = await box(page, marker);
+  const size0 = await box(page, '#map');
   const v0 = await hashView(page);
   await how(marker);
   await page.locator(`#details article.record[data-id="${CROCUS}"]`).waitFor({ timeout: 10000 });
@@ -41,7 +42,14 @@ async function openKeepsView(page, how, viewport) {
     `the marker stays put: (${before.x}, ${before.y}) → (${after.x}, ${after.y})`);
   const v1 = await hashView(page);
   assert.equal(v1.z, v0.z, 'same zoom');
-  assert.ok(Math.abs(v1.lat - v0.lat) < 0.01 && Math.abs(v1.lon - v0.lon) < 0.01, `same centre: ${v0.lat},${v0.lon} → ${v1.lat},${v1.lon}`);
+  const size1 = await box(page, '#map');
+  if (Math.abs(size1.height - size0.height) < 1) {
+    assert.ok(Math.abs(v1.lat - v0.lat) < 0.01 && Math.abs(v1.lon - v0.lon) < 0.01, `same centre: ${v0.lat},${v0.lon} → ${v1.lat},${v1.lon}`);
+  } else {
+    // On a phone the bottom sheet rose and the map is shorter: its top edge stays, so the centre
+    // moves, and what matters is that the tapped marker did not (checked above).
+    assert.ok(size1.height < size0.height && size1.height > viewport.height * 0.3, `the map gave the sheet room: ${size0.height} → ${size1.height}`);
+  }
   assert.equal(v1.h.get('sel'), CROCUS, 'the permalink names the record');
   // Point 2: the card is drawn where it is seen at once, not below the fold.
   const card = await box(page, '#details article.record h3');
