@@ -25,6 +25,7 @@ import { createList } from './list.js';
 import { createFilters } from './filters.js';
 import { createRoving } from './roving.js';
 import { createSheet } from './sheet.js';
+import { jurisdictionProfile } from './profile.js';
 
 const L = window.L;
 const $ = (id) => document.getElementById(id);
@@ -91,6 +92,8 @@ async function openRecordById(id) {
     writeHash(map);
   }
 }
+/** How the open jurisdiction was opened ({ areaOnly } from a badge), to read it again alike. */
+let areaOpts = {};
 async function openArea(level, id, opts = {}) {
   if (level === 'region' || level === 'multinational') {
     // No jurisdiction: its records are in the snapshot already; nothing to outline.
@@ -107,10 +110,14 @@ async function openArea(level, id, opts = {}) {
   const f = areaFeature(level, id) || await api(`/api/collections/${level === 'country' ? 'countries' : 'provinces'}/items/${encodeURIComponent(id)}`).catch(() => null);
   if (!f) return;
   state.area = { level, id };
+  areaOpts = opts;
   state.sel = null;
   records.select(null);
-  const list = await jurisdictionRecords(level, id, f.properties.name, snap, opts);
-  details.list(list.title, list.notes, list.features, openRecord, win(), f);
+  const [list, profile] = await Promise.all([
+    jurisdictionRecords(level, id, f.properties.name, snap, opts),
+    jurisdictionProfile(level, id, snap.kinds, opts).catch(() => null),
+  ]);
+  details.list(list.title, list.notes, list.features, openRecord, win(), f, profile);
   writeHash(map);
 }
 function closeSelection() {
@@ -249,7 +256,7 @@ function buildKindControls() {
     input.checked = state.kinds.has(k);
     input.addEventListener('change', () => {
       if (input.checked) state.kinds.add(k); else state.kinds.delete(k);
-      refresh();
+      choicesChanged();
     });
     box.append(el('label', { class: 'check', for: `kind-${k}` }, input, kindSymbol(k, { px: 14 }), el('span', { class: 'name' }, KIND_LABEL[k]),
       el('span', { class: 'counts', 'data-count': k }, el('span', { class: 'rec' }), el('span', { class: 'ev' }))));
@@ -294,10 +301,21 @@ function buildViews() {
 let timebar = null;
 let filters = null;
 
+/** An open jurisdiction is read again (its list and profile follow the kinds, time and filters). */
+function reopenArea() {
+  if (state.area) openArea(state.area.level, state.area.id, areaOpts);
+}
+
+/** The kinds or the time changed: the map is drawn again, and an open jurisdiction read again. */
+function choicesChanged() {
+  reopenArea();
+  return refresh();
+}
+
 /** The filters changed: everything is asked again (the timeline too, which they narrow). */
 function filtersChanged() {
   // A jurisdiction's list is asked again under the new filters.
-  if (state.area) openArea(state.area.level, state.area.id);
+  reopenArea();
   writeHash(map);
   timebar.loadTimeline().then(() => timebar.drawChart()).catch(() => {});
   refresh();
@@ -335,7 +353,7 @@ async function start() {
   setSplits(splits.splits);
   const extent = incidents.extent.temporal.interval[0];
   months = monthsBetween(extent[0], extent[1]);
-  timebar = createTimebar(map, months, { onChange: () => refresh() });
+  timebar = createTimebar(map, months, { onChange: () => choicesChanged() });
   const fi = state.from && months.includes(state.from) ? months.indexOf(state.from) : 0;
   const ti = state.to && months.includes(state.to) ? months.indexOf(state.to) : months.length - 1;
   timebar.setRange(fi, ti);

@@ -15,8 +15,13 @@ export function createDetails(map, { onClose, onShow = () => {} }) {
 
   function show(title, ...content) {
     const close = el('button', { type: 'button', class: 'close', title: 'Close', 'aria-label': 'Close the selection', onclick: () => onClose() }, icon('close'));
-    box.replaceChildren(el('div', { class: 'sel-head' }, el('h2', { id: 'sel-h' }, title), close), ...content);
+    // The same selection drawn again (the kinds, time or filters changed) keeps the panel where
+    // the reader is; a new one is brought into sight.
+    const again = !section.hidden && box.dataset.title === title;
+    box.dataset.title = title;
+    box.replaceChildren(el('div', { class: 'sel-head' }, el('h2', { id: 'sel-h' }, title), close), ...content.filter((c) => c !== null && c !== undefined));
     section.hidden = false;
+    if (again) return;
     onShow();
     // The card is at the top of the panel: bring it into sight without moving the map.
     const panel = $('panel');
@@ -39,9 +44,9 @@ export function createDetails(map, { onClose, onShow = () => {} }) {
       show('Selected record', recordCard(f, win));
       highlight(f, area);
     },
-    /** A list of records under a heading, with notes; a pick opens the card. */
-    list(title, notes, features, onPick, win, area) {
-      show(title, ...notes.filter(Boolean).map((n) => el('p', { class: 'hint' }, n)),
+    /** A list of records under a heading, with notes (and a jurisdiction's profile); a pick opens the card. */
+    list(title, notes, features, onPick, win, area, profile = null) {
+      show(title, ...notes.filter(Boolean).map((n) => el('p', { class: 'hint' }, n)), profile,
         features.length ? recordList(features, onPick, win) : el('p', { class: 'hint' }, 'No records of the checked kinds in the selected time.'));
       highlight(null, area);
     },
@@ -53,6 +58,7 @@ export function createDetails(map, { onClose, onShow = () => {} }) {
     },
     clear() {
       section.hidden = true;
+      delete box.dataset.title;
       box.replaceChildren();
       highlight(null, null);
     },
