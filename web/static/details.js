@@ -13,12 +13,12 @@ export function createDetails(map, { onClose, onShow = () => {} }) {
   const halo = L.marker([0, 0], { icon: L.divIcon({ className: 'selection-halo', iconSize: [34, 34] }), interactive: false, keyboard: false, pane: 'selectionPane' });
   const outline = L.geoJSON(null, { pane: 'selectionPane', interactive: false, style: { color: '#0b2a4a', weight: 3, fill: false } }).addTo(map);
 
-  function show(title, ...content) {
+  function show(key, title, ...content) {
     const close = el('button', { type: 'button', class: 'close', title: 'Close', 'aria-label': 'Close the selection', onclick: () => onClose() }, icon('close'));
     // The same selection drawn again (the kinds, time or filters changed) keeps the panel where
     // the reader is; a new one is brought into sight.
-    const again = !section.hidden && box.dataset.title === title;
-    box.dataset.title = title;
+    const again = !section.hidden && box.dataset.key === key;
+    box.dataset.key = key;
     box.replaceChildren(el('div', { class: 'sel-head' }, el('h2', { id: 'sel-h' }, title), close), ...content.filter((c) => c !== null && c !== undefined));
     section.hidden = false;
     if (again) return;
@@ -41,24 +41,24 @@ export function createDetails(map, { onClose, onShow = () => {} }) {
   return {
     /** A record's card; `area` (a boundary feature) is outlined when the record is known only to it. */
     record(f, win, area) {
-      show('Selected record', recordCard(f, win));
+      show(`record:${f.properties.id}`, 'Selected record', recordCard(f, win));
       highlight(f, area);
     },
     /** A list of records under a heading, with notes (and a jurisdiction's profile); a pick opens the card. */
     list(title, notes, features, onPick, win, area, profile = null) {
-      show(title, ...notes.filter(Boolean).map((n) => el('p', { class: 'hint' }, n)), profile,
+      show(`list:${title}`, title, ...notes.filter(Boolean).map((n) => el('p', { class: 'hint' }, n)), profile,
         features.length ? recordList(features, onPick, win) : el('p', { class: 'hint' }, 'No records of the checked kinds in the selected time.'));
       highlight(null, area);
     },
     /** A permalink's record that the data no longer holds. */
     missing(id) {
-      show('Record not found', el('p', { class: 'missing', role: 'alert' },
+      show(`missing:${id}`, 'Record not found', el('p', { class: 'missing', role: 'alert' },
         'The record “', el('code', {}, id), '” named in this link is not in the data: it may have been removed or renamed.'));
       highlight(null, null);
     },
     clear() {
       section.hidden = true;
-      delete box.dataset.title;
+      delete box.dataset.key;
       box.replaceChildren();
       highlight(null, null);
     },
