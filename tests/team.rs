@@ -136,13 +136,13 @@ fn import_validates_round_trips_and_serves_what_files_serve() {
     let first = iskp(&["db", "init", "--db", &url]);
     assert!(first.status.success(), "{}", text(&first));
     assert!(
-        text(&first).contains("schema version 0 -> 2"),
+        text(&first).contains("schema version 0 -> 3"),
         "{}",
         text(&first)
     );
     let again = iskp(&["db", "init", "--db", &url]);
     assert!(
-        text(&again).contains("already at version 2"),
+        text(&again).contains("already at version 3"),
         "{}",
         text(&again)
     );
@@ -605,4 +605,206 @@ fn replicas_read_with_a_read_only_role_and_editors_need_only_table_grants() {
     until(Duration::from_secs(10), "editor's change served", || {
         title(&r.base, ID) == "By the editor role"
     });
+}
+
+/// One row of `iskp.history`: table, op, key, role, old row, new row.
+type Filed = (String, String, String, String, Option<Value>, Option<Value>);
+
+/// The rows of `iskp.history` after `after_seq`.
+fn history_since(pg: &Pg, after_seq: i64) -> Vec<Filed> {
+    pg.client()
+        .query(
+            "SELECT table_name, op, coalesce(key, ''), role, old_row::text, new_row::text
+             FROM iskp.history WHERE seq > $1 ORDER BY seq",
+            &[&after_seq],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let row = |i: usize| {
+                r.get::<_, Option<String>>(i)
+                    .map(|t| serde_json::from_str(&t).unwrap())
+            };
+            (r.get(0), r.get(1), r.get(2), r.get(3), row(4), row(5))
+        })
+        .collect()
+}
+
+fn last_seq(pg: &Pg) -> i64 {
+    pg.client()
+        .query_one("SELECT coalesce(max(seq), 0) FROM iskp.history", &[])
+        .unwrap()
+        .get(0)
+}
+
+/// #21: every insert, update and delete of records, citations and sources is filed with its time,
+/// transaction, role and rows; an update that changes nothing is not; the history cannot be edited,
+/// not by an editor, a replica's role or the owner; a NULL `ord` (what QGIS sends) is filled.
+#[test]
+fn history_files_every_change_and_cannot_be_edited() {
+    let pg = loaded("history");
+    let counts: (i64, i64, i64) = {
+        let mut c = pg.client();
+        let mut n = |t: &str| -> i64 {
+            c.query_one(&format!("SELECT count(*) FROM iskp.{t}"), &[])
+                .unwrap()
+                .get(0)
+        };
+        (n("records"), n("citations"), n("sources"))
+    };
+    // The import filed each row as inserted (on an empty database nothing was there to delete).
+    let all = history_since(&pg, 0);
+    let filed = |t: &str| all.iter().filter(|h| h.0 == t && h.1 == "insert").count() as i64;
+    assert_eq!(
+        (filed("records"), filed("citations"), filed("sources")),
+        counts
+    );
+    pg.sql(
+        "CREATE ROLE editor LOGIN;
+         GRANT USAGE ON SCHEMA iskp TO editor;
+         GRANT SELECT, INSERT, UPDATE, DELETE ON iskp.records, iskp.citations, iskp.sources TO editor;
+         GRANT USAGE ON ALL SEQUENCES IN SCHEMA iskp TO editor;
+         CREATE ROLE reader LOGIN;
+         GRANT USAGE ON SCHEMA iskp TO reader;
+         GRANT SELECT ON ALL TABLES IN SCHEMA iskp TO reader;",
+    );
+    let from = last_seq(&pg);
+    let editor = format!("postgres://editor@127.0.0.1:{}/iskp", pg.port);
+    let mut e = postgres::Client::connect(&editor, postgres::NoTls).unwrap();
+    e.batch_execute(&format!(
+        "UPDATE iskp.records SET title = 'Edited title' WHERE id = '{ID}';
+         UPDATE iskp.records SET title = title WHERE id = '{ID}';
+         INSERT INTO iskp.citations (ord, record_id, source_id, section) VALUES (NULL, '{ID}', 'S1', 'test');
+         DELETE FROM iskp.citations WHERE record_id = '{ID}' AND section = 'test';"
+    ))
+    .unwrap();
+    let got = history_since(&pg, from);
+    assert_eq!(
+        got.len(),
+        3,
+        "an update, an insert and a delete; the no-op update is not filed: {got:?}"
+    );
+    let (t, op, key, role, old, new) = &got[0];
+    assert_eq!(
+        (t.as_str(), op.as_str(), key.as_str(), role.as_str()),
+        ("records", "update", ID, "editor")
+    );
+    assert_ne!(old.as_ref().unwrap()["title"], "Edited title");
+    assert_eq!(new.as_ref().unwrap()["title"], "Edited title");
+    assert!(
+        new.as_ref().unwrap().get("geom").is_none(),
+        "geom is lon/lat again, not filed"
+    );
+    assert_eq!(
+        (got[1].0.as_str(), got[1].1.as_str(), got[1].2.as_str()),
+        ("citations", "insert", ID)
+    );
+    let ord = &got[1].5.as_ref().unwrap()["ord"];
+    assert!(
+        ord.as_i64().is_some_and(|o| o > 0),
+        "a NULL ord was filled: {ord}"
+    );
+    assert_eq!(
+        (
+            got[2].1.as_str(),
+            got[2].4.as_ref().unwrap()["section"].as_str()
+        ),
+        ("delete", Some("test"))
+    );
+    // One transaction, one time.
+    let times: Vec<(String, i64)> = pg
+        .client()
+        .query(
+            "SELECT at::text, txid FROM iskp.history WHERE seq > $1",
+            &[&from],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] == w[1]), "{times:?}");
+    // Nobody edits the history: not an editor, not a replica's role, not its owner.
+    assert!(e.batch_execute("DELETE FROM iskp.history").is_err());
+    assert!(e
+        .batch_execute(
+            "INSERT INTO iskp.history (table_name, op, key) VALUES ('records', 'insert', 'x')"
+        )
+        .is_err());
+    let reader = format!("postgres://reader@127.0.0.1:{}/iskp", pg.port);
+    let mut r = postgres::Client::connect(&reader, postgres::NoTls).unwrap();
+    assert!(r
+        .batch_execute("UPDATE iskp.history SET role = 'x'")
+        .is_err());
+    let mut owner = pg.client();
+    for sql in [
+        "UPDATE iskp.history SET role = 'x'",
+        "DELETE FROM iskp.history",
+        "TRUNCATE iskp.history",
+    ] {
+        let err = format!("{:?}", owner.batch_execute(sql).unwrap_err());
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+    assert_eq!(last_seq(&pg), from + 3);
+    // Re-importing files every row that left as deleted, then every row as inserted.
+    let before = last_seq(&pg);
+    import_geodata(&pg.url());
+    let again = history_since(&pg, before);
+    let n = |op: &str| {
+        again
+            .iter()
+            .filter(|h| h.0 == "records" && h.1 == op)
+            .count() as i64
+    };
+    assert_eq!((n("delete"), n("insert")), (counts.0, counts.0));
+}
+
+/// #21: a database made before history (schema 2, with data) upgrades in place: `db init` applies
+/// migration 3 and files the rows it finds as the history's first state.
+#[test]
+fn a_schema_2_database_upgrades_in_place_with_its_rows_as_the_first_history() {
+    let pg = Pg::start("upgrade");
+    let mut c = pg.client();
+    c.batch_execute(
+        "CREATE SCHEMA iskp;
+         CREATE TABLE iskp.schema_version (version integer PRIMARY KEY, description text NOT NULL,
+             applied_at timestamptz NOT NULL DEFAULT now());",
+    )
+    .unwrap();
+    for (i, (description, sql)) in iskp_map::db::schema::MIGRATIONS.iter().take(2).enumerate() {
+        c.batch_execute(sql).unwrap();
+        c.execute(
+            "INSERT INTO iskp.schema_version (version, description) VALUES ($1, $2)",
+            &[&(i as i32 + 1), description],
+        )
+        .unwrap();
+    }
+    c.batch_execute(
+        "INSERT INTO iskp.sources (id, title) VALUES ('S1', 'A document');
+         INSERT INTO iskp.records (id, kind, title) VALUES ('r1', 'attack', 'One'), ('r2', 'plot', 'Two');
+         INSERT INTO iskp.citations (record_id, source_id, section) VALUES ('r1', 'S1', '§1');",
+    )
+    .unwrap();
+    let init = iskp(&["db", "init", "--db", &pg.url()]);
+    assert!(init.status.success(), "{}", text(&init));
+    assert!(
+        text(&init).contains("schema version 2 -> 3"),
+        "{}",
+        text(&init)
+    );
+    let got = history_since(&pg, 0);
+    let keys: Vec<(String, String, String)> = got
+        .iter()
+        .map(|h| (h.0.clone(), h.1.clone(), h.2.clone()))
+        .collect();
+    let want: Vec<(String, String, String)> = [
+        ("sources", "S1"),
+        ("records", "r1"),
+        ("records", "r2"),
+        ("citations", "r1"),
+    ]
+    .iter()
+    .map(|(t, k)| (t.to_string(), "insert".to_string(), k.to_string()))
+    .collect();
+    assert_eq!(keys, want);
+    assert_eq!(got[1].5.as_ref().unwrap()["title"], "One");
 }

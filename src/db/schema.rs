@@ -21,7 +21,8 @@
 //!
 //! Every statement that changes data bumps `iskp.state` (a change counter and the time of the last
 //! change), notes the counter in `iskp.table_state` for its table, and sends `NOTIFY iskp_changed`,
-//! delivered only when the transaction commits.
+//! delivered only when the transaction commits. Every row changed in records, citations and sources
+//! is also filed in `iskp.history` (append-only; migration 3), with the time, transaction and role.
 
 use super::{Db, DbError};
 use postgres::Client;
@@ -190,6 +191,113 @@ CREATE TABLE iskp.splits (
 COMMENT ON TABLE iskp.splits IS 'Stated time splits of totals (geodata/splits.csv): one row per period.';
 CREATE TRIGGER data_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON iskp.splits
     FOR EACH STATEMENT EXECUTE FUNCTION iskp.data_changed();
+"#,
+    ),
+    (
+        "history of records, citations and sources; new rows get an ord even when a client sends NULL",
+        r#"
+-- Every insert, update and delete of a record, citation or source, as it was committed: the
+-- transaction's time and id, the role that made it, and the row before and after (geom left out:
+-- it is lon/lat again). Written by triggers that run with db init's rights, so no editor and no
+-- replica needs (or has) a grant on it; nobody changes or removes its rows.
+CREATE TABLE iskp.history (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT transaction_timestamp(),
+    txid bigint NOT NULL DEFAULT txid_current(),
+    role text NOT NULL DEFAULT session_user,
+    table_name text NOT NULL CHECK (table_name IN ('records', 'citations', 'sources')),
+    op text NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+    key text,
+    old_row jsonb,
+    new_row jsonb,
+    CHECK ((op = 'insert') = (old_row IS NULL) AND (op = 'delete') = (new_row IS NULL))
+);
+COMMENT ON TABLE iskp.history IS 'Every committed change of iskp.records, iskp.citations and iskp.sources (append-only): when (transaction time), which transaction, which role, the row before and after. key: the record id (for a citation, the id of its record) or the source id.';
+CREATE INDEX history_at ON iskp.history (at);
+CREATE INDEX history_key ON iskp.history (table_name, key);
+REVOKE ALL ON iskp.history FROM PUBLIC;
+
+-- The key a row is filed under.
+CREATE FUNCTION iskp.history_key(tab text, r jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT r ->> (CASE tab WHEN 'citations' THEN 'record_id' ELSE 'id' END)
+$$;
+
+CREATE FUNCTION iskp.keep_history() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+    o jsonb;
+    n jsonb;
+BEGIN
+    IF TG_OP <> 'INSERT' THEN o := to_jsonb(OLD) - 'geom'; END IF;
+    IF TG_OP <> 'DELETE' THEN n := to_jsonb(NEW) - 'geom'; END IF;
+    -- An update that changes nothing is not a change.
+    IF TG_OP = 'UPDATE' AND o = n THEN RETURN NULL; END IF;
+    INSERT INTO iskp.history (table_name, op, key, old_row, new_row)
+        VALUES (TG_TABLE_NAME, lower(TG_OP), iskp.history_key(TG_TABLE_NAME, COALESCE(n, o)), o, n);
+    RETURN NULL;
+END
+$$;
+
+-- TRUNCATE (db import replaces the data) fires no row trigger: each row is filed as deleted first.
+CREATE FUNCTION iskp.keep_history_of_truncate() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    EXECUTE format(
+        'INSERT INTO iskp.history (table_name, op, key, old_row)
+             SELECT %L, ''delete'', iskp.history_key(%L, j), j
+             FROM (SELECT to_jsonb(t) - ''geom'' AS j FROM iskp.%I t ORDER BY t.ord) s',
+        TG_TABLE_NAME, TG_TABLE_NAME, TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION iskp.history_is_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'iskp.history is append-only: its rows are never changed or removed';
+END
+$$;
+CREATE TRIGGER append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON iskp.history
+    FOR EACH STATEMENT EXECUTE FUNCTION iskp.history_is_append_only();
+
+-- The data as it stands when this migration runs is the history's first state.
+INSERT INTO iskp.history (table_name, op, key, new_row)
+    SELECT 'sources', 'insert', id, to_jsonb(t) FROM iskp.sources t ORDER BY ord;
+INSERT INTO iskp.history (table_name, op, key, new_row)
+    SELECT 'records', 'insert', id, to_jsonb(t) - 'geom' FROM iskp.records t ORDER BY ord;
+INSERT INTO iskp.history (table_name, op, key, new_row)
+    SELECT 'citations', 'insert', record_id, to_jsonb(t) FROM iskp.citations t ORDER BY ord;
+
+CREATE TRIGGER keep_history AFTER INSERT OR UPDATE OR DELETE ON iskp.records
+    FOR EACH ROW EXECUTE FUNCTION iskp.keep_history();
+CREATE TRIGGER keep_history AFTER INSERT OR UPDATE OR DELETE ON iskp.citations
+    FOR EACH ROW EXECUTE FUNCTION iskp.keep_history();
+CREATE TRIGGER keep_history AFTER INSERT OR UPDATE OR DELETE ON iskp.sources
+    FOR EACH ROW EXECUTE FUNCTION iskp.keep_history();
+CREATE TRIGGER keep_history_of_truncate BEFORE TRUNCATE ON iskp.records
+    FOR EACH STATEMENT EXECUTE FUNCTION iskp.keep_history_of_truncate();
+CREATE TRIGGER keep_history_of_truncate BEFORE TRUNCATE ON iskp.citations
+    FOR EACH STATEMENT EXECUTE FUNCTION iskp.keep_history_of_truncate();
+CREATE TRIGGER keep_history_of_truncate BEFORE TRUNCATE ON iskp.sources
+    FOR EACH STATEMENT EXECUTE FUNCTION iskp.keep_history_of_truncate();
+
+-- QGIS's PostgreSQL provider sends an explicit NULL for a column it shows (ord) when a row is
+-- added; an identity column takes only a value or DEFAULT. A NULL becomes the next value.
+CREATE FUNCTION iskp.fill_ord() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+    IF NEW.ord IS NULL THEN
+        NEW.ord := nextval(pg_get_serial_sequence(format('iskp.%I', TG_TABLE_NAME), 'ord'));
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER fill_ord BEFORE INSERT ON iskp.records FOR EACH ROW EXECUTE FUNCTION iskp.fill_ord();
+CREATE TRIGGER fill_ord BEFORE INSERT ON iskp.citations FOR EACH ROW EXECUTE FUNCTION iskp.fill_ord();
+CREATE TRIGGER fill_ord BEFORE INSERT ON iskp.sources FOR EACH ROW EXECUTE FUNCTION iskp.fill_ord();
+CREATE TRIGGER fill_ord BEFORE INSERT ON iskp.places FOR EACH ROW EXECUTE FUNCTION iskp.fill_ord();
+CREATE TRIGGER fill_ord BEFORE INSERT ON iskp.splits FOR EACH ROW EXECUTE FUNCTION iskp.fill_ord();
 "#,
     ),
 ];
