@@ -2,7 +2,8 @@
 // permalink), load.js (what a view holds), records.js and clusters.js (records and circles),
 // areas.js (totals known only to a country or province), choropleth.js (shading), arrows.js,
 // labels.js, details.js (the selection), list.js (the records list), filters.js, timebar.js,
-// search.js, summary.js and legend.js.
+// search.js, summary.js and legend.js; export.js (downloads, citations, the print heading) with
+// cite.js, snapshot.js (the map as a PNG) and dataset.js, and about.js (the methodology dialog).
 import { el, kindSymbol, KINDS, KIND_LABEL } from './dom.js';
 import { api, NotFound } from './api.js';
 import { state, parseHash, writeHash, onHashEdit } from './state.js';
@@ -22,6 +23,8 @@ import { drawSymbolLegend, drawShadingLegend } from './legend.js';
 import { hoverBox, jurisdictionRecords, drawAreaBox, wideRecords } from './jurisdictions.js';
 import { createList } from './list.js';
 import { createFilters } from './filters.js';
+import { createExport } from './export.js';
+import { createAbout } from './about.js';
 
 const L = window.L;
 const $ = (id) => document.getElementById(id);
@@ -122,7 +125,9 @@ const choropleth = createChoropleth(map, {
   onClick: (level, f) => openArea(level, f.id),
 });
 const records = createRecordLayer(map, { onOpen: openRecord });
-const list = createList({ onPick: (f) => openAndFly(f, { fromList: true }) });
+const exporter = createExport({ permalink: () => { writeHash(map); return window.location.href; } });
+const list = createList({ onPick: (f) => openAndFly(f, { fromList: true }), onShown: (view) => exporter.update(view).catch(() => {}) });
+createAbout();
 window.addEventListener('iskp:state', () => writeHash(map));
 const clusterLayer = L.layerGroup().addTo(map);
 const areas = createAreaLayer(map, { onOpenArea: openArea, countryFeature: (id) => choropleth.country(id), provinceFeature: (id) => provinceById.get(id) });
