@@ -1,7 +1,7 @@
 // "Export and cite": downloads of exactly what the records list holds (CSV, GeoJSON, FlatGeobuf
 // through the API's download endpoint, with the list's own query), the citation of the view, and
 // the print heading (title, time, filters) that the print stylesheet shows above the map.
-import { el, KINDS } from './dom.js';
+import { el } from './dom.js';
 import { api, apiUrl } from './api.js';
 import { listQuery } from './list.js';
 import { HOME } from './figures.js';
@@ -100,5 +100,5 @@ export function createExport({ permalink }) {
   });
   // Links that select nothing are not followed.
   for (const a of links) a.addEventListener('click', (e) => { if (a.getAttribute('aria-disabled') === 'true') e.preventDefault(); });
-  return { update, printHead, kinds: () => KINDS.filter((k) => state.kinds.has(k)) };
+  return { update };
 }
