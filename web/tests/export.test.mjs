@@ -253,6 +253,14 @@ test('print shows the title, the time, the map, the legend and the credits, and 
   const mapBox = await page.locator('#map').boundingBox();
   assert.ok(mapBox.width > 600 && mapBox.height > 300, `the map is printed large (${mapBox.width}×${mapBox.height})`);
   await shot(page, 'print', { fullPage: true });
+  // At the width of an A4 page (the phone layout's width too) the map still spans the page.
+  await page.setViewportSize({ width: 794, height: 1123 });
+  await page.waitForTimeout(300);
+  const a4 = await page.locator('#map').boundingBox();
+  assert.ok(a4.width > 700 && a4.height > 300, `A4: ${a4.width}×${a4.height}`);
+  assert.equal(await page.locator('#legend').isVisible(), true);
+  assert.equal(await page.locator('#filters').isVisible(), false);
+  await shot(page, 'print-a4', { fullPage: true });
   const pdf = await page.pdf({ format: 'A4' });
   assert.ok(pdf.length > 10000);
   await page.emulateMedia({ media: 'screen' });
