@@ -31,6 +31,9 @@ export function withFilters(path, params) {
   return { ...params, ...(params.province ? { country: 'ZZZ' } : { province: 'ZZZ-0' }) };
 }
 
+/** The URL of a request to `path` with `params` and the reader's filters (a link, a download). */
+export const apiUrl = (path, params) => url(path, params);
+
 function url(path, params, raw = false) {
   const u = new URL(path, window.location.origin);
   if (!raw) params = withFilters(path, params);

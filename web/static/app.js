@@ -3,7 +3,8 @@
 // areas.js (totals known only to a country or province), choropleth.js (shading), arrows.js,
 // labels.js, details.js (the selection), list.js (the records list), filters.js, timebar.js,
 // search.js, summary.js, legend.js, roving.js (one tab stop for the map's symbols) and sheet.js
-// (the panel as a bottom sheet on a phone).
+// (the panel as a bottom sheet on a phone); export.js (downloads, citations, the print heading) with
+// cite.js, snapshot.js (the map as a PNG) and dataset.js, and about.js (the methodology dialog).
 import { el, kindSymbol, KINDS, KIND_LABEL } from './dom.js';
 import { api, NotFound } from './api.js';
 import { state, parseHash, writeHash, onHashEdit } from './state.js';
@@ -26,6 +27,8 @@ import { createFilters } from './filters.js';
 import { createRoving } from './roving.js';
 import { createSheet } from './sheet.js';
 import { jurisdictionProfile } from './profile.js';
+import { createExport } from './export.js';
+import { createAbout } from './about.js';
 
 const L = window.L;
 const $ = (id) => document.getElementById(id);
@@ -137,7 +140,9 @@ const choropleth = createChoropleth(map, {
   onClick: (level, f) => openArea(level, f.id),
 });
 const records = createRecordLayer(map, { onOpen: openRecord });
-const list = createList({ onPick: (f) => openAndFly(f, { fromList: true }) });
+const exporter = createExport({ permalink: () => { writeHash(map); return window.location.href; } });
+const list = createList({ onPick: (f) => openAndFly(f, { fromList: true }), onShown: (view) => exporter.update(view).catch(() => {}) });
+createAbout();
 window.addEventListener('iskp:state', () => writeHash(map));
 const clusterLayer = L.layerGroup().addTo(map);
 const areas = createAreaLayer(map, { onOpenArea: openArea, countryFeature: (id) => choropleth.country(id), provinceFeature: (id) => provinceById.get(id) });

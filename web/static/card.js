@@ -2,6 +2,8 @@
 import { el, KIND_ONE } from './dom.js';
 import { formatDate, formatCount, fmtShare, periodLabel } from './format.js';
 import { windowShare } from './time.js';
+import { recordCitation, copyInto } from './cite.js';
+import { dataset } from './dataset.js';
 
 const PRECISION = {
   exact: 'exact site', near: 'near the named place (a few km)', district: 'somewhere in the district',
@@ -55,7 +57,23 @@ export function recordCard(f, win) {
       el('cite', {}, s.title), ` — ${[s.author, s.publisher, s.published].filter(Boolean).join(', ')}; `,
       el('span', { class: 'section' }, s.section),
       // Only http(s) links: the loader refuses other schemes, and the page does not trust it alone.
-      /^https?:\/\//i.test(s.url || '') ? [' ', el('a', { href: s.url, rel: 'noreferrer noopener', target: '_blank' }, 'link')] : null))));
+      /^https?:\/\//i.test(s.url || '') ? [' ', el('a', { href: s.url, rel: 'noreferrer noopener', target: '_blank' }, 'link')] : null))),
+    citeButton(f));
+}
+
+/** "Copy citation" of a record, with the text shown below it. */
+function citeButton(f) {
+  const out = el('div', { class: 'copy', id: `cite-${f.properties.id.replace(/[^a-z0-9-]/gi, '')}`, hidden: true });
+  const b = el('button', { type: 'button', class: 'cite-record' }, 'Copy citation');
+  b.addEventListener('click', async () => {
+    try {
+      await copyInto(out, recordCitation(f, await dataset()), 'Citation of this record');
+    } catch (e) {
+      out.hidden = false;
+      out.textContent = `The citation could not be made: ${e.message}`;
+    }
+  });
+  return el('div', { class: 'cite' }, b, out);
 }
 
 /** A list of records; a click (or Enter) on one calls `onPick(feature)`. */

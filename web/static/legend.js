@@ -34,6 +34,6 @@ export function drawShadingLegend(node, classes, snap) {
   node.replaceChildren(
     el('p', { class: 'legend-title' }, `Shading: ${what} of the checked kinds, ${time} ${rangeLabel(state.from, state.to)}${state.match === 'within' ? '' : ' (totals spread over the days of their span)'}. Classes: natural breaks of the ${snap.provinces ? 'provinces' : 'countries'} in view.`),
     el('ul', { class: 'classes' }, rows),
-    snap.provinces ? el('p', { class: 'note' }, 'A country’s events known only to the country are not in any province: the country is hatched and its badge says how many.') : null,
+    ...(snap.provinces ? [el('p', { class: 'note' }, 'A country’s events known only to the country are not in any province: the country is hatched and its badge says how many.')] : []),
   );
 }

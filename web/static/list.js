@@ -5,7 +5,7 @@
 // the list offers that order only, newest first — never a silently truncated list. Sorting on the
 // server (`sortby`) would replace `compare` and the paging below with one request.
 import { el, kindSymbol, KINDS, KIND_ONE } from './dom.js';
-import { api } from './api.js';
+import { api, timeParams } from './api.js';
 import { formatDate, formatCount, fmtInt, plural } from './format.js';
 import { HOME } from './figures.js';
 import { state, SORTS } from './state.js';
@@ -42,10 +42,22 @@ function compare(key) {
 }
 
 /**
+ * The queries whose union is the list of a drawn view `snap`: the view's box and the time, and one
+ * query for every kind or one per checked kind (the reader's filters are added by api()). The
+ * downloads (export.js) ask for the same records.
+ */
+export function listQuery(snap) {
+  return {
+    base: { bbox: snap.bbox, ...timeParams() },
+    queries: snap.kinds.length === KINDS.length ? [{}] : snap.kinds.map((kind) => ({ kind })),
+  };
+}
+
+/**
  * The list. `onPick(feature)` opens a record; `kinds()` gives the checked kinds. `update(snap)`
  * reloads it for a drawn view; `select(id)` marks a row.
  */
-export function createList({ onPick }) {
+export function createList({ onPick, onShown = () => {} }) {
   const box = $('list');
   const count = $('list-count');
   let gen = 0;
@@ -61,8 +73,8 @@ export function createList({ onPick }) {
   let pending = null;
 
   /** The queries whose union is the list: one for every kind, or one per checked kind. */
-  const queries = () => (snap.kinds.length === KINDS.length ? [{}] : snap.kinds.map((kind) => ({ kind })));
-  const base = () => ({ bbox: snap.bbox });
+  const queries = () => listQuery(snap).queries;
+  const base = () => listQuery(snap).base;
   const outside = (fs) => (state.outside ? fs.filter((f) => f.properties.country !== HOME) : fs);
 
   async function update(next) {
@@ -184,7 +196,13 @@ export function createList({ onPick }) {
       el('button', { type: 'button', id: 'list-next', disabled: !canNext, onclick: () => go(page + 1) }, 'Next ›'));
     const deepNote = capped && page + 1 < pages
       ? el('p', { class: 'hint' }, `With some kinds unchecked the list reaches back ${fmtInt(PART)} records per kind; narrow the view or the time to see older ones.`) : null;
-    box.replaceChildren(...(matched ? [table, pager, deepNote] : []));
+    box.replaceChildren(...(matched ? [table, pager, deepNote].filter(Boolean) : []));
+    onShown(current());
+  }
+
+  /** What the list shows: its view, M, and the records when all are loaded (else null). */
+  function current() {
+    return { snap, matched, features: loaded && loaded.mode === 'all' ? loaded.features : null, exact: !(loaded && loaded.mode === 'paged' && state.outside) };
   }
 
   async function go(p) {
@@ -223,6 +241,7 @@ export function createList({ onPick }) {
   return {
     update,
     select,
+    current,
     /** The next update comes from flying to a picked record: keep listing the view it was picked in. */
     hold: () => { heldAt = Date.now(); },
   };
