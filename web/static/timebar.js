@@ -1,4 +1,4 @@
-// The time controls: a month range (sliders, and a brush over the timeline histogram),
+// The time controls: a month range (sliders, presets, and a brush over the timeline histogram),
 // how records are counted against it (shared out by days, or only those wholly inside), Play —
 // which steps through the chosen range, never beyond it, and shows the date it is at on the map
 // and on the histogram.
@@ -6,6 +6,7 @@ import { el, icon, KINDS, KIND_LABEL } from './dom.js';
 import { apiKept } from './api.js';
 import { fmtShare, monthLabel, rangeLabel } from './format.js';
 import { createHistogram } from './histogram.js';
+import { drawPresets } from './presets.js';
 import { HOME } from './figures.js';
 import { state } from './state.js';
 
@@ -20,12 +21,13 @@ export function createTimebar(map, months, { onChange }) {
   const dateBox = el('div', { class: 'play-date', 'aria-live': 'off' });
   const DateControl = L.Control.extend({ onAdd: () => dateBox });
   const dateControl = new DateControl({ position: 'bottomleft' });
-  /** A range chosen on the histogram: as the sliders set it, then the map follows. */
+  /** A range chosen on the histogram or by a preset: as the sliders set it, then the map follows. */
   const choose = (fi, ti, done = true) => {
     stop(false);
     setRange(fi, ti);
     if (done) { drawChart(); onChange(); }
   };
+  const presets = drawPresets($('presets'), months, (fi, ti) => choose(fi, ti));
   const histogram = createHistogram($('timeline'), months, {
     onRange: choose,
     describe: (fi, ti) => rangeLabel(months[fi], months[ti]),
@@ -39,6 +41,7 @@ export function createTimebar(map, months, { onChange }) {
     $('from-out').textContent = monthLabel(months[f]);
     $('to-out').textContent = monthLabel(months[t]);
     $('range-out').textContent = rangeLabel(months[f], months[t]);
+    presets.mark(f, t);
   }
 
   /** Sets the range by month indices (clamped, from ≤ to). */
