@@ -113,6 +113,24 @@ test('dragging across the chart sets the range: sliders, label, permalink, and t
   await page.close();
 });
 
+test('on a phone, a finger dragged across the chart sets the range', T, async () => {
+  const { page, log } = await openPage(phone, base, '#map=4/33.9/66');
+  await page.locator('#timeline').scrollIntoViewIfNeeded();
+  const b = await page.locator('#timeline').boundingBox();
+  const y = b.y + b.height / 2;
+  // Touch points are whole CSS pixels and a month is under 3 of them: start and end on the ticks.
+  const x0 = await tickX(page, '2019-01');
+  const x1 = await tickX(page, '2021-01');
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: x0, y }] });
+  for (let i = 1; i <= 8; i += 1) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: x0 + ((x1 - x0) * i) / 8, y }] });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await idle(page);
+  expectRange(await shown(page), '2019-01', '2020-12', '2019 – 2020');
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
 test('each preset sets its range in one click, and says so (aria-pressed)', T, async () => {
   const { page, log } = await openPage(context, base, '#map=2/25/40&from=2019-03&to=2019-04');
   const n = months.length;
