@@ -1,6 +1,5 @@
-// Time: the months of the data's span, the window a month range makes, how much of a record's
-// interval falls inside it, and the yearly timeline chart.
-import { svgEl } from './dom.js';
+// Time: the months of the data's span, the window a month range makes, and how much of a record's
+// interval falls inside it.
 
 const DAY = 86400000;
 
@@ -74,27 +73,4 @@ export function windowShare(p, win) {
   const [a, b] = recordDays(p);
   const share = dayShare(a, b, win);
   return { share, partial: share < 1, bySplit: null };
-}
-
-/**
- * Draws yearly bars of `value(period)` in `svg`: dark inside the selected range, and while playing
- * a marked cursor year. `label(period, v)` gives each bar's title.
- */
-export function drawTimeline(svg, timeline, value, range, cursor, label) {
-  svg.replaceChildren();
-  if (!timeline.length) return;
-  const max = Math.max(1, ...timeline.map(value));
-  const w = 300 / timeline.length;
-  timeline.forEach((t, i) => {
-    const v = value(t);
-    const h = v > 0 ? Math.max(1, Math.sqrt(v / max) * 70) : 0;
-    const on = t.period >= range.from.slice(0, 4) && t.period <= range.to.slice(0, 4);
-    const now = cursor && t.period >= cursor.from.slice(0, 4) && t.period <= cursor.to.slice(0, 4);
-    const r = svgEl('rect', { x: i * w + 1, y: 76 - h, width: Math.max(1, w - 2), height: h, class: `bar${on ? ' on' : ''}${now ? ' now' : ''}` });
-    r.append(svgEl('title', {}, label(t.period, v)));
-    svg.append(r);
-    if (timeline.length <= 16 || i % 2 === 0) {
-      svg.append(svgEl('text', { x: i * w + w / 2, y: 87, 'text-anchor': 'middle' }, `'${t.period.slice(2)}`));
-    }
-  });
 }

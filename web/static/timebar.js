@@ -1,10 +1,12 @@
-// The time controls: a month range, how records are counted against it (shared out by days, or
-// only those wholly inside), Play — which steps through the chosen range, never beyond it, and
-// shows the date it is at on the map — and the yearly timeline.
-import { el, icon, KINDS } from './dom.js';
+// The time controls: a month range (sliders, presets, and a brush over the timeline histogram),
+// how records are counted against it (shared out by days, or only those wholly inside), Play —
+// which steps through the chosen range, never beyond it, and shows the date it is at on the map
+// and on the histogram.
+import { el, icon, KINDS, KIND_LABEL } from './dom.js';
 import { apiKept } from './api.js';
 import { fmtShare, monthLabel, rangeLabel } from './format.js';
-import { drawTimeline } from './time.js';
+import { createHistogram } from './histogram.js';
+import { drawPresets } from './presets.js';
 import { HOME } from './figures.js';
 import { state } from './state.js';
 
@@ -19,6 +21,17 @@ export function createTimebar(map, months, { onChange }) {
   const dateBox = el('div', { class: 'play-date', 'aria-live': 'off' });
   const DateControl = L.Control.extend({ onAdd: () => dateBox });
   const dateControl = new DateControl({ position: 'bottomleft' });
+  /** A range chosen on the histogram or by a preset: as the sliders set it, then the map follows. */
+  const choose = (fi, ti, done = true) => {
+    stop(false);
+    setRange(fi, ti);
+    if (done) { drawChart(); onChange(); }
+  };
+  const presets = drawPresets($('presets'), months, (fi, ti) => choose(fi, ti));
+  const histogram = createHistogram($('timeline'), months, {
+    onRange: choose,
+    describe: (fi, ti) => rangeLabel(months[fi], months[ti]),
+  });
 
   function show() {
     const f = months.indexOf(playing ? playing.range.from : state.from);
@@ -28,6 +41,7 @@ export function createTimebar(map, months, { onChange }) {
     $('from-out').textContent = monthLabel(months[f]);
     $('to-out').textContent = monthLabel(months[t]);
     $('range-out').textContent = rangeLabel(months[f], months[t]);
+    presets.mark(f, t);
   }
 
   /** Sets the range by month indices (clamped, from ≤ to). */
@@ -46,6 +60,7 @@ export function createTimebar(map, months, { onChange }) {
       const f = Number(from.value);
       const t = Number(to.value);
       if (input === from) setRange(f, Math.max(f, t)); else setRange(Math.min(f, t), t);
+      drawChart();
     });
     input.addEventListener('change', () => onChange());
   }
@@ -113,25 +128,36 @@ export function createTimebar(map, months, { onChange }) {
 
   let timeline = null;
   async function loadTimeline() {
-    const per = await Promise.all(KINDS.map((kind) => apiKept('/api/stats', { period: 'year', kind })));
-    const home = await Promise.all(KINDS.map((kind) => apiKept('/api/stats', { period: 'year', kind, country: HOME })));
+    const ask = (extra) => Promise.all(KINDS.map((kind) => apiKept('/api/stats', { period: 'month', kind, ...extra })));
+    const [per, home] = await Promise.all([ask({}), ask({ country: HOME })]);
     timeline = { per, home };
   }
 
-  /** Events per year of the checked kinds (totals spread over their span), outside Afghanistan if so filtered. */
+  /**
+   * Events per month of each checked kind (totals spread over their span), outside Afghanistan if
+   * so filtered: the API's `spread`, less the home country's.
+   */
+  function monthly() {
+    const at = new Map(months.map((m, i) => [m, i]));
+    const stacks = months.map(() => []);
+    KINDS.forEach((kind, k) => {
+      if (!state.kinds.has(kind)) return;
+      const v = new Array(months.length).fill(0);
+      for (const t of timeline.per[k].timeline) if (at.has(t.period)) v[at.get(t.period)] += t.spread;
+      if (state.outside) for (const t of timeline.home[k].timeline) if (at.has(t.period)) v[at.get(t.period)] -= t.spread;
+      v.forEach((value, i) => stacks[i].push({ kind, value: Math.max(0, value) }));
+    });
+    return stacks;
+  }
+
   function drawChart() {
     if (!timeline) return;
-    const years = new Map();
-    KINDS.forEach((k, i) => {
-      if (!state.kinds.has(k)) return;
-      for (const t of timeline.per[i].timeline) years.set(t.period, (years.get(t.period) || 0) + t.spread);
-      if (state.outside) for (const t of timeline.home[i].timeline) years.set(t.period, (years.get(t.period) || 0) - t.spread);
-    });
-    const all = [...new Set(months.map((m) => m.slice(0, 4)))];
-    const rows = all.map((period) => ({ period, v: Math.max(0, years.get(period) || 0) }));
-    const range = playing ? playing.range : { from: state.from, to: state.to };
-    drawTimeline($('timeline'), rows, (t) => t.v, range, playing ? { from: state.from, to: state.to } : null,
-      (period, v) => `${period}: ${fmtShare(v)} events of the checked kinds${state.outside ? ' outside Afghanistan' : ''}, everywhere (not only in view)`);
+    const r = playing ? playing.range : { from: state.from, to: state.to };
+    const sel = [months.indexOf(r.from), months.indexOf(r.to)];
+    const cursor = playing ? [months.indexOf(state.from), months.indexOf(state.to)] : null;
+    const where = state.outside ? ' outside Afghanistan' : '';
+    histogram.draw(monthly(), sel, cursor,
+      (m, p) => `${monthLabel(m)}: ${fmtShare(p.value)} ${KIND_LABEL[p.kind].toLowerCase()}${where}, everywhere (not only in view)`);
   }
 
   return {
