@@ -808,3 +808,112 @@ fn a_schema_2_database_upgrades_in_place_with_its_rows_as_the_first_history() {
     assert_eq!(keys, want);
     assert_eq!(got[1].5.as_ref().unwrap()["title"], "One");
 }
+
+/// #21: `/api/changes` serves the database's history in commit order — the fields an update
+/// changed, the role, a link to the record — in pages and as an Atom feed; two replicas answer
+/// alike; a refused edit's changes wait until the data is good again; file mode says it keeps none.
+#[test]
+fn replicas_serve_the_change_feed() {
+    let pg = loaded("changes");
+    let url = pg.url();
+    let a = Server::start_with(&["--db", &url]);
+    let b = Server::start_with(&["--db", &url]);
+    let start = last_seq(&pg);
+    pg.sql(&format!(
+        "UPDATE iskp.records SET title = 'Feed edit', summary = 'New summary' WHERE id = '{ID}';
+         INSERT INTO iskp.citations (record_id, source_id, section) VALUES ('{ID}', 'S1', 'feed test');"
+    ));
+    until(Duration::from_secs(10), "edit served by both", || {
+        title(&a.base, ID) == "Feed edit" && title(&b.base, ID) == "Feed edit"
+    });
+    let page = json(&a.base, &format!("/api/changes?after={start}"));
+    let changes = page["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 2, "{page}");
+    assert_eq!(changes[0]["op"], "updated");
+    assert_eq!(changes[0]["table"], "records");
+    assert_eq!(changes[0]["id"], ID);
+    assert_eq!(
+        changes[0]["fields"],
+        serde_json::json!(["summary", "title"])
+    );
+    assert_eq!(changes[0]["role"], "iskp", "the role that made the edit");
+    assert!(changes[0]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/api/collections/incidents/items/{ID}")));
+    assert_eq!(
+        (changes[1]["op"].as_str(), changes[1]["table"].as_str()),
+        (Some("created"), Some("citations"))
+    );
+    let t0 = changes[0]["time"].as_str().unwrap();
+    assert_eq!(
+        t0,
+        changes[1]["time"].as_str().unwrap(),
+        "one transaction, one time"
+    );
+    // Both replicas answer the same.
+    assert_eq!(
+        get(&a.base, &format!("/api/changes?after={start}")).body,
+        get(&b.base, &format!("/api/changes?after={start}")).body
+    );
+    // Paging: one at a time, the next link carries on after the last.
+    let one = json(&a.base, &format!("/api/changes?after={start}&limit=1"));
+    assert_eq!(one["changes"].as_array().unwrap().len(), 1);
+    let next = one["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "next")
+        .unwrap();
+    let next = next["href"].as_str().unwrap();
+    let path = &next[next.find("/api/").unwrap()..];
+    let two = json(&a.base, path);
+    assert_eq!(two["changes"][0]["seq"], changes[1]["seq"]);
+    // since= is a time: from the edit's time on, the edit is there; the import before it is not.
+    let since = json(
+        &a.base,
+        &format!("/api/changes?since={}", t0.replace('+', "%2B")),
+    );
+    assert_eq!(since["changes"].as_array().unwrap().len(), 2, "{since}");
+    // The Atom feed.
+    let feed = get(&a.base, &format!("/api/changes?after={start}&f=atom"));
+    assert!(feed.body.starts_with("<?xml"), "{}", feed.body);
+    assert_eq!(feed.body.matches("<entry>").count(), 2);
+    assert!(
+        feed.body
+            .contains(&format!("record {ID} updated: summary, title")),
+        "{}",
+        feed.body
+    );
+    // A refused edit (a record with no citation) is not served, and neither are its changes.
+    let before = last_seq(&pg);
+    pg.sql("INSERT INTO iskp.records (id, kind, title, summary, date, date_precision, place, country, geo_precision, count, claim)
+            VALUES ('zz-uncited', 'attack', 'Uncited', 'x', '2024-01-01', 'day', 'Kabul', 'AFG', 'near', '1', 'claimed')");
+    until(Duration::from_secs(10), "the refusal reported", || {
+        json(&a.base, "/readyz")["last_reload_error"].is_object()
+    });
+    let held = json(&a.base, &format!("/api/changes?after={before}"));
+    assert_eq!(held["changes"].as_array().unwrap().len(), 0, "{held}");
+    pg.sql("INSERT INTO iskp.citations (record_id, source_id, section) VALUES ('zz-uncited', 'S1', 'test')");
+    until(Duration::from_secs(10), "the mended data served", || {
+        json(&a.base, &format!("/api/changes?after={before}"))["changes"]
+            .as_array()
+            .map_or(0, |v| v.len())
+            == 2
+    });
+    // Bad parameters are 400s naming them.
+    for (q, name) in [
+        ("since=yesterday", "since"),
+        ("after=-1", "after"),
+        ("limit=0", "limit"),
+        ("f=rss", "f"),
+    ] {
+        let v = json(&a.base, &format!("/api/changes?{q}"));
+        assert_eq!(v["parameter"], name, "{q}: {v}");
+    }
+    // File mode keeps no history: a 404 that says where it is served.
+    let files = Server::start(&geodata());
+    let r = get(&files.base, "/api/changes");
+    assert_eq!(r.status, 404);
+    assert!(r.body.contains("team mode"), "{}", r.body);
+}

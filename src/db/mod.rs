@@ -10,9 +10,10 @@
 //! |---|---|
 //! | `db init` | [`schema`]: versioned, idempotent migrations |
 //! | `db import`, `db export` | [`transfer`] |
-//! | `serve --db` | [`source`] (loading) and [`follow`] (`LISTEN`, reconnecting) |
+//! | `serve --db` | [`source`] (loading), [`follow`] (`LISTEN`, reconnecting), [`history`] (the change log) |
 
 pub mod follow;
+pub mod history;
 pub mod schema;
 pub mod source;
 pub mod tables;

@@ -3,6 +3,7 @@
 
 use super::{tables, Db};
 use crate::load::{cache, read_inputs, GeoMemo};
+use crate::store::changes::{ChangeLog, History};
 use crate::store::{DataSource, Snapshot};
 use crate::store::{FileSource, SourceError};
 use std::path::PathBuf;
@@ -58,6 +59,8 @@ pub struct DbSource {
     cache: Option<PathBuf>,
     memo: GeoMemo,
     kept: tables::Kept,
+    /// Every change read from `iskp.history` so far, shared by the snapshots.
+    log: Arc<ChangeLog>,
 }
 
 impl DbSource {
@@ -75,6 +78,7 @@ impl DbSource {
             cache,
             memo: GeoMemo::default(),
             kept: tables::Kept::default(),
+            log: Arc::new(ChangeLog::default()),
         }
     }
 
@@ -86,7 +90,11 @@ impl DbSource {
     fn load_db(&self) -> Result<(Snapshot, i64), SourceError> {
         let db = &self.shared.db;
         let mut client = db.connect()?;
-        let contents = tables::read_all(db, &mut client, Some(&self.kept))?;
+        let after = self.log.last_seq();
+        let (contents, changes) =
+            tables::read_all_with(db, &mut client, Some(&self.kept), |db, tx| {
+                super::history::read_after(db, tx, after)
+            })?;
         drop(client);
         let d = read_inputs(
             &contents.texts,
@@ -95,7 +103,11 @@ impl DbSource {
             Some(&self.memo),
             db.target(),
         )?;
-        Ok((Snapshot::from_dataset(d), contents.seq))
+        // The log grows only once the data validated: a refused edit's changes wait for the next
+        // good read, which reads them again.
+        let len = self.log.extend(changes);
+        let snap = Snapshot::from_dataset(d).with_history(History::new(self.log.clone(), len));
+        Ok((snap, contents.seq))
     }
 }
 

@@ -224,6 +224,17 @@ pub fn read_all(
     client: &mut postgres::Client,
     kept: Option<&Kept>,
 ) -> Result<Contents, DbError> {
+    read_all_with(db, client, kept, |_, _| Ok(())).map(|(c, ())| c)
+}
+
+/// [`read_all`], and `also` in the same transaction (a replica reads the history it has not yet
+/// seen with the data, so the two agree).
+pub fn read_all_with<T>(
+    db: &Db,
+    client: &mut postgres::Client,
+    kept: Option<&Kept>,
+    also: impl FnOnce(&Db, &mut postgres::Transaction<'_>) -> Result<T, DbError>,
+) -> Result<(Contents, T), DbError> {
     let mut tx = client
         .build_transaction()
         .isolation_level(postgres::IsolationLevel::RepeatableRead)
@@ -232,8 +243,9 @@ pub fn read_all(
         .map_err(|e| db.error(e, "starting a read"))?;
     super::schema::require_current(db, &mut tx)?;
     let contents = read_in(db, &mut tx, kept)?;
+    let more = also(db, &mut tx)?;
     tx.commit().map_err(|e| db.error(e, "finishing a read"))?;
-    Ok(contents)
+    Ok((contents, more))
 }
 
 /// [`read_all`] inside a transaction the caller holds (an import checks its own writes).

@@ -11,6 +11,7 @@
 //! limits and timeouts); and [`metrics`].
 
 pub mod assets;
+pub mod changes;
 pub mod clients;
 pub mod clusters;
 pub mod collections;
@@ -203,6 +204,7 @@ pub fn app_configured(mut state: AppState, config: &Config) -> Router {
         .route("/api/stats", get(stats::stats))
         .route("/api/geocode", get(geocode::geocode))
         .route("/api/sources", get(sources::sources))
+        .route("/api/changes", get(changes::changes))
         .route("/api/splits", get(splits::splits));
     let routes = if config.metrics {
         routes.route("/metrics", get(metrics::metrics))

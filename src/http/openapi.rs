@@ -185,6 +185,21 @@ pub fn document(base: &str) -> Value {
         "responses": { "200": { "description": "Places", "content": { "application/geo+json": { "schema": { "$ref": "#/components/schemas/featureCollectionGeoJSON" } } } },
                        "400": error_response("Bad parameter"), "404": error_response("No such place (exact=true)") }
     }}));
+    paths.insert("/changes".into(), json!({ "get": {
+        "operationId": "getChanges", "tags": ["Sources"],
+        "summary": "Changes to the data in commit order (team mode): records, citations and documents created, updated (with the fields changed) or deleted, with time and database role",
+        "parameters": [
+            { "name": "since", "in": "query", "required": false, "description": "Only changes committed at or after this RFC 3339 instant.", "schema": { "type": "string", "format": "date-time" } },
+            { "name": "after", "in": "query", "required": false, "description": "Only changes after this seq (the next link's cursor).", "schema": { "type": "integer", "minimum": 0, "default": 0 } },
+            { "name": "limit", "in": "query", "required": false, "description": "Changes per page; larger values are clamped.", "schema": { "type": "integer", "minimum": 1, "maximum": super::changes::MAX_LIMIT, "default": super::changes::DEFAULT_LIMIT } },
+            { "name": "f", "in": "query", "required": false, "schema": { "type": "string", "enum": ["json", "atom"], "default": "json" } }
+        ],
+        "responses": {
+            "200": { "description": "A page of changes", "content": { "application/json": { "schema": { "type": "object" } }, "application/atom+xml": { "schema": { "type": "string" } } } },
+            "400": error_response("Bad parameter"),
+            "404": error_response("This server keeps no history (file mode)")
+        }
+    }}));
     paths.insert(
         "/sources".into(),
         simple("getSources", "The documents records cite", "Sources"),

@@ -288,7 +288,7 @@ impl Params {
 }
 
 /// A parameter name made safe to echo: control characters dropped, at most 64 characters.
-fn printable(s: &str) -> String {
+pub(crate) fn printable(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).take(64).collect()
 }
 

@@ -5,6 +5,7 @@
 //! whole. A failed reload leaves the previous snapshot serving and returns every error.
 
 pub mod bundled;
+pub mod changes;
 pub mod collections;
 pub mod files;
 pub mod snapshot;

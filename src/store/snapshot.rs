@@ -37,9 +37,17 @@ pub struct Snapshot {
     /// What entity tags are made from: the version and the change time, since both show in
     /// answers. Replicas holding the same data at the same change time tag alike.
     pub tag: String,
+    /// The changes the data went through, when the source keeps them (team mode).
+    pub history: Option<super::changes::History>,
 }
 
 impl Snapshot {
+    /// The snapshot with the history its source keeps.
+    pub fn with_history(mut self, history: super::changes::History) -> Self {
+        self.history = Some(history);
+        self
+    }
+
     /// The record search index, built on first use.
     pub fn search(&self) -> &RecordSearch {
         self.search
@@ -67,6 +75,7 @@ impl Snapshot {
             countries,
             provinces,
             search: std::sync::OnceLock::new(),
+            history: None,
             tag: format!("{version}.{:x}", changed_at.unix_timestamp()),
             by_kind,
             version,

@@ -1,0 +1,46 @@
+//! Reading `iskp.history` (migration 3) into the change log a replica serves (`/api/changes`):
+//! each reload reads only the entries after the last one it holds, in the same consistent
+//! transaction as the data, so the log and the snapshot agree.
+
+use super::{Db, DbError};
+use crate::store::changes::{Change, ChangeOp};
+use postgres::GenericClient;
+
+/// The history entries after seq `after`, in order, each with the fields an update changed.
+pub fn read_after(
+    db: &Db,
+    client: &mut impl GenericClient,
+    after: i64,
+) -> Result<Vec<Change>, DbError> {
+    let rows = client
+        .query(
+            "SELECT seq, at, role, table_name, op, coalesce(key, ''),
+                    CASE WHEN op = 'update' THEN ARRAY(
+                        SELECT k FROM jsonb_object_keys(new_row || old_row) k
+                        WHERE old_row -> k IS DISTINCT FROM new_row -> k ORDER BY k)
+                    END
+             FROM iskp.history WHERE seq > $1 ORDER BY seq",
+            &[&after],
+        )
+        .map_err(|e| db.error(e, "reading iskp.history"))?;
+    rows.iter()
+        .map(|r| {
+            let op: String = r.get(4);
+            let op = match op.as_str() {
+                "insert" => ChangeOp::Created,
+                "update" => ChangeOp::Updated,
+                "delete" => ChangeOp::Deleted,
+                other => return Err(db.fault(format!("iskp.history: unknown op {other:?}"))),
+            };
+            Ok(Change {
+                seq: r.get(0),
+                at: r.get(1),
+                role: r.get(2),
+                table: r.get(3),
+                op,
+                key: r.get(5),
+                fields: r.get::<_, Option<Vec<String>>>(6).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
