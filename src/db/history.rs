@@ -3,7 +3,7 @@
 //! transaction as the data, so the log and the snapshot agree.
 
 use super::{Db, DbError};
-use crate::store::changes::{Change, ChangeOp};
+use crate::store::changes::{Change, ChangeOp, ChangeTable};
 use postgres::GenericClient;
 
 /// The history entries after seq `after`, in order, each with the fields an update changed.
@@ -23,8 +23,21 @@ pub fn read_after(
             &[&after],
         )
         .map_err(|e| db.error(e, "reading iskp.history"))?;
+    // One allocation per role, however many changes it made.
+    let mut roles: Vec<std::sync::Arc<str>> = Vec::new();
     rows.iter()
         .map(|r| {
+            let role: &str = r.get(2);
+            let role = match roles.iter().find(|x| &***x == role) {
+                Some(x) => x.clone(),
+                None => {
+                    roles.push(role.into());
+                    roles[roles.len() - 1].clone()
+                }
+            };
+            let table: &str = r.get(3);
+            let table = ChangeTable::parse(table)
+                .ok_or_else(|| db.fault(format!("iskp.history: unknown table {table:?}")))?;
             let op: String = r.get(4);
             let op = match op.as_str() {
                 "insert" => ChangeOp::Created,
@@ -35,11 +48,16 @@ pub fn read_after(
             Ok(Change {
                 seq: r.get(0),
                 at: r.get(1),
-                role: r.get(2),
-                table: r.get(3),
+                role,
+                table,
                 op,
-                key: r.get(5),
-                fields: r.get::<_, Option<Vec<String>>>(6).unwrap_or_default(),
+                key: r.get::<_, &str>(5).into(),
+                fields: r
+                    .get::<_, Option<Vec<String>>>(6)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(String::into_boxed_str)
+                    .collect(),
             })
         })
         .collect()

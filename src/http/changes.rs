@@ -8,7 +8,7 @@ use super::error::ApiError;
 use super::html::html_escape;
 use super::query::printable;
 use crate::model::dates::rfc3339;
-use crate::store::changes::{Change, ChangeOp};
+use crate::store::changes::{Change, ChangeOp, ChangeTable};
 use axum::response::Response;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
@@ -144,12 +144,12 @@ fn last(page: &[Change], after: i64) -> i64 {
 
 /// Where the changed thing is served now (a deleted one may be gone).
 fn href(fresh: &Fresh, c: &Change) -> Option<String> {
-    match c.table.as_str() {
-        "records" | "citations" => Some(fresh.ctx.url(&format!(
+    match c.table {
+        ChangeTable::Records | ChangeTable::Citations => Some(fresh.ctx.url(&format!(
             "/api/collections/incidents/items/{}",
             form_urlencoded::byte_serialize(c.key.as_bytes()).collect::<String>()
         ))),
-        _ => None,
+        ChangeTable::Sources => None,
     }
 }
 
@@ -158,21 +158,20 @@ fn entry(fresh: &Fresh, c: &Change) -> Value {
         "seq": c.seq,
         "time": rfc3339(c.at),
         "op": c.op.as_str(),
-        "table": c.table,
-        "id": c.key,
-        "fields": c.fields,
-        "role": c.role,
+        "table": c.table.as_str(),
+        "id": &*c.key,
+        "fields": c.fields.iter().map(|f| &**f).collect::<Vec<&str>>(),
+        "role": &*c.role,
         "href": href(fresh, c),
     })
 }
 
 /// One line saying what happened: "record 2024-… updated: title, summary".
 fn sentence(c: &Change) -> String {
-    let what = match c.table.as_str() {
-        "records" => "record",
-        "citations" => "a citation of record",
-        "sources" => "document",
-        other => other,
+    let what = match c.table {
+        ChangeTable::Records => "record",
+        ChangeTable::Citations => "a citation of record",
+        ChangeTable::Sources => "document",
     };
     let mut s = format!("{what} {} {}", c.key, c.op.as_str());
     if c.op == ChangeOp::Updated && !c.fields.is_empty() {

@@ -30,7 +30,41 @@ impl ChangeOp {
     }
 }
 
-/// One committed change of one row.
+/// The table a change is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeTable {
+    /// `records`.
+    Records,
+    /// `citations` (filed under the record cited).
+    Citations,
+    /// `sources`.
+    Sources,
+}
+
+impl ChangeTable {
+    /// The table's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeTable::Records => "records",
+            ChangeTable::Citations => "citations",
+            ChangeTable::Sources => "sources",
+        }
+    }
+
+    /// The table of a name, if it is one with history.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            ChangeTable::Records,
+            ChangeTable::Citations,
+            ChangeTable::Sources,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
+    }
+}
+
+/// One committed change of one row. Kept small: a database imported whole files every row, and a
+/// replica holds every change (roles are shared, the fields of an insert or delete are none).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     /// Its place in the history (ascending in commit order).
@@ -38,15 +72,15 @@ pub struct Change {
     /// The transaction's time.
     pub at: OffsetDateTime,
     /// The database role that made it.
-    pub role: String,
-    /// The table: `records`, `citations` or `sources`.
-    pub table: String,
+    pub role: Arc<str>,
+    /// The table.
+    pub table: ChangeTable,
     /// What happened.
     pub op: ChangeOp,
     /// The record id (for a citation, its record's) or the source id.
-    pub key: String,
+    pub key: Box<str>,
     /// For an update, the fields whose value changed, sorted; otherwise empty.
-    pub fields: Vec<String>,
+    pub fields: Box<[Box<str>]>,
 }
 
 /// The growing log of a source's changes.
@@ -128,10 +162,10 @@ mod tests {
             seq,
             at: OffsetDateTime::from_unix_timestamp(at).unwrap(),
             role: "r".into(),
-            table: "records".into(),
+            table: ChangeTable::Records,
             op: ChangeOp::Updated,
-            key: format!("k{seq}"),
-            fields: vec!["title".into()],
+            key: format!("k{seq}").into(),
+            fields: vec!["title".into()].into(),
         }
     }
 
