@@ -13,6 +13,8 @@ import { state } from './state.js';
 const L = window.L;
 const $ = (id) => document.getElementById(id);
 const STEP_MS = 900;
+/** How long a run of range changes (a key held on a slider or the chart) must pause before the map follows. */
+const SETTLE_MS = 250;
 
 export function createTimebar(map, months, { onChange }) {
   const from = $('from');
@@ -21,11 +23,20 @@ export function createTimebar(map, months, { onChange }) {
   const dateBox = el('div', { class: 'play-date', 'aria-live': 'off' });
   const DateControl = L.Control.extend({ onAdd: () => dateBox });
   const dateControl = new DateControl({ position: 'bottomleft' });
+  // Arrow keys on a slider or the chart change the range many times a second: the map follows once
+  // they pause, not once per key (which would ask the server for every step on the way). The page
+  // says it is busy meanwhile, so nothing reads the old view as the new one.
+  let settle = null;
+  const settled = () => {
+    clearTimeout(settle);
+    document.body.dataset.busy = 'true';
+    settle = setTimeout(() => { settle = null; onChange(); }, SETTLE_MS);
+  };
   /** A range chosen on the histogram or by a preset: as the sliders set it, then the map follows. */
   const choose = (fi, ti, done = true) => {
     stop(false);
     setRange(fi, ti);
-    if (done) { drawChart(); onChange(); }
+    if (done) { drawChart(); settled(); }
   };
   const presets = drawPresets($('presets'), months, (fi, ti) => choose(fi, ti));
   const histogram = createHistogram($('timeline'), months, {
@@ -62,7 +73,7 @@ export function createTimebar(map, months, { onChange }) {
       if (input === from) setRange(f, Math.max(f, t)); else setRange(Math.min(f, t), t);
       drawChart();
     });
-    input.addEventListener('change', () => onChange());
+    input.addEventListener('change', () => settled());
   }
   const within = $('match-within');
   within.addEventListener('change', () => { state.match = within.checked ? 'within' : 'spread'; onChange(); });

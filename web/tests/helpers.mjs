@@ -107,3 +107,21 @@ export async function desktopAndPhone(prefix, viewport) {
   };
   return { base: server.base, context, phone, close };
 }
+
+/**
+ * Moves the time slider `id` ('from' or 'to') to the month labelled `label` through its values, as
+ * a reader drags it (from its far end, so that it never pushes the other slider), then waits for
+ * the redraw.
+ */
+export async function slide(page, id, label) {
+  await page.$eval(`#${id}`, (input, [out, want]) => {
+    const max = Number(input.max);
+    for (let k = 0; k <= max; k += 1) {
+      input.value = String(input.id === 'to' ? max - k : k);
+      input.dispatchEvent(new Event('input'));
+      if (document.getElementById(out).textContent === want) break;
+    }
+    input.dispatchEvent(new Event('change'));
+  }, [`${id}-out`, label]);
+  await idle(page);
+}

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, desktopAndPhone, openPage, idle, hashView, apiJson } from './helpers.mjs';
+import { artifacts, desktopAndPhone, openPage, idle, hashView, apiJson, slide } from './helpers.mjs';
 
 const T = { timeout: 90000 };
 let base;
@@ -126,21 +126,8 @@ test('journey: which plots abroad between 2020 and 2023, and what are their sour
   await page.click('#view-world');
   await idle(page);
   // The time range by its sliders, as a reader sets it.
-  const slide = async (id, label) => {
-    await page.$eval(`#${id}`, (input, [out, want]) => {
-      // From the end the slider does not push the other one.
-      const max = Number(input.max);
-      for (let k = 0; k <= max; k += 1) {
-        input.value = String(input.id === 'to' ? max - k : k);
-        input.dispatchEvent(new Event('input'));
-        if (document.getElementById(out).textContent === want) break;
-      }
-      input.dispatchEvent(new Event('change'));
-    }, [`${id}-out`, label]);
-    await idle(page);
-  };
-  await slide('from', 'Jan 2020');
-  await slide('to', 'Dec 2023');
+  await slide(page, 'from', 'Jan 2020');
+  await slide(page, 'to', 'Dec 2023');
   await page.selectOption('#filter-claim', 'attributed');
   await idle(page);
   const h = (await hashView(page)).h;

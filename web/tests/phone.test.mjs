@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, desktopAndPhone, openPage, idle, hashView, apiJson } from './helpers.mjs';
+import { artifacts, desktopAndPhone, openPage, idle, hashView, apiJson, slide } from './helpers.mjs';
 
 const T = { timeout: 120000 };
 const VIEW = { width: 390, height: 844 };
@@ -79,18 +79,8 @@ test('journey by touch: which plots abroad between 2020 and 2023, and what are t
   await page.tap('#view-outside');
   await idle(page);
   // The sliders, moved as a finger would (through their values).
-  for (const [id, label] of [['from', 'Jan 2020'], ['to', 'Dec 2023']]) {
-    await page.$eval(`#${id}`, (input, [out, want]) => {
-      const max = Number(input.max);
-      for (let k = 0; k <= max; k += 1) {
-        input.value = String(input.id === 'to' ? max - k : k);
-        input.dispatchEvent(new Event('input'));
-        if (document.getElementById(out).textContent === want) break;
-      }
-      input.dispatchEvent(new Event('change'));
-    }, [`${id}-out`, label]);
-    await idle(page);
-  }
+  await slide(page, 'from', 'Jan 2020');
+  await slide(page, 'to', 'Dec 2023');
   await page.selectOption('#filter-claim', 'attributed');
   await idle(page);
   // Back to the map (the sheet lowered), the whole world, then the sheet half-way for the list.
