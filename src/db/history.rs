@@ -1,17 +1,21 @@
 //! Reading `iskp.history` (migration 3) into the change log a replica serves (`/api/changes`):
-//! each reload reads only the entries after the last one it holds, in the same consistent
-//! transaction as the data, so the log and the snapshot agree.
+//! each reload reads only the entries after the last one it holds (the first, only the latest
+//! [`crate::store::changes::KEEP`]), in the same consistent transaction as the data, so the log and
+//! the snapshot agree.
 
 use super::{Db, DbError};
 use crate::store::changes::{Change, ChangeOp, ChangeTable};
 use postgres::GenericClient;
 
-/// The history entries after seq `after`, in order, each with the fields an update changed.
+/// The history entries after seq `after` — of those, at most the latest `keep` — in order, each
+/// with the fields an update changed.
 pub fn read_after(
     db: &Db,
     client: &mut impl GenericClient,
     after: i64,
+    keep: usize,
 ) -> Result<Vec<Change>, DbError> {
+    let keep = i64::try_from(keep).unwrap_or(i64::MAX);
     let rows = client
         .query(
             "SELECT seq, at, role, table_name, op, coalesce(key, ''),
@@ -19,8 +23,10 @@ pub fn read_after(
                         SELECT k FROM jsonb_object_keys(new_row || old_row) k
                         WHERE old_row -> k IS DISTINCT FROM new_row -> k ORDER BY k)
                     END
-             FROM iskp.history WHERE seq > $1 ORDER BY seq",
-            &[&after],
+             FROM iskp.history
+             WHERE seq > GREATEST($1, (SELECT coalesce(max(seq), 0) FROM iskp.history) - $2)
+             ORDER BY seq",
+            &[&after, &keep],
         )
         .map_err(|e| db.error(e, "reading iskp.history"))?;
     // One allocation per role, however many changes it made.

@@ -90,10 +90,10 @@ impl DbSource {
     fn load_db(&self) -> Result<(Snapshot, i64), SourceError> {
         let db = &self.shared.db;
         let mut client = db.connect()?;
-        let after = self.log.last_seq();
+        let (after, keep) = (self.log.last_seq(), self.log.keep());
         let (contents, changes) =
             tables::read_all_with(db, &mut client, Some(&self.kept), |db, tx| {
-                super::history::read_after(db, tx, after)
+                super::history::read_after(db, tx, after, keep)
             })?;
         drop(client);
         let d = read_inputs(
@@ -105,8 +105,8 @@ impl DbSource {
         )?;
         // The log grows only once the data validated: a refused edit's changes wait for the next
         // good read, which reads them again.
-        let len = self.log.extend(changes);
-        let snap = Snapshot::from_dataset(d).with_history(History::new(self.log.clone(), len));
+        let upto = self.log.extend(changes);
+        let snap = Snapshot::from_dataset(d).with_history(History::new(self.log.clone(), upto));
         Ok((snap, contents.seq))
     }
 }

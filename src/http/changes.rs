@@ -82,7 +82,8 @@ pub async fn changes(fresh: Fresh) -> Result<Response, ApiError> {
         ));
     };
     fresh.revalidate()?;
-    let (page, more) = history.page(after, since, limit);
+    let got = history.page(after, since, limit);
+    let (page, more) = (got.changes, got.more);
     let ctx = &fresh.ctx;
     // The next page starts after the last change of this one; the other parameters stay.
     let query_with = |after: i64, f: Option<&str>| {
@@ -132,6 +133,10 @@ pub async fn changes(fresh: Fresh) -> Result<Response, ApiError> {
     let body = json!({
         "changes": page.iter().map(|c| entry(&fresh, c)).collect::<Vec<Value>>(),
         "numberReturned": page.len(),
+        "olderNotKept": got.older_not_kept.then(|| format!(
+            "changes before these are not kept by this server (it keeps the latest {}); they are in the database's iskp.history",
+            history.keep()
+        )),
         "timeStamp": rfc3339(fresh.snap.changed_at),
         "links": links,
     });

@@ -83,25 +83,56 @@ pub struct Change {
     pub fields: Box<[Box<str>]>,
 }
 
-/// The growing log of a source's changes.
-#[derive(Debug, Default)]
+/// How many changes a replica keeps in memory: the latest ones. A database imported whole files
+/// every row (a re-import at a million records files four million), so the whole history would
+/// cost a replica hundreds of megabytes per import; the window costs at most about 30 MB, and
+/// older changes stay in `iskp.history` for SQL.
+pub const KEEP: usize = 250_000;
+
+/// The log of a source's latest changes ([`KEEP`] of them), in seq order.
+#[derive(Debug)]
 pub struct ChangeLog {
     entries: RwLock<Vec<Change>>,
+    keep: usize,
+}
+
+impl Default for ChangeLog {
+    fn default() -> Self {
+        ChangeLog::keeping(KEEP)
+    }
 }
 
 impl ChangeLog {
+    /// A log that keeps the latest `keep` changes (at least one).
+    pub fn keeping(keep: usize) -> Self {
+        ChangeLog {
+            entries: RwLock::new(Vec::new()),
+            keep: keep.max(1),
+        }
+    }
+
+    /// How many changes it keeps.
+    pub fn keep(&self) -> usize {
+        self.keep
+    }
+
     /// The seq of the last entry (0 when empty).
     pub fn last_seq(&self) -> i64 {
         self.read().last().map_or(0, |c| c.seq)
     }
 
-    /// Appends entries read after [`ChangeLog::last_seq`] (older or repeated ones are skipped), and
-    /// returns the new length.
-    pub fn extend(&self, more: Vec<Change>) -> usize {
+    /// Appends entries read after [`ChangeLog::last_seq`] (older or repeated ones are skipped),
+    /// drops the oldest beyond the window, and returns the seq of the last entry.
+    pub fn extend(&self, more: Vec<Change>) -> i64 {
         let mut e = self.entries.write().unwrap_or_else(|p| p.into_inner());
         let last = e.last().map_or(0, |c| c.seq);
         e.extend(more.into_iter().filter(|c| c.seq > last));
-        e.len()
+        // Trimmed in steps of a quarter window, so that appending stays cheap.
+        if e.len() > self.keep + self.keep / 4 {
+            let cut = e.len() - self.keep;
+            e.drain(..cut);
+        }
+        e.last().map_or(last, |c| c.seq)
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Change>> {
@@ -109,47 +140,62 @@ impl ChangeLog {
     }
 }
 
-/// The history a snapshot sees: the first `len` entries of a shared log.
+/// The history a snapshot sees: the entries of a shared log up to the last one committed when its
+/// data was read.
 #[derive(Debug, Clone)]
 pub struct History {
     log: Arc<ChangeLog>,
-    len: usize,
+    upto: i64,
+}
+
+/// A page of changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangePage {
+    /// The changes, in order.
+    pub changes: Vec<Change>,
+    /// Whether more follow.
+    pub more: bool,
+    /// Whether changes the request asks for are older than the window this replica keeps (they
+    /// are in the database, not here).
+    pub older_not_kept: bool,
 }
 
 impl History {
-    /// The first `len` entries of `log`.
-    pub fn new(log: Arc<ChangeLog>, len: usize) -> Self {
-        History { log, len }
+    /// The entries of `log` up to seq `upto`.
+    pub fn new(log: Arc<ChangeLog>, upto: i64) -> Self {
+        History { log, upto }
     }
 
-    /// How many changes this snapshot sees.
-    pub fn len(&self) -> usize {
-        self.len
+    /// The seq of the last change this snapshot sees.
+    pub fn upto(&self) -> i64 {
+        self.upto
     }
 
-    /// Whether it sees none.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
+    /// How many changes the log keeps at most.
+    pub fn keep(&self) -> usize {
+        self.log.keep()
     }
 
-    /// Up to `limit` changes after seq `after` committed at or after `since`, in order, and whether
-    /// more follow.
-    pub fn page(
-        &self,
-        after: i64,
-        since: Option<OffsetDateTime>,
-        limit: usize,
-    ) -> (Vec<Change>, bool) {
+    /// Up to `limit` changes after seq `after` committed at or after `since`, in order.
+    pub fn page(&self, after: i64, since: Option<OffsetDateTime>, limit: usize) -> ChangePage {
         let all = self.log.read();
-        let seen = &all[..self.len.min(all.len())];
+        let seen = &all[..all.partition_point(|c| c.seq <= self.upto)];
         // Entries are in seq order, and so in time order: both bounds are a binary search.
         let from_seq = seen.partition_point(|c| c.seq <= after);
         let from_time = since.map_or(0, |t| seen.partition_point(|c| c.at < t));
-        let rest = &seen[from_seq.max(from_time)..];
-        (
-            rest.iter().take(limit).cloned().collect(),
-            rest.len() > limit,
-        )
+        let first = from_seq.max(from_time);
+        let rest = &seen[first..];
+        // Asked from before the window: the window's first entry is not the first change asked
+        // for (seqs have gaps only where a transaction rolled back, so this is a lower bound).
+        let older_not_kept = first == 0
+            && seen
+                .first()
+                .is_some_and(|c| c.seq > after + 1 && since.is_none_or(|t| c.at > t));
+        ChangePage {
+            changes: rest.iter().take(limit).cloned().collect(),
+            more: rest.len() > limit,
+            older_not_kept,
+        }
     }
 }
 
@@ -170,23 +216,53 @@ mod tests {
     }
 
     #[test]
-    fn a_snapshot_sees_its_prefix_and_pages_by_seq_and_time() {
+    fn a_snapshot_sees_its_changes_and_pages_by_seq_and_time() {
         let log = Arc::new(ChangeLog::default());
-        let n = log.extend((1..=5).map(|s| change(s, 100 + s)).collect());
+        let upto = log.extend((1..=5).map(|s| change(s, 100 + s)).collect());
         let old = History::new(log.clone(), 3);
-        let n2 = log.extend(vec![change(4, 0), change(6, 200)]);
-        assert_eq!((n, n2), (5, 6), "a repeated seq is not appended twice");
-        let now = History::new(log, n2);
-        let seqs = |v: Vec<Change>| v.iter().map(|c| c.seq).collect::<Vec<_>>();
+        let upto2 = log.extend(vec![change(4, 0), change(6, 200)]);
         assert_eq!(
-            seqs(old.page(0, None, 10).0),
+            (upto, upto2),
+            (5, 6),
+            "a repeated seq is not appended twice"
+        );
+        let now = History::new(log, upto2);
+        let seqs = |p: ChangePage| p.changes.iter().map(|c| c.seq).collect::<Vec<_>>();
+        assert_eq!(
+            seqs(old.page(0, None, 10)),
             [1, 2, 3],
             "an older snapshot sees its own"
         );
-        let (p, more) = now.page(1, None, 2);
-        assert_eq!((seqs(p), more), (vec![2, 3], true));
+        let p = now.page(1, None, 2);
+        assert!(p.more && !p.older_not_kept);
+        assert_eq!(seqs(p), vec![2, 3]);
         let t = OffsetDateTime::from_unix_timestamp(104).unwrap();
-        assert_eq!(seqs(now.page(0, Some(t), 10).0), [4, 5, 6]);
-        assert_eq!(seqs(now.page(5, Some(t), 10).0), [6]);
+        assert_eq!(seqs(now.page(0, Some(t), 10)), [4, 5, 6]);
+        assert_eq!(seqs(now.page(5, Some(t), 10)), [6]);
+    }
+
+    #[test]
+    fn the_log_keeps_a_window_and_says_when_a_request_reaches_before_it() {
+        let log = Arc::new(ChangeLog::keeping(4));
+        let upto = log.extend((1..=10).map(|s| change(s, s)).collect());
+        let h = History::new(log.clone(), upto);
+        let p = h.page(0, None, 100);
+        assert_eq!(
+            p.changes.iter().map(|c| c.seq).collect::<Vec<_>>(),
+            [7, 8, 9, 10]
+        );
+        assert!(
+            p.older_not_kept,
+            "changes 1 to 6 were asked for and are not kept"
+        );
+        assert!(
+            !h.page(6, None, 100).older_not_kept,
+            "from the window's start on, all is here"
+        );
+        assert!(!h.page(10, None, 100).older_not_kept);
+        assert!(
+            log.read().len() <= 5,
+            "trimmed in steps: at most a quarter over"
+        );
     }
 }
