@@ -574,6 +574,39 @@ async fn statistics_group_by_jurisdiction_and_period() {
         (spread - total as f64).abs() < 0.5,
         "spread {spread} sums to total {total}"
     );
+    // One answer gives every kind's series: `spread_by_kind` adds up to `spread`, and each kind's
+    // equals the `spread` of an answer asked for that kind alone.
+    for p in v["timeline"].as_array().unwrap() {
+        let by = &p["spread_by_kind"];
+        let sum: f64 = [
+            "attack",
+            "plot",
+            "arrest",
+            "designation",
+            "raid",
+            "presence",
+        ]
+        .iter()
+        .map(|k| by[k].as_f64().unwrap())
+        .sum();
+        assert!((sum - p["spread"].as_f64().unwrap()).abs() < 0.01, "{p}");
+    }
+    let attacks = get("/api/stats?by=province&period=month&country=AFG&kind=attack")
+        .await
+        .json();
+    for a in attacks["timeline"].as_array().unwrap() {
+        let all = v["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["period"] == a["period"])
+            .unwrap();
+        let (x, y) = (
+            all["spread_by_kind"]["attack"].as_f64().unwrap(),
+            a["spread"].as_f64().unwrap(),
+        );
+        assert!((x - y).abs() < 0.01, "{}: {x} vs {y}", a["period"]);
+    }
     for bad in ["by=city", "period=week", "kind=x", "bbox=1,2"] {
         assert_eq!(
             get(&format!("/api/stats?{bad}")).await.status,

@@ -95,6 +95,12 @@ pub struct Shares {
 }
 
 impl Shares {
+    /// Adds an amount of events of `kind`.
+    pub fn add_amount(&mut self, kind: Kind, amount: f64) {
+        self.total += amount;
+        *kind_field!(self, kind) += amount;
+    }
+
     /// Adds `share` (0 to 1) of a record's count.
     pub fn add(&mut self, kind: Kind, count: u32, share: f64) {
         let c = f64::from(count) * share;
@@ -191,6 +197,8 @@ pub struct PeriodStat {
     pub totals: Totals,
     /// Count shared in proportion to the days each record covers in the period.
     pub spread: f64,
+    /// `spread` by kind (and its `total`), so that one answer gives every kind's series.
+    pub spread_by_kind: Shares,
 }
 
 /// The answer of the statistics endpoint.
@@ -240,10 +248,10 @@ fn label(d: time::Date, p: Period) -> String {
 /// Shares `amount` over the buckets that the days `s..=e` fall in, by days; `first` is the bucket
 /// (and its first day) that holds `s`.
 fn spread(
-    buckets: &mut BTreeMap<time::Date, (Totals, f64)>,
+    buckets: &mut BTreeMap<time::Date, (Totals, Shares)>,
     first: (time::Date, i32),
     (s, e): (i32, i32),
-    amount: f64,
+    (kind, amount): (Kind, f64),
     period: Period,
 ) {
     let days = f64::from(e - s + 1);
@@ -253,7 +261,11 @@ fn spread(
         let lo = s.max(lo_bound);
         let hi = e.min(nb.to_julian_day() - 1);
         if hi >= lo {
-            buckets.entry(b).or_default().1 += amount * f64::from(hi - lo + 1) / days;
+            buckets
+                .entry(b)
+                .or_default()
+                .1
+                .add_amount(kind, amount * f64::from(hi - lo + 1) / days);
         }
         b = nb;
         lo_bound = nb.to_julian_day();
@@ -279,7 +291,7 @@ pub fn stats(
         GroupBy::Province => catalog.province_table(),
     };
     let mut slots = vec![(Totals::default(), InWindow::default()); table.len()];
-    let mut buckets: BTreeMap<time::Date, (Totals, f64)> = BTreeMap::new();
+    let mut buckets: BTreeMap<time::Date, (Totals, Shares)> = BTreeMap::new();
     // `ids` ascend, so start days never go back: the bucket of the previous record is usually the
     // bucket of this one, and is only looked up again when a record starts past it.
     let mut current: Option<(time::Date, i32, i32)> = None;
@@ -316,12 +328,12 @@ pub fn stats(
         bucket.0.add(r.kind, r.count);
         match catalog.split_of(i) {
             // Within one bucket: all of its count is spread there.
-            None if e < to => bucket.1 += f64::from(r.count),
+            None if e < to => bucket.1.add_amount(r.kind, f64::from(r.count)),
             None => spread(
                 &mut buckets,
                 (start, from),
                 (s, e),
-                f64::from(r.count),
+                (r.kind, f64::from(r.count)),
                 period,
             ),
             // A count shared by a time split is spread over its periods, in proportion to
@@ -335,7 +347,7 @@ pub fn stats(
                         &mut buckets,
                         (first, first.to_julian_day()),
                         (a, b),
-                        amount,
+                        (r.kind, amount),
                         period,
                     );
                 }
@@ -374,7 +386,8 @@ pub fn stats(
         .map(|(d, (totals, spread))| PeriodStat {
             period: label(d, period),
             totals,
-            spread: milli(spread),
+            spread: milli(spread.total),
+            spread_by_kind: spread,
         })
         .collect();
     Stats {

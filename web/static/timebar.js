@@ -138,9 +138,12 @@ export function createTimebar(map, months, { onChange }) {
   button(false);
 
   let timeline = null;
+  // Two answers hold every kind's series (`spread_by_kind`): everywhere, and Afghanistan's.
   async function loadTimeline() {
-    const ask = (extra) => Promise.all(KINDS.map((kind) => apiKept('/api/stats', { period: 'month', kind, ...extra })));
-    const [per, home] = await Promise.all([ask({}), ask({ country: HOME })]);
+    const [per, home] = await Promise.all([
+      apiKept('/api/stats', { period: 'month' }),
+      apiKept('/api/stats', { period: 'month', country: HOME }),
+    ]);
     timeline = { per, home };
   }
 
@@ -151,11 +154,11 @@ export function createTimebar(map, months, { onChange }) {
   function monthly() {
     const at = new Map(months.map((m, i) => [m, i]));
     const stacks = months.map(() => []);
-    KINDS.forEach((kind, k) => {
+    KINDS.forEach((kind) => {
       if (!state.kinds.has(kind)) return;
       const v = new Array(months.length).fill(0);
-      for (const t of timeline.per[k].timeline) if (at.has(t.period)) v[at.get(t.period)] += t.spread;
-      if (state.outside) for (const t of timeline.home[k].timeline) if (at.has(t.period)) v[at.get(t.period)] -= t.spread;
+      for (const t of timeline.per.timeline) if (at.has(t.period)) v[at.get(t.period)] += t.spread_by_kind[kind];
+      if (state.outside) for (const t of timeline.home.timeline) if (at.has(t.period)) v[at.get(t.period)] -= t.spread_by_kind[kind];
       v.forEach((value, i) => stacks[i].push({ kind, value: Math.max(0, value) }));
     });
     return stacks;
