@@ -578,17 +578,10 @@ async fn statistics_group_by_jurisdiction_and_period() {
     // equals the `spread` of an answer asked for that kind alone.
     for p in v["timeline"].as_array().unwrap() {
         let by = &p["spread_by_kind"];
-        let sum: f64 = [
-            "attack",
-            "plot",
-            "arrest",
-            "designation",
-            "raid",
-            "presence",
-        ]
-        .iter()
-        .map(|k| by[k].as_f64().unwrap())
-        .sum();
+        let sum: f64 = iskp_map::model::Kind::ALL
+            .iter()
+            .map(|k| by[k.as_str()].as_f64().unwrap())
+            .sum();
         assert!((sum - p["spread"].as_f64().unwrap()).abs() < 0.01, "{p}");
     }
     let attacks = get("/api/stats?by=province&period=month&country=AFG&kind=attack")

@@ -3,7 +3,7 @@
 // more than the window counts only for its days inside it), and a year-by-year series of its
 // events (each total spread over the days of its span, the timeline's `spread`) with the selected
 // years marked. Every figure comes from `/api/stats` with the page's filters, as the map's do.
-import { el, KINDS, KIND_LABEL } from './dom.js';
+import { el, KIND_LABEL } from './dom.js';
 import { api, timeParams } from './api.js';
 import { fmtShare } from './format.js';
 import { state } from './state.js';
@@ -20,10 +20,10 @@ function bar(share) {
   return b;
 }
 
-/** Sums `spread` per year over the answers of several kinds. */
-function years(answers) {
+/** Events per year of `kinds`: the answer's `spread_by_kind`, summed over them. */
+function years(answer, kinds) {
   const out = new Map();
-  for (const a of answers) for (const t of a.timeline) out.set(t.period, (out.get(t.period) || 0) + t.spread);
+  for (const t of answer.timeline) out.set(t.period, kinds.reduce((s, k) => s + t.spread_by_kind[k], 0));
   return out;
 }
 
@@ -36,11 +36,10 @@ export async function jurisdictionProfile(level, id, kinds, { areaOnly = false }
   if (areaOnly) place.geo_precision = level;
   const time = timeParams();
   const windowed = Boolean(time.datetime) && time.datetime_match !== 'within';
-  const all = kinds.length === KINDS.length;
   const [byClaim, any, series] = await Promise.all([
     Promise.all(CLAIMS.map(([c]) => api('/api/stats', { ...place, ...time, claim: c }))),
     api('/api/stats', { ...place, ...time }),
-    Promise.all((all ? [null] : kinds).map((kind) => api('/api/stats', { ...place, period: 'year', ...(kind ? { kind } : {}) }))),
+    api('/api/stats', { ...place, period: 'year' }),
   ]);
   const group = (a) => a.groups.find((g) => g.id === id);
   const claimGroups = byClaim.map(group);
@@ -56,7 +55,7 @@ export async function jurisdictionProfile(level, id, kinds, { areaOnly = false }
     el('tbody', {}, kinds.map((k) => rowOf(KIND_LABEL[k], (g) => figure(g, k, windowed)))),
     el('tfoot', {}, rowOf('All kinds', sumKinds)));
   // The series: one row per year, a bar as wide as its share of the largest year.
-  const ys = years(series);
+  const ys = years(series, kinds);
   const list = [...ys.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
   const max = Math.max(1e-9, ...list.map(([, v]) => v));
   const inRange = (y) => y >= state.from.slice(0, 4) && y <= state.to.slice(0, 4);
