@@ -678,11 +678,26 @@ impl Catalog {
         })
     }
 
+    /// The filter's `days`, unless they hold every record's days whole (a window from before the
+    /// first record to after the last — the page's "all time" — selects what no window does, and
+    /// is then answered without looking at a record's dates). A time split none of whose periods
+    /// holds events never intersects a window, so while one exists every window is kept.
+    fn narrowing_days(&self, f: &Filter) -> Option<DayRange> {
+        f.days.filter(|d| {
+            let whole = self.extents[0].is_some_and(|(_, (first, last))| d.contains(first, last));
+            let splits_held = self
+                .splits
+                .iter()
+                .all(|s| s.periods.iter().any(|p| p.2 > 0));
+            !(whole && splits_held)
+        })
+    }
+
     /// Whether the filter restricts nothing but the kind: it then selects every record of that
     /// kind (or every record), which a caller may take from a precomputed list instead of
     /// [`Catalog::matching`].
     pub fn restricts_only_kind(&self, f: &Filter) -> bool {
-        f.days.is_none()
+        self.narrowing_days(f).is_none()
             && f.country.is_none()
             && f.admin1_id.is_none()
             && f.claim.is_none()
@@ -696,6 +711,12 @@ impl Catalog {
 
     /// Indices of the records that pass the filter, ascending.
     pub fn matching(&self, f: &Filter) -> Vec<u32> {
+        if f.days.is_some() && self.narrowing_days(f).is_none() {
+            return self.matching(&Filter {
+                days: None,
+                ..f.clone()
+            });
+        }
         // A country or province no record has matches nothing.
         let country = match f.country.as_deref() {
             Some(c) => match self.country_code_index(c) {
@@ -821,5 +842,49 @@ mod tests {
         };
         assert_eq!(plain.envelopes().len(), 1);
         assert!(plain.contains(69.2, 34.5));
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+    use crate::synth;
+
+    /// A window holding every record's days whole selects what no window does, without reading a
+    /// date (the precomputed-list path); one day less is a real window again.
+    #[test]
+    fn a_window_over_all_time_restricts_nothing() {
+        let cat = Catalog::new(synth::records(4_000, 7), vec![synth::document()]).expect("fits");
+        let (_, (first, last)) = cat.kind_extent(None).expect("records");
+        let all = Filter::default();
+        for how in [DayMatch::Intersects, DayMatch::Within] {
+            let whole = Filter {
+                days: Some(DayRange {
+                    start: Some(first - 10),
+                    end: Some(last),
+                }),
+                day_match: how,
+                ..Filter::default()
+            };
+            assert!(cat.restricts_only_kind(&whole), "{how:?}");
+            assert_eq!(cat.matching(&whole), cat.matching(&all));
+            let kind = Filter {
+                kind: Some(Kind::Plot),
+                ..whole.clone()
+            };
+            let plots: Vec<u32> = (0..cat.len() as u32)
+                .filter(|&i| cat.entry(i).kind == Kind::Plot)
+                .collect();
+            assert_eq!(cat.matching(&kind), plots);
+            let short = Filter {
+                days: Some(DayRange {
+                    start: Some(first + 1),
+                    end: Some(last),
+                }),
+                ..whole
+            };
+            assert!(!cat.restricts_only_kind(&short), "{how:?}");
+            assert!(cat.matching(&short).len() <= cat.len());
+        }
     }
 }
