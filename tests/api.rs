@@ -924,3 +924,68 @@ async fn time_windows_say_how_much_of_a_total_falls_inside() {
         assert_eq!(a.json()["parameter"], "datetime_match", "{bad}");
     }
 }
+
+/// An answer made on the work pool is kept with its snapshot: the same request again is served
+/// the same bytes without being made again, a request differing in anything (query, accepted
+/// encoding) is made anew, and after a reload the new data answers, not the kept bytes.
+#[test]
+fn answers_are_kept_per_snapshot_and_die_with_it() {
+    use iskp_map::store::{FileSource, Store};
+    let scratch = common::Scratch::new("answers");
+    let store = std::sync::Arc::new(Store::open(Box::new(FileSource::new(&scratch.dir))).unwrap());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let ask = |uri: &str, gzip: bool| {
+        let mut req = Request::get(uri).header("host", "127.0.0.1:8080");
+        if gzip {
+            req = req.header("accept-encoding", "gzip");
+        }
+        rt.block_on(send_to(store.clone(), req.body(Body::empty()).unwrap()))
+    };
+    let uri = "/api/stats?by=country&kind=attack";
+    let first = ask(uri, false);
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(store.current().answers.counts(), (0, 1));
+    let again = ask(uri, false);
+    assert_eq!(again.body, first.body);
+    assert_eq!(again.header("etag"), first.header("etag"));
+    assert_eq!(store.current().answers.counts(), (1, 1));
+    ask("/api/stats?by=country&kind=plot", false);
+    ask(uri, true);
+    ask("/api/collections/incidents/clusters?zoom=2", false);
+    ask("/api/collections/incidents/clusters?zoom=2", false);
+    assert_eq!(store.current().answers.counts(), (2, 4));
+    // A bad request is an error every time, never kept.
+    assert_eq!(
+        ask("/api/collections/incidents/clusters?zoom=x", false).status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(store.current().answers.counts(), (2, 4));
+
+    // Change one attack's count; the reload's snapshot answers from the new data.
+    let path = scratch.dir.join("records.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let before = first.json()["all"]["attack"].as_u64().unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    let kind = headers.iter().position(|h| h == "kind").unwrap();
+    let count = headers.iter().position(|h| h == "count").unwrap();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(&headers).unwrap();
+    let mut changed = false;
+    for r in rows.records() {
+        let r = r.unwrap();
+        let mut fields: Vec<String> = r.iter().map(str::to_string).collect();
+        if !changed && &r[kind] == "attack" {
+            let n: u64 = r[count].parse().unwrap();
+            fields[count] = (n + 5).to_string();
+            changed = true;
+        }
+        out.write_record(&fields).unwrap();
+    }
+    std::fs::write(&path, out.into_inner().unwrap()).unwrap();
+    store.reload().unwrap();
+    assert_eq!(store.current().answers.counts(), (0, 0));
+    let after = ask(uri, false);
+    assert_eq!(after.json()["all"]["attack"].as_u64().unwrap(), before + 5);
+    assert_ne!(after.header("etag"), first.header("etag"));
+}

@@ -5,7 +5,8 @@
 //! [`MAX_LIMIT`](super::query::MAX_LIMIT) features: a deep zoom over a wide box would otherwise be
 //! one cell per record, a gigabyte of JSON at a few hundred thousand records. A map asks for the
 //! cells of its view, a few hundred; a query past the bound gets a 400 that says to zoom out or
-//! narrow `bbox`. The work runs on the [`work`](super::work) pool.
+//! narrow `bbox`. The work runs on the [`work`](super::work) pool, and the answer is kept with the
+//! snapshot for the next request that asks the same.
 
 use super::context::{ApiPath, Fresh, GEOJSON};
 use super::error::ApiError;
@@ -42,23 +43,24 @@ pub async fn clusters(
     fresh.revalidate()?;
     st.work
         .run(move || {
-            let snap = &fresh.snap;
-            let ids = snap.matching(&f);
-            let cs = cluster::clusters(&snap.catalog, &ids, zoom);
-            if cs.len() > MAX_CELLS {
-                return Err(ApiError::bad(
-                    "zoom",
-                    format!(
+            fresh.remember(GEOJSON, || {
+                let snap = &fresh.snap;
+                let ids = snap.matching(&f);
+                let cs = cluster::clusters(&snap.catalog, &ids, zoom);
+                if cs.len() > MAX_CELLS {
+                    return Err(ApiError::bad(
+                        "zoom",
+                        format!(
                         "this query gives {} cells at zoom {zoom}, more than the {MAX_CELLS} an \
                          answer holds; zoom out or narrow bbox",
                         cs.len()
                     ),
-                ));
-            }
-            // Records known only to an area are not in any cell: count the ones that are.
-            let gathered = cs.iter().map(|c| c.records as usize).sum();
-            let body = cluster::feature_collection(&cs, gathered, zoom).to_string();
-            Ok(fresh.ok(GEOJSON, body))
+                    ));
+                }
+                // Records known only to an area are not in any cell: count the ones that are.
+                let gathered = cs.iter().map(|c| c.records as usize).sum();
+                Ok(cluster::feature_collection(&cs, gathered, zoom).to_string())
+            })
         })
         .await?
 }

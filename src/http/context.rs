@@ -9,6 +9,7 @@ use super::error::ApiError;
 use super::middleware::{from_request, BaseUrl};
 use super::query::{self, Encoding, Params};
 use super::AppState;
+use crate::store::answers::Answer;
 use crate::store::Snapshot;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -270,6 +271,51 @@ impl Fresh {
         }
     }
 
+    /// The 200 answer of this request as `make` builds its body, or as it was built before from
+    /// the same snapshot for the same base, path, query and accepted encodings (see
+    /// [`crate::store::answers`]); gzip-compressed as [`Fresh::ok`] does. Only for answers that
+    /// depend on nothing else: call it on the work pool, since `make` may wait for the same
+    /// answer being made by another request.
+    pub fn remember(
+        &self,
+        content_type: &'static str,
+        make: impl FnOnce() -> Result<String, ApiError>,
+    ) -> Result<Response, ApiError> {
+        let c = &self.ctx;
+        let key = format!(
+            "{}\n{}\n{}\n{}{}",
+            c.base,
+            c.path,
+            c.query.as_deref().unwrap_or(""),
+            u8::from(c.accepts_gzip),
+            u8::from(c.accepts_html)
+        );
+        let a = self.snap.answers.get_or_make(&key, || {
+            let body = make()?;
+            let gzip = c.accepts_gzip && body.len() > COMPRESS_HERE_ABOVE;
+            let bytes = if gzip {
+                gzip_bytes(body.as_bytes())
+            } else {
+                None
+            };
+            Ok::<_, ApiError>(match bytes {
+                Some(b) => Answer {
+                    content_type,
+                    body: b.into(),
+                    gzip: true,
+                },
+                None => Answer {
+                    content_type,
+                    body: body.into(),
+                    gzip: false,
+                },
+            })
+        })?;
+        let mut r = axum::body::Body::from(a.body.clone()).into_response();
+        head(&mut r, a.content_type, &self.tag, a.gzip);
+        Ok(r)
+    }
+
     /// A 200 answer tagged with this request's tag; gzip-compressed here when it is over
     /// [`COMPRESS_HERE_ABOVE`] and the client takes gzip (call it on the work pool for answers
     /// that can be that large).
@@ -293,30 +339,38 @@ pub fn set(r: &mut Response, name: header::HeaderName, value: &str) {
 /// A 200 answer with its content type, entity tag and caching policy (revalidate every time).
 pub fn ok(content_type: &'static str, tag: &str, body: String) -> Response {
     let mut r = body.into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    set(&mut r, header::ETAG, tag);
+    head(&mut r, content_type, tag, false);
     r
 }
 
-/// The answer `ok` would give, with its body gzip-compressed.
-fn gzipped(content_type: &'static str, tag: &str, body: &[u8]) -> Option<Response> {
+/// The headers of a 200 answer: content type, caching policy (revalidate every time), entity
+/// tag, and for a gzip-compressed body its encoding.
+fn head(r: &mut Response, content_type: &'static str, tag: &str, gzip: bool) {
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if gzip {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    set(r, header::ETAG, tag);
+}
+
+/// `body` gzip-compressed.
+fn gzip_bytes(body: &[u8]) -> Option<Vec<u8>> {
     use std::io::Write;
     let mut enc = flate2::write::GzEncoder::new(
         Vec::with_capacity(body.len() / 4),
         flate2::Compression::new(5),
     );
     enc.write_all(body).ok()?;
-    let bytes = enc.finish().ok()?;
-    let mut r = axum::body::Body::from(bytes).into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    set(&mut r, header::ETAG, tag);
+    enc.finish().ok()
+}
+
+/// The answer `ok` would give, with its body gzip-compressed.
+fn gzipped(content_type: &'static str, tag: &str, body: &[u8]) -> Option<Response> {
+    let mut r = axum::body::Body::from(gzip_bytes(body)?).into_response();
+    head(&mut r, content_type, tag, true);
     Some(r)
 }
 

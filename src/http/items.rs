@@ -18,7 +18,8 @@ use serde_json::{json, Value};
 /// `GET /api/collections/{id}/items`. A page of at most 100 records of a collection filtered by
 /// nothing but its kind is a slice of a list the snapshot holds, answered at once; any other page
 /// (a filter, a larger page, polygons, the HTML view) is built — and compressed when large — on
-/// the [`work`](super::work) pool.
+/// the [`work`](super::work) pool, and a GeoJSON one kept with the snapshot for the next request
+/// that asks the same.
 pub async fn items(
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
@@ -34,11 +35,35 @@ pub async fn items(
     fresh.revalidate()?;
     if cheap && limit <= query::DEFAULT_LIMIT && enc == Encoding::Json {
         page_of(&fresh, &q, &p, enc, limit, offset)
+    } else if enc == Encoding::Json {
+        st.work
+            .run(move || fresh.remember(GEOJSON, || Ok(page_body(&fresh, &q, &p, limit, offset))))
+            .await?
     } else {
         st.work
             .run(move || page_of(&fresh, &q, &p, enc, limit, offset))
             .await?
     }
+}
+
+/// The GeoJSON text of the page `offset..offset + limit` of a collection's selection.
+fn page_body(
+    fresh: &Fresh,
+    q: &query::CollectionQuery,
+    p: &Params,
+    limit: usize,
+    offset: usize,
+) -> String {
+    let sel = q.select(&fresh.snap);
+    let start = offset.min(sel.len());
+    let end = start.saturating_add(limit).min(sel.len());
+    let page = Page {
+        sel: &sel,
+        range: start..end,
+        offset,
+        limit,
+    };
+    feature_collection(&fresh.ctx, &fresh.snap, p, q.collection, &page, &q.shape)
 }
 
 /// The page `offset..offset + limit` of a collection's selection, as GeoJSON or HTML.
@@ -51,19 +76,9 @@ fn page_of(
     offset: usize,
 ) -> Result<Response, ApiError> {
     let ctx = &fresh.ctx;
-    let snap = &fresh.snap;
     let c = q.collection;
-    let sel = q.select(snap);
-    let start = offset.min(sel.len());
-    let end = start.saturating_add(limit).min(sel.len());
-    let page = Page {
-        sel: &sel,
-        range: start..end,
-        offset,
-        limit,
-    };
     let shape = &q.shape;
-    let body = feature_collection(ctx, snap, p, c, &page, shape);
+    let body = page_body(fresh, q, p, limit, offset);
     if enc == Encoding::Html {
         let v: Value =
             serde_json::from_str(&body).map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -52,6 +52,7 @@ struct Metrics {
     reloads: Family<Outcome, Counter>,
     snapshot_records: Gauge,
     snapshot_age: Gauge<f64, AtomicU64>,
+    answers_kept: Family<Outcome, Gauge>,
     resident_bytes: Gauge,
 }
 
@@ -73,6 +74,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         reloads: Family::default(),
         snapshot_records: Gauge::default(),
         snapshot_age: Gauge::default(),
+        answers_kept: Family::default(),
         resident_bytes: Gauge::default(),
         registry: Registry::default(),
     };
@@ -130,6 +132,12 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "snapshot_age_seconds",
         "Seconds since the snapshot served was loaded",
         m.snapshot_age.clone(),
+    );
+    registry.register(
+        "snapshot_answers",
+        "Answers of the snapshot served: served from the kept ones (hit), made (made), and the \
+         bytes kept (bytes)",
+        m.answers_kept.clone(),
     );
     registry.register(
         "process_resident_memory_bytes",
@@ -244,6 +252,18 @@ pub async fn metrics(State(st): State<AppState>) -> Response {
         .set(i64::try_from(snap.catalog.len()).unwrap_or(i64::MAX));
     let age = (time::OffsetDateTime::now_utc() - snap.loaded_at).as_seconds_f64();
     m.snapshot_age.set(age.max(0.0));
+    let (hits, made) = snap.answers.counts();
+    for (outcome, n) in [
+        ("hit", hits),
+        ("made", made),
+        ("bytes", snap.answers.bytes()),
+    ] {
+        m.answers_kept
+            .get_or_create(&Outcome {
+                outcome: outcome.into(),
+            })
+            .set(i64::try_from(n).unwrap_or(i64::MAX));
+    }
     for (outcome, total) in [
         ("installed", st.store.reloads()),
         ("rejected", st.store.rejected_reloads()),

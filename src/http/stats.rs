@@ -15,7 +15,8 @@ pub const STATS_PARAMS: &[&str] = super::query::record_filter_params!["by", "per
 /// `GET /api/stats?by=country|province&period=year|month&…`: totals (sum of `count`) per
 /// jurisdiction and per period over the records that pass the same filters as `items`.
 ///
-/// The totals run on the [`work`](super::work) pool: their cost grows with the records selected.
+/// The totals run on the [`work`](super::work) pool, their cost growing with the records selected,
+/// and are kept with the snapshot for the next request that asks the same.
 pub async fn stats(State(st): State<AppState>, fresh: Fresh) -> Result<Response, ApiError> {
     let p = fresh.ctx.params(STATS_PARAMS)?;
     query::format(p.get("f"))?;
@@ -42,30 +43,36 @@ pub async fn stats(State(st): State<AppState>, fresh: Fresh) -> Result<Response,
     let filter = record_filter(None, &p)?;
     fresh.revalidate()?;
     st.work
-        .run(move || {
-            let snap = &fresh.snap;
-            let ids = snap.matching(&filter);
-            let s = compute(
-                &snap.catalog,
-                &snap.jurisdictions,
-                &ids,
-                by,
-                period,
-                filter.days.as_ref(),
-            );
-            let body = json!({
-                "by": if by == GroupBy::Country { "country" } else { "province" },
-                "period": if period == Period::Year { "year" } else { "month" },
-                "numberMatched": ids.len(),
-                "all": s.all,
-                "all_window": s.all_window,
-                "unassigned": s.unassigned,
-                "unassigned_window": s.unassigned_window,
-                "groups": s.groups,
-                "timeline": s.timeline,
-            })
-            .to_string();
-            fresh.ok(JSON, body)
-        })
-        .await
+        .run(move || fresh.remember(JSON, || Ok(body(&fresh.snap, &filter, by, period))))
+        .await?
+}
+
+/// The statistics of the records `filter` selects, as JSON text.
+fn body(
+    snap: &crate::store::Snapshot,
+    filter: &crate::index::Filter,
+    by: GroupBy,
+    period: Period,
+) -> String {
+    let ids = snap.matching(filter);
+    let s = compute(
+        &snap.catalog,
+        &snap.jurisdictions,
+        &ids,
+        by,
+        period,
+        filter.days.as_ref(),
+    );
+    json!({
+        "by": if by == GroupBy::Country { "country" } else { "province" },
+        "period": if period == Period::Year { "year" } else { "month" },
+        "numberMatched": ids.len(),
+        "all": s.all,
+        "all_window": s.all_window,
+        "unassigned": s.unassigned,
+        "unassigned_window": s.unassigned_window,
+        "groups": s.groups,
+        "timeline": s.timeline,
+    })
+    .to_string()
 }

@@ -4,6 +4,7 @@
 //! snapshot off to the side from a [`DataSource`] and swaps the pointer only when it validated
 //! whole. A failed reload leaves the previous snapshot serving and returns every error.
 
+pub mod answers;
 pub mod bundled;
 pub mod changes;
 pub mod collections;

@@ -39,6 +39,8 @@ pub struct Snapshot {
     pub tag: String,
     /// The changes the data went through, when the source keeps them (team mode).
     pub history: Option<super::changes::History>,
+    /// Answers already made from this snapshot.
+    pub answers: super::answers::Answers,
 }
 
 impl Snapshot {
@@ -76,6 +78,7 @@ impl Snapshot {
             provinces,
             search: std::sync::OnceLock::new(),
             history: None,
+            answers: super::answers::Answers::default(),
             tag: format!("{version}.{:x}", changed_at.unix_timestamp()),
             by_kind,
             version,
