@@ -989,3 +989,43 @@ fn answers_are_kept_per_snapshot_and_die_with_it() {
     assert_eq!(after.json()["all"]["attack"].as_u64().unwrap(), before + 5);
     assert_ne!(after.header("etag"), first.header("etag"));
 }
+
+/// `by=kind` gives in one answer what asking each kind apart gives: a group per kind holding
+/// the kind's `all`, its window shares and its number of records, inside a box and a window.
+#[tokio::test]
+async fn stats_by_kind_equal_the_stats_of_each_kind() {
+    let q = "bbox=40,20,80,45&datetime=2021-08-15%2F2023-06-30";
+    let one = get(&format!("/api/stats?by=kind&{q}")).await;
+    assert_eq!(one.status, StatusCode::OK);
+    let one = one.json();
+    assert_eq!(one["by"], "kind");
+    let groups = one["groups"].as_array().unwrap();
+    assert!(groups.len() >= 3, "{groups:?}");
+    let mut records = 0;
+    for kind in [
+        "attack",
+        "plot",
+        "arrest",
+        "designation",
+        "raid",
+        "presence",
+    ] {
+        let apart = get(&format!("/api/stats?kind={kind}&{q}")).await.json();
+        let n = apart["numberMatched"].as_u64().unwrap();
+        let Some(g) = groups.iter().find(|g| g["id"] == kind) else {
+            assert_eq!(n, 0, "{kind} has records but no group");
+            continue;
+        };
+        assert!(g.get("country").is_none(), "a kind is no jurisdiction: {g}");
+        assert_eq!(g["records"].as_u64().unwrap(), n, "{kind}");
+        assert_eq!(g[kind], apart["all"][kind], "{kind}");
+        assert_eq!(g["total"], apart["all"]["total"], "{kind}");
+        assert_eq!(g["inside"], apart["all_window"]["inside"], "{kind}");
+        assert_eq!(g["partial"], apart["all_window"]["partial"], "{kind}");
+        records += n;
+    }
+    assert_eq!(one["numberMatched"].as_u64().unwrap(), records);
+    let bad = get("/api/stats?by=kinds").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text().contains("\"by\""), "{}", bad.text());
+}

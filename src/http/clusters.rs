@@ -45,8 +45,7 @@ pub async fn clusters(
         .run(move || {
             fresh.remember(GEOJSON, || {
                 let snap = &fresh.snap;
-                let ids = snap.matching(&f);
-                let cs = cluster::clusters(&snap.catalog, &ids, zoom);
+                let cs = snap.clusters(&f, zoom);
                 if cs.len() > MAX_CELLS {
                     return Err(ApiError::bad(
                         "zoom",

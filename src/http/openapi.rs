@@ -159,7 +159,7 @@ pub fn document(base: &str) -> Value {
         );
     }
     let mut stats_params: Vec<Value> = vec![
-        json!({ "name": "by", "in": "query", "required": false, "schema": { "type": "string", "enum": ["country", "province"], "default": "country" } }),
+        json!({ "name": "by", "in": "query", "required": false, "description": "Groups: jurisdictions (country, province) or kinds of record (kind)", "schema": { "type": "string", "enum": ["country", "province", "kind"], "default": "country" } }),
         json!({ "name": "period", "in": "query", "required": false, "schema": { "type": "string", "enum": ["year", "month"], "default": "year" } }),
     ];
     stats_params.extend(
@@ -169,7 +169,7 @@ pub fn document(base: &str) -> Value {
             .map(|p| param_ref(p)),
     );
     paths.insert("/stats".into(), json!({ "get": {
-        "operationId": "getStats", "summary": "Totals (sum of count) per jurisdiction and per period", "tags": ["Statistics"],
+        "operationId": "getStats", "summary": "Totals (sum of count) per jurisdiction or kind and per period", "tags": ["Statistics"],
         "parameters": stats_params,
         "responses": { "200": { "description": "Totals", "content": { "application/json": { "schema": { "type": "object" } } } }, "400": error_response("Bad parameter") }
     }}));

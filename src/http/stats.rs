@@ -12,8 +12,8 @@ use serde_json::json;
 /// Parameters of `/api/stats`.
 pub const STATS_PARAMS: &[&str] = super::query::record_filter_params!["by", "period", "f"];
 
-/// `GET /api/stats?by=country|province&period=year|month&…`: totals (sum of `count`) per
-/// jurisdiction and per period over the records that pass the same filters as `items`.
+/// `GET /api/stats?by=country|province|kind&period=year|month&…`: totals (sum of `count`) per
+/// jurisdiction (or per kind) and per period over the records that pass the same filters as `items`.
 ///
 /// The totals run on the [`work`](super::work) pool, their cost growing with the records selected,
 /// and are kept with the snapshot for the next request that asks the same.
@@ -23,10 +23,11 @@ pub async fn stats(State(st): State<AppState>, fresh: Fresh) -> Result<Response,
     let by = match p.get("by") {
         None | Some("country") => GroupBy::Country,
         Some("province") => GroupBy::Province,
+        Some("kind") => GroupBy::Kind,
         Some(other) => {
             return Err(ApiError::bad(
                 "by",
-                format!("{other:?} is not one of country, province"),
+                format!("{other:?} is not one of country, province, kind"),
             ))
         }
     };
@@ -64,7 +65,11 @@ fn body(
         filter.days.as_ref(),
     );
     json!({
-        "by": if by == GroupBy::Country { "country" } else { "province" },
+        "by": match by {
+            GroupBy::Country => "country",
+            GroupBy::Province => "province",
+            GroupBy::Kind => "kind",
+        },
         "period": if period == Period::Year { "year" } else { "month" },
         "numberMatched": ids.len(),
         "all": s.all,

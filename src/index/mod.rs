@@ -442,6 +442,11 @@ impl Catalog {
         Ok(cat)
     }
 
+    /// The records with a point in `env` (edges included), in no particular order.
+    pub fn points_in<'a>(&'a self, env: &AABB<[f64; 2]>) -> impl Iterator<Item = u32> + 'a {
+        self.tree.locate_in_envelope(env).map(|p| p.data.index)
+    }
+
     /// Extent of all records (`None`) or of one kind; `None` when there are no such records.
     pub fn kind_extent(&self, kind: Option<Kind>) -> Option<Extent> {
         self.extents[kind.map_or(0, |k| k as usize + 1)]

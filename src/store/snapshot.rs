@@ -41,6 +41,8 @@ pub struct Snapshot {
     pub history: Option<super::changes::History>,
     /// Answers already made from this snapshot.
     pub answers: super::answers::Answers,
+    /// Clusters of whole kinds per zoom, made on first need.
+    pyramid: crate::views::clusters::Pyramid,
 }
 
 impl Snapshot {
@@ -79,6 +81,7 @@ impl Snapshot {
             search: std::sync::OnceLock::new(),
             history: None,
             answers: super::answers::Answers::default(),
+            pyramid: Default::default(),
             tag: format!("{version}.{:x}", changed_at.unix_timestamp()),
             by_kind,
             version,
@@ -109,6 +112,33 @@ impl Snapshot {
             Ids::List(v) => hits = crate::views::search::intersect(&hits, &v),
         }
         Ids::List(hits)
+    }
+
+    /// The records a filter selects gathered into the cells of `zoom`
+    /// ([`crate::views::clusters`]). A filter restricting nothing but the kind and the box is
+    /// answered from the kept cells of the whole kind ([`crate::views::clusters::Pyramid`]), the
+    /// same answer without a pass over the records in the box.
+    pub fn clusters(
+        &self,
+        f: &crate::index::Filter,
+        zoom: u8,
+    ) -> Vec<crate::views::clusters::Cluster> {
+        use crate::views::clusters;
+        let unboxed = crate::index::Filter {
+            bbox: None,
+            ..f.clone()
+        };
+        if self.catalog.restricts_only_kind(&unboxed) {
+            if let Ids::Shared(all) = self.matching_entries(&unboxed) {
+                if let Some(cs) =
+                    self.pyramid
+                        .clusters(&self.catalog, &all, f.kind, f.bbox.as_ref(), zoom)
+                {
+                    return cs;
+                }
+            }
+        }
+        clusters::clusters(&self.catalog, &self.matching(f), zoom)
     }
 
     /// [`Snapshot::matching`] of the fields the catalog's entries hold.

@@ -52,8 +52,21 @@ struct Acc {
 /// known only to an area have no point and are left out. Cells come out ordered by their first
 /// record, so the answer is the same on every call and replica.
 pub fn clusters(cat: &Catalog, ids: &[u32], zoom: u8) -> Vec<Cluster> {
-    let size = cell_degrees(zoom);
-    let mut cells: FxHashMap<(i64, i64), Acc> = FxHashMap::default();
+    let mut cells = gather(cat, ids, cell_degrees(zoom));
+    cells.sort_unstable_by_key(|(_, first, _)| *first);
+    cells.into_iter().map(|(_, _, c)| c).collect()
+}
+
+/// A cell's position in the grid of cells `size` degrees square.
+type Key = (i64, i64);
+
+fn key(lon: f64, lat: f64, size: f64) -> Key {
+    ((lon / size).floor() as i64, (lat / size).floor() as i64)
+}
+
+/// The cells of the records `ids` (ascending) that have a point: key, first record, cluster.
+fn gather(cat: &Catalog, ids: &[u32], size: f64) -> Vec<(Key, u32, Cluster)> {
+    let mut cells: FxHashMap<Key, Acc> = FxHashMap::default();
     let ids: Vec<u32> = ids
         .iter()
         .copied()
@@ -61,8 +74,7 @@ pub fn clusters(cat: &Catalog, ids: &[u32], zoom: u8) -> Vec<Cluster> {
         .collect();
     for &i in &ids {
         let e = cat.entry(i);
-        let key = ((e.lon / size).floor() as i64, (e.lat / size).floor() as i64);
-        let a = cells.entry(key).or_insert_with(|| Acc {
+        let a = cells.entry(key(e.lon, e.lat, size)).or_insert_with(|| Acc {
             bbox: [e.lon, e.lat, e.lon, e.lat],
             first: i,
             ..Acc::default()
@@ -86,18 +98,18 @@ pub fn clusters(cat: &Catalog, ids: &[u32], zoom: u8) -> Vec<Cluster> {
     }
     for &i in &ids {
         let e = cat.entry(i);
-        let key = ((e.lon / size).floor() as i64, (e.lat / size).floor() as i64);
-        if let Some(a) = cells.get_mut(&key) {
+        if let Some(a) = cells.get_mut(&key(e.lon, e.lat, size)) {
             let d = (e.lon - a.sum[0]).powi(2) + (e.lat - a.sum[1]).powi(2);
             if d < a.best.0 {
                 a.best = (d, e.lon, e.lat);
             }
         }
     }
-    let mut out: Vec<(u32, Cluster)> = cells
-        .into_values()
-        .map(|a| {
+    cells
+        .into_iter()
+        .map(|(k, a)| {
             (
+                k,
                 a.first,
                 Cluster {
                     lon: a.best.1,
@@ -109,9 +121,127 @@ pub fn clusters(cat: &Catalog, ids: &[u32], zoom: u8) -> Vec<Cluster> {
                 },
             )
         })
-        .collect();
-    out.sort_unstable_by_key(|(first, _)| *first);
-    out.into_iter().map(|(_, c)| c).collect()
+        .collect()
+}
+
+/// Deepest zoom whose cells a [`Pyramid`] keeps; deeper views are small enough to gather.
+pub const PYRAMID_MAX_ZOOM: u8 = 9;
+
+/// The cells of every record of a kind (or of all kinds) at one zoom, by key.
+#[derive(Debug)]
+struct Grid {
+    size: f64,
+    cells: FxHashMap<Key, (u32, Cluster)>,
+}
+
+/// Clusters of whole kinds, per zoom, made on first need and kept with the snapshot. The
+/// clusters of a box are then the kept cells that lie in it whole, plus the cells its edges cut,
+/// gathered again from the records of the box that fall in them: the same answer as
+/// [`clusters`] of the records in the box, with only the cells on the box's edges to gather
+/// (a world view at a million records was a pass over every one of them).
+#[derive(Debug)]
+pub struct Pyramid {
+    /// By kind slot (all kinds, then [`Kind::ALL`]), then zoom.
+    grids: Vec<Vec<std::sync::OnceLock<Grid>>>,
+}
+
+impl Default for Pyramid {
+    fn default() -> Self {
+        Pyramid {
+            grids: (0..=Kind::COUNT)
+                .map(|_| {
+                    (0..=PYRAMID_MAX_ZOOM)
+                        .map(|_| std::sync::OnceLock::new())
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Pyramid {
+    /// The clusters of every record of `kind` (all kinds: `None`) in `bbox` (everywhere: `None`)
+    /// at `zoom`, as [`clusters`] would gather them; `None` when `zoom` is deeper than the pyramid
+    /// keeps. `all` are the records of `kind`, ascending (to build a zoom's cells the first time).
+    pub fn clusters(
+        &self,
+        cat: &Catalog,
+        all: &[u32],
+        kind: Option<Kind>,
+        bbox: Option<&crate::index::Bbox>,
+        zoom: u8,
+    ) -> Option<Vec<Cluster>> {
+        let slot = kind.map_or(0, |k| k as usize + 1);
+        let grid = self
+            .grids
+            .get(slot)?
+            .get(usize::from(zoom))?
+            .get_or_init(|| {
+                let size = cell_degrees(zoom);
+                let cells = gather(cat, all, size)
+                    .into_iter()
+                    .map(|(k, first, c)| (k, (first, c)))
+                    .collect();
+                Grid { size, cells }
+            });
+        let mut out: Vec<(u32, Cluster)> = Vec::new();
+        let Some(bbox) = bbox else {
+            out.extend(grid.cells.values().cloned());
+            out.sort_unstable_by_key(|(first, _)| *first);
+            return Some(out.into_iter().map(|(_, c)| c).collect());
+        };
+        for env in bbox.envelopes() {
+            let (lo, hi) = (env.lower(), env.upper());
+            let (k0, k1) = (key(lo[0], lo[1], grid.size), key(hi[0], hi[1], grid.size));
+            let span = (k1.0 - k0.0 + 1).saturating_mul(k1.1 - k0.1 + 1);
+            let mut add = |k: &Key, first: u32, c: &Cluster| {
+                let inside = |x: f64, y: f64| x >= lo[0] && x <= hi[0] && y >= lo[1] && y <= hi[1];
+                if inside(c.bbox[0], c.bbox[1]) && inside(c.bbox[2], c.bbox[3]) {
+                    out.push((first, c.clone()));
+                } else if c.bbox[0] <= hi[0]
+                    && c.bbox[2] >= lo[0]
+                    && c.bbox[1] <= hi[1]
+                    && c.bbox[3] >= lo[1]
+                {
+                    // A cell the box's edge cuts: gather the records of the cell in the box.
+                    let cut = rstar::AABB::from_corners(
+                        [c.bbox[0].max(lo[0]), c.bbox[1].max(lo[1])],
+                        [c.bbox[2].min(hi[0]), c.bbox[3].min(hi[1])],
+                    );
+                    let mut ids: Vec<u32> = cat
+                        .points_in(&cut)
+                        .filter(|&i| {
+                            let e = cat.entry(i);
+                            kind.is_none_or(|k| e.kind == k) && key(e.lon, e.lat, grid.size) == *k
+                        })
+                        .collect();
+                    ids.sort_unstable();
+                    out.extend(
+                        gather(cat, &ids, grid.size)
+                            .into_iter()
+                            .map(|(_, first, c)| (first, c)),
+                    );
+                }
+            };
+            if span > 0 && (span as u64) < grid.cells.len() as u64 {
+                for x in k0.0..=k1.0 {
+                    for y in k0.1..=k1.1 {
+                        if let Some((first, c)) = grid.cells.get(&(x, y)) {
+                            add(&(x, y), *first, c);
+                        }
+                    }
+                }
+            } else {
+                for (k, (first, c)) in &grid.cells {
+                    if k.0 >= k0.0 && k.0 <= k1.0 && k.1 >= k0.1 && k.1 <= k1.1 {
+                        add(k, *first, c);
+                    }
+                }
+            }
+        }
+        out.sort_unstable_by_key(|(first, _)| *first);
+        Some(out.into_iter().map(|(_, c)| c).collect())
+    }
 }
 
 /// The GeoJSON FeatureCollection of clusters, with `numberMatched` the number of records gathered
@@ -199,5 +329,70 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The pyramid gives what gathering the records in the box gives, cell for cell and in the
+    /// same order: boxes anywhere, of any size, across the antimeridian, around everything.
+    #[test]
+    fn the_pyramid_answers_as_gathering_does() {
+        use crate::index::{Bbox, Filter};
+        let cat = Catalog::new(synth::records(30_000, 11), vec![synth::document()]).expect("fits");
+        let pyramid = Pyramid::default();
+        let mut seed: u64 = 7;
+        let mut next = |lo: f64, hi: f64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            lo + (hi - lo) * ((seed >> 11) as f64 / (1u64 << 53) as f64)
+        };
+        let mut boxes: Vec<Option<Bbox>> = vec![
+            None,
+            Some(Bbox {
+                minx: -180.0,
+                miny: -90.0,
+                maxx: 180.0,
+                maxy: 90.0,
+            }),
+            Some(Bbox {
+                minx: 170.0,
+                miny: -50.0,
+                maxx: -170.0,
+                maxy: 50.0,
+            }),
+            Some(Bbox {
+                minx: 60.0,
+                miny: 29.0,
+                maxx: 75.0,
+                maxy: 39.0,
+            }),
+        ];
+        for _ in 0..40 {
+            let (x, y) = (next(-180.0, 180.0), next(-90.0, 90.0));
+            let (w, h) = (next(0.01, 200.0), next(0.01, 90.0));
+            boxes.push(Some(Bbox {
+                minx: x,
+                miny: y,
+                maxx: if x + w > 180.0 { x + w - 360.0 } else { x + w },
+                maxy: (y + h).min(90.0),
+            }));
+        }
+        for (n, bbox) in boxes.iter().enumerate() {
+            let kind = [None, Some(Kind::Attack), Some(Kind::Plot)][n % 3];
+            let zoom = (n % (usize::from(PYRAMID_MAX_ZOOM) + 1)) as u8;
+            let all: Vec<u32> = (0..cat.len() as u32)
+                .filter(|&i| kind.is_none_or(|k| cat.entry(i).kind == k))
+                .collect();
+            let f = Filter {
+                bbox: *bbox,
+                kind,
+                ..Filter::default()
+            };
+            let direct = clusters(&cat, &cat.matching(&f), zoom);
+            let kept = pyramid
+                .clusters(&cat, &all, kind, bbox.as_ref(), zoom)
+                .expect("kept zoom");
+            assert_eq!(kept, direct, "box {bbox:?}, kind {kind:?}, zoom {zoom}");
+        }
+        assert!(pyramid
+            .clusters(&cat, &[], None, None, PYRAMID_MAX_ZOOM + 1)
+            .is_none());
     }
 }

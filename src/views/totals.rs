@@ -159,6 +159,9 @@ pub enum GroupBy {
     Country,
     /// By province (records known only to country level are left out and counted in `unassigned`).
     Province,
+    /// By kind: one group per kind of record ([`Kind::ALL`]), so that one answer gives what a
+    /// view holds of each kind.
+    Kind,
 }
 
 /// Timeline bucket size.
@@ -177,7 +180,8 @@ pub struct GroupStat {
     pub id: String,
     /// Name.
     pub name: String,
-    /// Country code.
+    /// Country code (absent for a group that is not a jurisdiction).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub country: String,
     /// Totals.
     #[serde(flatten)]
@@ -286,9 +290,17 @@ pub fn stats(
     let mut unassigned = Totals::default();
     let (mut all_window, mut unassigned_window) = (InWindow::default(), InWindow::default());
     // Per slot of the catalog's country or province table: no string work per record.
+    let kinds: Vec<(Box<str>, Box<str>)>;
     let table = match by {
         GroupBy::Country => catalog.country_table(),
         GroupBy::Province => catalog.province_table(),
+        GroupBy::Kind => {
+            kinds = Kind::ALL
+                .iter()
+                .map(|k| (k.as_str().into(), k.as_str().into()))
+                .collect();
+            &kinds
+        }
     };
     let mut slots = vec![(Totals::default(), InWindow::default()); table.len()];
     let mut buckets: BTreeMap<time::Date, (Totals, Shares)> = BTreeMap::new();
@@ -304,6 +316,7 @@ pub fn stats(
         let slot = match by {
             GroupBy::Country => catalog.country_slot(i),
             GroupBy::Province => catalog.province_slot(i),
+            GroupBy::Kind => Some(r.kind as usize),
         };
         match slot {
             Some(k) => {
@@ -365,6 +378,7 @@ pub fn stats(
             let j: Option<&Jurisdiction> = match by {
                 GroupBy::Country => jur.country(id),
                 GroupBy::Province => jur.province_index(id).map(|i| &jur.provinces[i]),
+                GroupBy::Kind => None,
             };
             GroupStat {
                 id: id.to_string(),

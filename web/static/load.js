@@ -62,6 +62,26 @@ function wideGroups(features) {
 }
 
 /**
+ * What the view holds of each kind, from one `by=kind` answer over the view (and one of
+ * Afghanistan's part of it, when only activity outside it is shown), each in the shape of a
+ * `by=country&kind=K` answer: { all, all_window, numberMatched, groups: [Afghanistan's] } — one
+ * pass over the records in view where six were asked before.
+ */
+export function perKindStats(byKind, home) {
+  const group = (st, k) => st && st.groups.find((g) => g.id === k);
+  return Object.fromEntries(KINDS.map((k) => {
+    const g = group(byKind, k);
+    const h = group(home, k);
+    return [k, {
+      all: g || { records: 0, total: 0 },
+      all_window: g ? { inside: g.inside, partial: g.partial } : { inside: {}, partial: { records: 0 } },
+      numberMatched: g ? g.records : 0,
+      groups: h ? [{ ...h, id: HOME, name: null }] : [],
+    }];
+  }));
+}
+
+/**
  * Reads the view: statistics per jurisdiction (all of them, whatever the view), per kind in view,
  * and the records — one by one when the checked kinds hold at most MAX_FEATURES records in view,
  * else as server clusters.
@@ -72,13 +92,14 @@ export async function loadView(map, { wholeSpan }, signal) {
   const bbox = viewBbox(map);
   const kinds = KINDS.filter((k) => state.kinds.has(k));
   const provinces = zoom >= PROVINCE_ZOOM;
-  const [countries, provinceStats, countryLevel, provinceLevel, wide, ...perKind] = await Promise.all([
+  const [countries, provinceStats, countryLevel, provinceLevel, wide, byKind, homeByKind] = await Promise.all([
     apiKept('/api/stats', { by: 'country', ...t }),
     provinces ? apiKept('/api/stats', { by: 'province', ...t }) : null,
     apiKept('/api/stats', { by: 'country', geo_precision: 'country', ...t }),
     apiKept('/api/stats', { by: 'province', geo_precision: 'province', ...t }),
     Promise.all(WIDE.map((p) => apiKept('/api/collections/incidents/items', { geo_precision: p, limit: MAX_FEATURES, ...t }))),
-    ...KINDS.map((kind) => api('/api/stats', { by: 'country', bbox, kind, ...t }, signal)),
+    api('/api/stats', { by: 'kind', bbox, ...t }, signal),
+    state.outside ? api('/api/stats', { by: 'kind', bbox, country: HOME, ...t }, signal) : null,
   ]);
   const snap = {
     zoom, bbox, kinds, provinces, wholeSpan,
@@ -87,7 +108,7 @@ export async function loadView(map, { wholeSpan }, signal) {
     countryLevel: byId(countryLevel),
     provinceLevel: byId(provinceLevel),
     wideLevel: wideGroups(wide.flatMap((fc) => fc.features)),
-    perKind: Object.fromEntries(KINDS.map((k, i) => [k, perKind[i]])),
+    perKind: perKindStats(byKind, homeByKind),
     points: [], arrows: [], cells: null,
   };
   const inView = kinds.reduce((s, k) => s + snap.perKind[k].all.records, 0);
