@@ -283,14 +283,25 @@ async fn csl_and_bibtex_alone() {
 }
 
 #[tokio::test]
-async fn countries_cite_the_records_their_totals_count() {
-    let m = get("/api/citation?collection=countries&country=DEU")
-        .await
-        .json();
-    assert_eq!(m["numberMatched"], 1);
+async fn countries_and_provinces_cite_the_records_their_totals_count() {
+    let m = get("/api/citation?collection=countries").await.json();
+    let countries = get("/api/collections/countries/items?limit=1").await.json();
+    assert_eq!(m["numberMatched"], countries["numberMatched"]);
     assert_eq!(
         documents(&m),
-        expected(|h, r| field(h, r, "country") == "DEU")
+        expected(|h, r| !field(h, r, "country").is_empty())
+    );
+    let p = get("/api/citation?collection=provinces&country=AFG")
+        .await
+        .json();
+    let provinces = get("/api/collections/provinces/items?country=AFG&limit=1")
+        .await
+        .json();
+    assert_eq!(p["numberMatched"], provinces["numberMatched"]);
+    assert!(!documents(&p).is_empty());
+    assert_eq!(
+        p["request"]["filters"],
+        serde_json::json!({ "country": "AFG" })
     );
 }
 
@@ -302,6 +313,8 @@ async fn bad_parameters_are_named() {
         ("/api/citation?collection=nope", "collection"),
         ("/api/citation?collection=plots&kind=attack", "kind"),
         ("/api/citation?collection=countries&claim=claimed", "claim"),
+        ("/api/citation?collection=countries&country=DEU", "country"),
+        ("/api/citation?limit=3", "limit"),
         ("/api/citation?bogus=1", "bogus"),
         ("/api/citation?filter=nonsense%20%3D", "filter"),
     ] {

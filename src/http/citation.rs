@@ -23,8 +23,24 @@ use time::OffsetDateTime;
 /// Parameters of `/api/citation`: the record filters, `collection` and `f`.
 pub const PARAMS: &[&str] = super::query::record_filter_params!["collection", "f"];
 
-/// The parameters of a polygon collection's citation (its items' filters).
-const POLYGON_PARAMS: &[&str] = &["bbox", "country", "collection", "f"];
+/// What only pages, orders, shapes or encodes an answer: not part of what a citation names.
+const NOT_FILTERS: &[&str] = &[
+    "limit",
+    "offset",
+    "f",
+    "format",
+    "sortby",
+    "properties",
+    "skipGeometry",
+];
+
+/// The filters of a collection's items.
+fn filter_params(c: Collection) -> impl Iterator<Item = &'static str> {
+    query::item_params(c)
+        .iter()
+        .copied()
+        .filter(|p| !NOT_FILTERS.contains(p))
+}
 
 /// `application/vnd.citationstyles.csl+json`, the CSL-JSON media type.
 pub const CSL_JSON: &str = "application/vnd.citationstyles.csl+json";
@@ -61,17 +77,18 @@ pub async fn citation(State(st): State<AppState>, fresh: Fresh) -> Result<Respon
     let form = form(p.get("f"))?;
     let c = query::collection(p.get("collection").unwrap_or("incidents"))
         .map_err(|_| ApiError::bad("collection", collection_reason(p.get("collection"))))?;
-    if let Collection::Polygons(_) = c {
-        if let Some((name, _)) = p.pairs().find(|(k, _)| !POLYGON_PARAMS.contains(k)) {
-            return Err(ApiError::bad(
-                name,
-                format!(
-                    "is not a filter of collection {}; it takes {}",
-                    c.id(),
-                    POLYGON_PARAMS.join(", ")
-                ),
-            ));
-        }
+    // The filters of the collection's items, no more: countries take bbox, provinces bbox and
+    // country, record collections every record filter.
+    let own: Vec<&'static str> = filter_params(c).chain(["collection", "f"]).collect();
+    if let Some((name, _)) = p.pairs().find(|(k, _)| !own.contains(k)) {
+        return Err(ApiError::bad(
+            name,
+            format!(
+                "is not a filter of collection {}; it takes {}",
+                c.id(),
+                own.join(", ")
+            ),
+        ));
     }
     let q = CollectionQuery::read(c, &p)?;
     let accessed_at = OffsetDateTime::now_utc();
@@ -207,18 +224,13 @@ fn behind(snap: &Snapshot, sel: &Selection) -> Vec<Cited> {
 }
 
 /// The URL of the citation manifest of a download (or any query) of collection `c` with the
-/// parameters `p`: its filters, less what only shapes or encodes the answer (`format`, `f`,
-/// `sortby`, `properties`, `skipGeometry`, `limit`, `offset`).
+/// parameters `p`: its filters, less what only pages, orders, shapes or encodes the answer
+/// (`format`, `f`, `sortby`, `properties`, `skipGeometry`, `limit`, `offset`).
 pub fn manifest_url(ctx: &Ctx, c: Collection, p: &Params) -> String {
     let mut pairs = vec![("collection".to_string(), c.id().to_string())];
     pairs.extend(
         p.pairs()
-            .filter(|(k, _)| {
-                !matches!(
-                    *k,
-                    "format" | "f" | "sortby" | "properties" | "skipGeometry" | "limit" | "offset"
-                )
-            })
+            .filter(|(k, _)| !NOT_FILTERS.contains(k))
             .map(|(k, v)| (k.to_string(), v.to_string())),
     );
     format!("{}?{}", ctx.url("/api/citation"), encode(&pairs))

@@ -201,7 +201,7 @@ pub fn document(base: &str) -> Value {
         }
     }}));
     let mut citation_params: Vec<Value> = vec![
-        json!({ "name": "collection", "in": "query", "required": false, "description": "The collection queried; its items' filters apply (countries and provinces: bbox and country).", "schema": { "type": "string", "enum": Collection::all().iter().map(|c| c.id()).collect::<Vec<_>>(), "default": "incidents" } }),
+        json!({ "name": "collection", "in": "query", "required": false, "description": "The collection queried; the filters of its items apply (countries: bbox; provinces: bbox and country).", "schema": { "type": "string", "enum": Collection::all().iter().map(|c| c.id()).collect::<Vec<_>>(), "default": "incidents" } }),
         json!({ "name": "f", "in": "query", "required": false, "description": "json: the manifest; csl: its CSL-JSON items alone; bibtex: its BibTeX entries alone.", "schema": { "type": "string", "enum": ["json", "csl", "bibtex"], "default": "json" } }),
     ];
     citation_params.extend(

@@ -22,7 +22,7 @@ const QUERIES = [
   'kind=plot',
   'country=DEU&kind=plot',
   "filter=id%20%3D%20'2020-04-germany-tajik-cell-plot'",
-  'collection=countries&country=AFG',
+  'collection=provinces&country=AFG',
   'bbox=60,29,75,39&datetime=2020-01-01/2024-12-31&claim=claimed',
 ];
 
