@@ -717,6 +717,7 @@ async fn no_input_gives_a_server_error() {
         "/api/collections/provinces/items",
         "/api/stats",
         "/api/geocode",
+        "/api/citation",
     ];
     for path in paths {
         for p in params {

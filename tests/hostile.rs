@@ -78,6 +78,7 @@ const ENDPOINTS: &[&str] = &[
     "/api/collections/incidents/queryables",
     "/api/collections/incidents/schema",
     "/api/sources",
+    "/api/citation",
     "/api",
     "/api/conformance",
     "/api/openapi.json",

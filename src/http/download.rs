@@ -68,6 +68,7 @@ pub async fn download(
         ));
     }
     fresh.revalidate()?;
+    let manifest = super::citation::manifest_url(&fresh.ctx, c, &p);
     let snap = fresh.snap.clone();
     let work = st.work.clone();
     let gzip: Option<Gzip> = fresh.ctx.accepts_gzip.then(|| {
@@ -83,7 +84,7 @@ pub async fn download(
             let shape = q.shape.clone();
             let sel = Arc::new(work.run(move || q.select(&s)).await?);
             if format.key == "geojson" {
-                geojson_body(work, gzip, snap, sel, shape)
+                geojson_body(work, gzip, snap, sel, shape, &manifest)
             } else {
                 csv_body(work, gzip, snap, sel, shape)
             }
@@ -121,6 +122,7 @@ pub async fn download(
         ),
     );
     set(&mut r, header::ETAG, &fresh.tag);
+    super::citation::link_header(&mut r, &manifest);
     if gzipped {
         r.headers_mut()
             .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
@@ -179,14 +181,24 @@ fn geojson_body(
     snap: Arc<Snapshot>,
     sel: Arc<Selection>,
     shape: super::shape::Shape,
+    manifest: &str,
 ) -> Body {
     let ranges: Vec<std::ops::Range<usize>> = chunks(sel.len()).collect();
     let n = ranges.len();
+    // RFC 7946 lets a FeatureCollection carry foreign members; `links` (as OGC API answers have)
+    // points readers of the file to its citation manifest, and GeoJSON readers skip it.
+    let links = serde_json::json!([super::context::link(
+        manifest,
+        "describedby",
+        super::context::JSON,
+        "Citation manifest: data version, filters, access time and the documents behind these features",
+    )]);
+    let head = Bytes::from(format!(
+        "{{\"type\":\"FeatureCollection\",\"links\":{links},\"features\":[\n"
+    ));
     pooled(work, n + 2, gzip, move |k| {
         if k == 0 {
-            return Ok(Bytes::from_static(
-                b"{\"type\":\"FeatureCollection\",\"features\":[\n",
-            ));
+            return Ok(head.clone());
         }
         if k == n + 1 {
             return Ok(Bytes::from_static(b"\n]}\n"));

@@ -369,7 +369,7 @@ pub fn harden_with(routes: Router, config: &Config) -> Router {
             CorsLayer::new()
                 .allow_origin(Any)
                 .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
-                .expose_headers([header::ETAG, header::RETRY_AFTER]),
+                .expose_headers([header::ETAG, header::RETRY_AFTER, header::LINK]),
         )
         .layer(middleware::from_fn(move |req, next| {
             base_url(shared.clone(), req, next)

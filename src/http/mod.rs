@@ -3,7 +3,7 @@
 //!
 //! One file per resource: [`landing`] (`/api`, conformance), [`collections`], [`items`],
 //! [`schema`] (queryables and schemas), [`clusters`], [`download`], [`stats`], [`geocode`],
-//! [`sources`], [`splits`], [`tiles`] (vector tiles), [`openapi`] (the API definition and its HTML summary), [`health`] and [`page`]
+//! [`sources`], [`citation`] (citation manifests), [`splits`], [`tiles`] (vector tiles), [`openapi`] (the API definition and its HTML summary), [`health`] and [`page`]
 //! (the map). Shared by all: [`context`] (the request, the snapshot and its `ETag`), [`query`]
 //! (parameters and the typed query of a collection), [`error`], [`html`] and [`middleware`]; what
 //! keeps one client from starving the others: [`work`] (the pool for work whose cost grows with the
@@ -12,6 +12,7 @@
 
 pub mod assets;
 pub mod changes;
+pub mod citation;
 pub mod clients;
 pub mod clusters;
 pub mod collections;
@@ -204,6 +205,7 @@ pub fn app_configured(mut state: AppState, config: &Config) -> Router {
         .route("/api/stats", get(stats::stats))
         .route("/api/geocode", get(geocode::geocode))
         .route("/api/sources", get(sources::sources))
+        .route("/api/citation", get(citation::citation))
         .route("/api/changes", get(changes::changes))
         .route("/api/splits", get(splits::splits));
     let routes = if config.metrics {

@@ -200,6 +200,40 @@ pub fn document(base: &str) -> Value {
             "404": error_response("This server keeps no history (file mode)")
         }
     }}));
+    let mut citation_params: Vec<Value> = vec![
+        json!({ "name": "collection", "in": "query", "required": false, "description": "The collection queried; the filters of its items apply (countries: bbox; provinces: bbox and country).", "schema": { "type": "string", "enum": Collection::all().iter().map(|c| c.id()).collect::<Vec<_>>(), "default": "incidents" } }),
+        json!({ "name": "f", "in": "query", "required": false, "description": "json: the manifest; csl: its CSL-JSON items alone; bibtex: its BibTeX entries alone.", "schema": { "type": "string", "enum": ["json", "csl", "bibtex"], "default": "json" } }),
+    ];
+    citation_params.extend(
+        super::citation::PARAMS
+            .iter()
+            .filter(|p| !matches!(**p, "collection" | "f"))
+            .map(|p| param_ref(p)),
+    );
+    paths.insert("/citation".into(), json!({ "get": {
+        "operationId": "getCitation", "tags": ["Sources"],
+        "summary": "The citation manifest of a query: data version, change time, the filters, the access time and the documents behind the matched records, as CSL-JSON and BibTeX",
+        "description": "Every download links here (Link: rel=\"describedby\"). The answer states accessedAt, the time of the answer, so it is sent with Cache-Control: no-store and no ETag.",
+        "parameters": citation_params,
+        "responses": {
+            "200": { "description": "The manifest (f=json), its CSL-JSON items (f=csl) or its BibTeX entries (f=bibtex)", "content": {
+                "application/json": { "schema": { "type": "object", "required": ["title", "dataVersion", "changedAt", "accessedAt", "request", "numberMatched", "documents", "csl", "bibtex"], "properties": {
+                    "title": { "type": "string" },
+                    "dataVersion": { "type": "string" },
+                    "changedAt": { "type": "string", "format": "date-time" },
+                    "accessedAt": { "type": "string", "format": "date-time" },
+                    "request": { "type": "object", "properties": { "url": { "type": "string" }, "collection": { "type": "string" }, "filters": { "type": "object", "additionalProperties": { "type": "string" } } } },
+                    "numberMatched": { "type": "integer", "minimum": 0 },
+                    "documents": { "type": "array", "items": { "type": "object", "properties": { "id": { "type": "string" }, "key": { "type": "string" }, "citedBy": { "type": "integer", "minimum": 1 }, "sections": { "type": "array", "items": { "type": "string" } } } } },
+                    "csl": { "type": "array", "items": { "type": "object" } },
+                    "bibtex": { "type": "string" },
+                    "links": { "type": "array", "items": { "type": "object" } } } } },
+                "application/vnd.citationstyles.csl+json": { "schema": { "type": "array", "items": { "type": "object" } } },
+                "application/x-bibtex": { "schema": { "type": "string" } } } },
+            "400": error_response("Bad parameter"),
+            "406": error_response("Format not available")
+        }
+    }}));
     paths.insert(
         "/sources".into(),
         simple("getSources", "The documents records cite", "Sources"),

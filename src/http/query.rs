@@ -277,6 +277,11 @@ impl Params {
         s.finish()
     }
 
+    /// The pairs, in the order given.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// The pairs re-encoded as a query string.
     pub fn encode(&self) -> String {
         let mut s = form_urlencoded::Serializer::new(String::new());

@@ -9,7 +9,7 @@ export class NotFound extends Error {}
 
 /** The API's record filters the page offers, by parameter name: claim, precision, link, place, fatalities, text. */
 export const FILTERS = ['claim', 'geo_precision', 'link', 'country', 'province', 'fatalities_min', 'fatalities_max', 'q'];
-const RECORD_PATH = /^\/api\/(stats|collections\/(incidents|attacks|plots|arrests|designations|raids|presence)\/(items|clusters|download))$/;
+const RECORD_PATH = /^\/api\/(stats|citation|collections\/(incidents|attacks|plots|arrests|designations|raids|presence)\/(items|clusters|download))$/;
 
 /** The reader's filters as query parameters (empty ones left out). */
 export function filterParams() {

@@ -2,8 +2,7 @@
 import { el, KIND_ONE } from './dom.js';
 import { formatDate, formatCount, fmtShare, periodLabel } from './format.js';
 import { windowShare } from './time.js';
-import { recordCitation, copyInto } from './cite.js';
-import { dataset } from './dataset.js';
+import { recordCitation, recordQuery, citationManifest, copyInto } from './cite.js';
 
 const PRECISION = {
   exact: 'exact site', near: 'near the named place (a few km)', district: 'somewhere in the district',
@@ -67,7 +66,8 @@ function citeButton(f) {
   const b = el('button', { type: 'button', class: 'cite-record' }, 'Copy citation');
   b.addEventListener('click', async () => {
     try {
-      await copyInto(out, recordCitation(f, await dataset()), 'Citation of this record');
+      const m = await citationManifest(recordQuery(f.properties.id), { raw: true });
+      await copyInto(out, recordCitation(f, m), 'Citation of this record');
     } catch (e) {
       out.hidden = false;
       out.textContent = `The citation could not be made: ${e.message}`;

@@ -1,10 +1,13 @@
-// Citations in plain text — of the records in view and of one record — and copying them: to the
-// clipboard when the browser allows it, and always into a box the reader can select from.
+// Citations in plain text — of the records in view and of one record — made from the API's
+// citation manifest (/api/citation: the data version, the query, the access time and the documents
+// behind the records, also as CSL-JSON and BibTeX), and copying them: to the clipboard when the
+// browser allows it, and always into a box the reader can select from.
 import { el, KINDS, KIND_LABEL, KIND_ONE } from './dom.js';
 import { formatDate, formatCount, rangeLabel, plural } from './format.js';
 import { filterText } from './filters.js';
 import { state } from './state.js';
 import { today } from './dataset.js';
+import { api, apiRaw } from './api.js';
 
 export const TITLE = 'ISKP activity by jurisdiction (iskp-map)';
 
@@ -29,29 +32,58 @@ function documentLine(d, extra = '') {
 }
 
 /**
- * The citation of the records in view. `view` = { bbox, matched, features (the records, or null
- * when there are too many to load) }; `data` = dataset(); `url` the permalink.
+ * The citation manifest of a query (GET /api/citation): data version, change and access time,
+ * the filters, and the documents behind the matched records with their CSL-JSON and BibTeX.
+ * `params` are the record filters; `raw` leaves the reader's filters out (a record's citation).
+ * One request per copy: nothing is asked until the reader asks for a citation.
  */
-export function viewCitation(view, data, url) {
-  const docs = new Map();
-  if (view.features) {
-    for (const f of view.features) for (const s of f.properties.sources || []) docs.set(s.id, (docs.get(s.id) || 0) + 1);
-  }
-  const ids = view.features ? [...docs.keys()].sort() : [...data.documents.keys()];
+export async function citationManifest(params, { raw = false } = {}) {
+  return raw ? apiRaw('/api/citation', params) : api('/api/citation', params);
+}
+
+/** A manifest's documents as documentLine() takes them, with the sections cited: the CSL items say who, what and when. */
+function manifestDocuments(m) {
+  const csl = new Map((m.csl || []).map((c) => [c.id, c]));
+  return (m.documents || []).map((d) => {
+    const c = csl.get(d.key) || {};
+    const issued = c.issued ? (c.issued.literal || (c.issued['date-parts'] || [[]])[0].join('-')) : '';
+    return {
+      id: d.id,
+      citedBy: d.citedBy,
+      sections: d.sections || [],
+      author: (c.author || []).map((a) => a.literal || [a.given, a.family].filter(Boolean).join(' ')).join(', '),
+      title: c.title || '',
+      publisher: c.publisher || '',
+      published: issued,
+      url: c.URL || '',
+    };
+  });
+}
+
+/** The manifest's own address (the JSON), for a citation to point at. */
+function manifestUrl(m) {
+  const self = (m.links || []).find((l) => l.rel === 'self');
+  return self ? self.href : '';
+}
+
+/**
+ * The citation of the records in view, made from their manifest `m` (/api/citation with the
+ * download's query). `view` = { bbox, matched }; `url` the permalink.
+ */
+export function viewCitation(view, m, url) {
+  const docs = manifestDocuments(m);
   const lines = [
     `${TITLE}: ${plural(view.matched, 'record')} in view.`,
-    `Data version ${data.version || 'unknown'}${data.changedAt ? `, data changed at ${data.changedAt}` : ''}.`,
+    `Data version ${m.dataVersion || 'unknown'}${m.changedAt ? `, data changed at ${m.changedAt}` : ''}.`,
     `Time: ${timeText()}.`,
     `Kinds: ${kindsText()}.`,
     `Filters: ${filterText() || 'none'}${state.outside ? ' · outside Afghanistan only' : ''}.`,
     `Map view (lon/lat box): ${view.bbox}.`,
     `Permalink: ${url}`,
-    `Accessed ${today()}.`,
-    view.features ? `Documents behind these records (${ids.length}):` : 'Documents behind the data (too many records in view to list which):',
-    ...ids.map((id) => {
-      const d = data.documents.get(id) || { id, title: '' };
-      return `  ${documentLine(d, view.features ? ` (${plural(docs.get(id), 'record')})` : '')}`;
-    }),
+    `Accessed ${(m.accessedAt || '').slice(0, 10) || today()}.`,
+    `Citation manifest (CSL-JSON, BibTeX): ${manifestUrl(m)}`,
+    `Documents behind these records (${docs.length}):`,
+    ...docs.map((d) => `  ${documentLine(d, ` (${plural(d.citedBy, 'record')})`)}`),
   ];
   return lines.join('\n');
 }
@@ -61,18 +93,24 @@ export function recordUrl(id) {
   return `${window.location.origin}${window.location.pathname}#sel=${encodeURIComponent(id)}`;
 }
 
-/** The citation of one record: what, when, where, the documents and sections it cites. */
-export function recordCitation(f, data) {
+/** The query that selects one record and nothing else, whatever the reader's filters. */
+export function recordQuery(id) {
+  return { filter: `id = '${String(id).replace(/'/g, "''")}'` };
+}
+
+/** The citation of one record from its manifest `m` (recordQuery): what, when, where, the documents and sections it cites. */
+export function recordCitation(f, m) {
   const p = f.properties;
   const place = [p.place, p.admin1, p.country_name].filter((x, i, a) => x && a.indexOf(x) === i).join(', ');
   const lines = [
     `“${p.title}”, record ${p.id} of ${TITLE}.`,
     `${KIND_ONE[p.kind] || p.kind}; ${formatDate(p)}; ${place}; ${formatCount(p)} ${p.count === 1 ? 'event' : 'events'}; ${p.claim}${p.link ? `, ${p.link}` : ''}.`,
-    `Data version ${data.version || 'unknown'}${data.changedAt ? `, data changed at ${data.changedAt}` : ''}.`,
+    `Data version ${m.dataVersion || 'unknown'}${m.changedAt ? `, data changed at ${m.changedAt}` : ''}.`,
     `Permalink: ${recordUrl(p.id)}`,
-    `Accessed ${today()}.`,
+    `Accessed ${(m.accessedAt || '').slice(0, 10) || today()}.`,
+    `Citation manifest (CSL-JSON, BibTeX): ${manifestUrl(m)}`,
     'Sources:',
-    ...(p.sources || []).map((s) => `  ${documentLine({ ...(data.documents.get(s.id) || {}), ...s }, `; section: ${s.section}`)}`),
+    ...manifestDocuments(m).flatMap((d) => (d.sections.length ? d.sections : ['']).map((s) => `  ${documentLine(d, s ? `; section: ${s}` : '')}`)),
   ];
   return lines.join('\n');
 }

@@ -8,8 +8,7 @@ import { HOME } from './figures.js';
 import { state } from './state.js';
 import { plural } from './format.js';
 import { filterText } from './filters.js';
-import { dataset } from './dataset.js';
-import { viewCitation, copyInto, timeText, kindsText, TITLE } from './cite.js';
+import { viewCitation, citationManifest, copyInto, timeText, kindsText, TITLE } from './cite.js';
 import { saveMapPng } from './snapshot.js';
 
 const $ = (id) => document.getElementById(id);
@@ -39,10 +38,11 @@ export function createExport({ permalink }) {
   const citeBox = el('div', { id: 'export-copy', class: 'copy', hidden: true });
   const pngStatus = el('p', { id: 'export-png-status', class: 'hint', role: 'status' });
   const cite = el('button', { type: 'button', id: 'export-cite' }, 'Copy citation of this view');
+  const bibtex = el('button', { type: 'button', id: 'export-bibtex' }, 'Copy BibTeX');
   const png = el('button', { type: 'button', id: 'export-png' }, 'Save map as PNG');
   box.append(count,
     el('p', { class: 'export-row' }, el('span', { class: 'label' }, 'Download:'), ...links),
-    el('p', { class: 'export-row' }, cite, png),
+    el('p', { class: 'export-row' }, cite, bibtex, png),
     pngStatus, citeBox);
   let shown = null;
   let gen = 0;
@@ -76,16 +76,20 @@ export function createExport({ permalink }) {
       el('span', {}, `Kinds: ${kindsText()}. Filters: ${f || 'none'}${state.outside ? ' · outside Afghanistan only' : ''}.${shown ? ` ${plural(shown.matched, 'record')} in view.` : ''}`));
   }
 
-  cite.addEventListener('click', async () => {
+  // Both copies are made from the view's citation manifest: one request per click, with the
+  // download's own query, so the citation names the documents behind exactly the downloaded rows.
+  async function copyCitation(make, label) {
     if (!shown) return;
     try {
-      const data = await dataset();
-      await copyInto(citeBox, viewCitation({ bbox: shown.snap.bbox, matched: shown.matched, features: shown.features }, data, permalink()), 'Citation of this view');
+      const m = await citationManifest(downloadParams(shown.snap));
+      await copyInto(citeBox, make(m), label);
     } catch (e) {
       citeBox.hidden = false;
       citeBox.textContent = `The citation could not be made: ${e.message}`;
     }
-  });
+  }
+  cite.addEventListener('click', () => copyCitation((m) => viewCitation({ bbox: shown.snap.bbox, matched: shown.matched }, m, permalink()), 'Citation of this view'));
+  bibtex.addEventListener('click', () => copyCitation((m) => m.bibtex, 'BibTeX of this view (the documents behind its records, and the data set)'));
   png.addEventListener('click', async () => {
     png.disabled = true;
     pngStatus.textContent = 'Drawing the map…';

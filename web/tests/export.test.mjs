@@ -176,6 +176,20 @@ test('the view\'s citation holds the data version, the filters and time, the acc
   // Copied to the clipboard too (permission granted), and the status says so.
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), text);
   assert.match(await page.textContent('#export-copy .copy-status'), /Copied to the clipboard/);
+  // The citation is made from the manifest of the download's own query, which it names.
+  const manifest = /^Citation manifest \(CSL-JSON, BibTeX\): (\S+)$/m.exec(text);
+  assert.ok(manifest, 'the manifest\'s address');
+  const mu = new URL(manifest[1]);
+  assert.equal(mu.pathname, '/api/citation');
+  const du = new URL(href, base);
+  for (const k of ['bbox', 'datetime', 'claim', 'filter']) assert.equal(mu.searchParams.get(k), du.searchParams.get(k), k);
+  // "Copy BibTeX": one entry per document in view and one for the data set.
+  await page.click('#export-bibtex');
+  await page.waitForFunction(() => /^@misc\{/.test(document.getElementById('export-copy-text')?.value || ''));
+  const bib = await page.inputValue('#export-copy-text');
+  assert.equal((bib.match(/^@misc\{/gm) || []).length, docs.size + 1);
+  for (const d of docs) assert.match(bib, new RegExp(`^@misc\\{${d},$`, 'm'));
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), bib);
   await page.locator('#export-copy').scrollIntoViewIfNeeded();
   await shot(page, 'citation-view');
   await context.clearPermissions();
