@@ -293,10 +293,24 @@ def startup(binary, data, work, tag, cache=None):
         argv += ["--cache", cache]
     s = Server(f"iskp-map {tag}", argv, {"RUST_LOG": "iskp_map=info"},
                "/api/collections/incidents/items", "/api/conformance")
-    secs = s.start(os.path.join(work, f"startup-{tag}.log"))
+    log = os.path.join(work, f"startup-{tag}.log")
+    secs = s.start(log)
     time.sleep(1)
     rss, hwm = mem_kb([s.proc.pid], "VmRSS"), mem_kb([s.proc.pid], "VmHWM")
+    if cache:
+        # The image is written in the background after ready: a start that fills the cache is
+        # stopped only once it is written, or the "warm" start after it would be a cold one.
+        deadline = time.time() + 600
+        written = lambda: os.path.isdir(cache) and any(f.endswith(".catalog") for f in os.listdir(cache))
+        while not written():
+            if time.time() > deadline:
+                raise SystemExit(f"{tag}: no catalog image in {cache} after 600 s; see {log}")
+            time.sleep(0.2)
     s.stop()
+    if cache and tag.endswith("-warm"):
+        with open(log) as f:
+            if "catalog from the cache" not in f.read():
+                raise SystemExit(f"{tag}: the warm start did not read the catalog image; see {log}")
     return secs, rss, hwm
 
 

@@ -12,7 +12,8 @@ done
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
-VENV=${BENCH_VENV:-target/bench-venv}
+# Absolute: the servers are started through taskset, from other directories.
+VENV=$(realpath -m "${BENCH_VENV:-target/bench-venv}")
 if [ ! -x "$VENV/bin/tipg" ] && [ ! -x "$VENV/bin/uvicorn" ]; then
   python3 -m venv "$VENV"
 fi

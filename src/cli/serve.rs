@@ -227,6 +227,12 @@ fn serve(
         crate::http::server::serve(listener, router, &config.limits, shutdown())
             .await
             .map_err(|e| CliError::new(Failure::Server, format!("server error: {e}")))?;
+        // A catalog image being written is finished (or removed, past the bound) before exit.
+        tokio::task::spawn_blocking(|| {
+            crate::load::cache::finish_writes(std::time::Duration::from_secs(30))
+        })
+        .await
+        .ok();
         tracing::info!("stopped");
         Ok(())
     })
