@@ -9,7 +9,7 @@ import { el, kindSymbol, KINDS, KIND_LABEL } from './dom.js';
 import { api, NotFound } from './api.js';
 import { state, parseHash, writeHash, onHashEdit } from './state.js';
 import { monthsBetween, windowDays, setSplits } from './time.js';
-import { loadView, viewBbox } from './load.js';
+import { loadView, viewBbox, PROVINCE_ZOOM } from './load.js';
 import { createRecordLayer } from './records.js';
 import { declutter, cellMarker } from './clusters.js';
 import { createAreaLayer } from './areas.js';
@@ -36,7 +36,9 @@ const $ = (id) => document.getElementById(id);
 Object.assign(state, parseHash(window.location.hash));
 // Focusing a symbol never moves the map: the roving tab stop (roving.js) only reaches symbols on screen.
 L.Marker.mergeOptions({ autoPanOnFocus: false });
-const map = L.map('map', { minZoom: 2, maxZoom: 14, zoomSnap: 0.5, keyboard: true, worldCopyJump: false })
+// No glide after a drag: the map stops where the reader lets go and its view loads at once (a
+// glide delayed every pan's figures by up to half a second at a million records).
+const map = L.map('map', { inertia: false, minZoom: 2, maxZoom: 14, zoomSnap: 0.5, keyboard: true, worldCopyJump: false })
   .setView(state.view ? [state.view.lat, state.view.lon] : [33.9, 66.0], state.view ? state.view.zoom : 4);
 map.attributionControl.setPrefix(false);
 map.attributionControl.addAttribution('Boundaries: Natural Earth · Places: GeoNames (CC BY 4.0)');
@@ -208,9 +210,14 @@ async function refresh() {
   $('status').textContent = 'Loading…';
   document.body.dataset.busy = 'true';
   try {
+    // The provinces' outlines are asked beside the view's figures, not after them.
+    const outlines = Math.floor(map.getZoom()) >= PROVINCE_ZOOM
+      ? api('/api/collections/provinces/items', { bbox: viewBbox(map), limit: 3000 }, signal)
+      : null;
+    if (outlines) outlines.catch(() => {});
     const next = await loadView(map, { wholeSpan: wholeSpan() }, signal);
-    if (next.provinces) {
-      const fc = await api('/api/collections/provinces/items', { bbox: viewBbox(map), limit: 3000 }, signal);
+    if (next.provinces && outlines) {
+      const fc = await outlines;
       for (const f of fc.features) {
         if (provinceById.has(f.id)) continue;
         const b = L.geoJSON(f).getBounds();
