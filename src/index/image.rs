@@ -9,7 +9,7 @@
 
 use super::cites::CiteTable;
 use super::part::{Entry, NO_AREA, NO_COUNTRY, NO_PROVINCE, NO_SPLIT};
-use super::{widen, AreaSlot, Catalog, IndexedPoint, Leaf, Split};
+use super::{widen, AreaSlot, Catalog, IndexedPoint, Leaf, Split, SHORT_DAYS};
 use crate::model::{Claim, Document, GeoPrecision, Kind};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
@@ -449,14 +449,22 @@ impl Catalog {
             tree: RTree::new(),
             by_id,
             extents: Vec::new(),
+            long: Vec::new(),
             columns: std::sync::OnceLock::new(),
         };
         cat.index_points();
         Ok(cat)
     }
 
-    /// Builds the R-tree and the extents from the entries.
+    /// Builds the R-tree, the extents and the time index from the entries.
     pub(super) fn index_points(&mut self) {
+        self.long = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.last_day - e.first_day > SHORT_DAYS)
+            .map(|(i, _)| i as u32)
+            .collect();
         let points: Vec<IndexedPoint> = self
             .entries
             .iter()

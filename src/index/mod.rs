@@ -195,6 +195,10 @@ pub struct Catalog {
     /// Record indices sorted by id.
     by_id: Vec<u32>,
     extents: Vec<Option<Extent>>,
+    /// The time index, with the entries' order by first day: the records covering more than
+    /// [`SHORT_DAYS`] days, ascending. Any other record meeting a window starts inside it or at
+    /// most `SHORT_DAYS` before, a range of indices found by binary search.
+    long: Vec<u32>,
     /// Columns read from the Feature heads on first use (filters and sorts on them).
     columns: std::sync::OnceLock<predicate::Columns>,
 }
@@ -202,6 +206,10 @@ pub struct Catalog {
 /// Spatial and temporal extent of a set of records: `[minLon, minLat, maxLon, maxLat]` and the first
 /// and last Julian day.
 pub type Extent = ([f64; 4], (i32, i32));
+
+/// Records covering at most this many days are "short" for the time index ([`Catalog::matching`]
+/// of a `datetime` window reads the short ones starting from this many days before the window).
+pub const SHORT_DAYS: i32 = 92;
 
 fn widen(e: &mut Option<Extent>, lon: f64, lat: f64, span: (i32, i32)) {
     match e {
@@ -371,6 +379,7 @@ impl Catalog {
             tree: RTree::new(),
             by_id: Vec::new(),
             extents: Vec::new(),
+            long: Vec::new(),
             columns: std::sync::OnceLock::new(),
         };
         // Sort by (first day, id) and index by id, on two threads; both sort small keys rather than
@@ -793,9 +802,29 @@ impl Catalog {
                 .and_then(predicate::Predicate::envelopes),
         };
         match envelopes {
-            None => (0..self.entries.len() as u32)
-                .filter(|&i| keep(i))
-                .collect(),
+            None => match f.days {
+                // Records meeting the window: the short ones start in `lo..hi`; the long ones
+                // before `lo` are listed apart (later ones are in the range already).
+                Some(d) => {
+                    let lo = d.start.map_or(0, |s| {
+                        self.entries
+                            .partition_point(|e| e.first_day < s.saturating_sub(SHORT_DAYS))
+                    });
+                    let hi = d.end.map_or(self.entries.len(), |end| {
+                        self.entries.partition_point(|e| e.first_day <= end)
+                    });
+                    let before = self.long.partition_point(|&i| (i as usize) < lo);
+                    self.long[..before]
+                        .iter()
+                        .copied()
+                        .chain(lo as u32..hi.max(lo) as u32)
+                        .filter(|&i| keep(i))
+                        .collect()
+                }
+                None => (0..self.entries.len() as u32)
+                    .filter(|&i| keep(i))
+                    .collect(),
+            },
             Some(envs) => {
                 let mut v: Vec<u32> = Vec::new();
                 for env in envs {
@@ -890,6 +919,53 @@ mod window_tests {
             };
             assert!(!cat.restricts_only_kind(&short), "{how:?}");
             assert!(cat.matching(&short).len() <= cat.len());
+        }
+    }
+
+    /// The time index selects what reading every record selects, for windows open or closed,
+    /// short or long, either match, over records of one day up to years.
+    #[test]
+    fn the_time_index_answers_as_a_scan_does() {
+        let mut records = synth::records(6_000, 3);
+        for (n, r) in records.iter_mut().enumerate() {
+            let days = [0i64, 0, 1, 30, 92, 93, 200, 900, 2000][n % 9];
+            if days > 0 {
+                r.date_end = Some(r.date + time::Duration::days(days));
+            }
+        }
+        let cat = Catalog::new(records, vec![synth::document()]).expect("fits");
+        let (_, (first, last)) = cat.kind_extent(None).expect("records");
+        let mut seed: u64 = 5;
+        let mut next = |n: i32| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            ((seed >> 33) % n as u64) as i32
+        };
+        for round in 0..120 {
+            let s = first - 100 + next(last - first + 200);
+            let len = [0, 1, 31, 92, 93, 365, 1500][round % 7];
+            let days = DayRange {
+                start: (round % 11 != 3).then_some(s),
+                end: (round % 13 != 5).then_some(s + len),
+            };
+            let how = if round % 2 == 0 {
+                DayMatch::Intersects
+            } else {
+                DayMatch::Within
+            };
+            let f = Filter {
+                days: Some(days),
+                day_match: how,
+                kind: (round % 3 == 0).then_some(Kind::Attack),
+                ..Filter::default()
+            };
+            let scan: Vec<u32> = (0..cat.len() as u32)
+                .filter(|&i| {
+                    let e = cat.entry(i);
+                    f.kind.is_none_or(|k| e.kind == k)
+                        && how.matches(&days, e.first_day, e.last_day)
+                })
+                .collect();
+            assert_eq!(cat.matching(&f), scan, "{days:?} {how:?}");
         }
     }
 }
