@@ -30,9 +30,14 @@ pub fn advise_huge_pages(ptr: *const u8, len: usize) {
 }
 
 /// Hands the memory freed after a load back to the operating system. Loading a large data set frees
-/// hundreds of megabytes of small allocations (CSV rows, intermediate records); glibc keeps them in
-/// its heap unless asked, and resident memory would stay at the loading peak.
+/// hundreds of megabytes of small allocations (CSV rows, intermediate records); an allocator keeps
+/// them unless asked — mimalloc (the server's) for a while, glibc's until trimmed — and resident
+/// memory would stay at the loading peak.
 pub fn release_freed_memory() {
+    // SAFETY: mi_collect only walks mimalloc's own heaps (empty when it is not the allocator).
+    unsafe {
+        libmimalloc_sys::mi_collect(true);
+    }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks glibc's own free lists; it has no preconditions.
     unsafe {
