@@ -1003,14 +1003,7 @@ async fn stats_by_kind_equal_the_stats_of_each_kind() {
     let groups = one["groups"].as_array().unwrap();
     assert!(groups.len() >= 3, "{groups:?}");
     let mut records = 0;
-    for kind in [
-        "attack",
-        "plot",
-        "arrest",
-        "designation",
-        "raid",
-        "presence",
-    ] {
+    for kind in iskp_map::model::Kind::ALL.iter().map(|k| k.as_str()) {
         let apart = get(&format!("/api/stats?kind={kind}&{q}")).await.json();
         let n = apart["numberMatched"].as_u64().unwrap();
         let Some(g) = groups.iter().find(|g| g["id"] == kind) else {
