@@ -9,7 +9,7 @@ import { el, kindSymbol, KINDS, KIND_LABEL } from './dom.js';
 import { api, NotFound } from './api.js';
 import { state, parseHash, writeHash, onHashEdit } from './state.js';
 import { monthsBetween, windowDays, setSplits } from './time.js';
-import { loadView, viewBbox, PROVINCE_ZOOM } from './load.js';
+import { loadView, viewBbox, PROVINCE_ZOOM, provinceStatsKept } from './load.js';
 import { createRecordLayer } from './records.js';
 import { declutter, cellMarker } from './clusters.js';
 import { createAreaLayer } from './areas.js';
@@ -202,7 +202,21 @@ function place() {
 // ---- refresh -----------------------------------------------------------------------------------------
 let generation = 0;
 let controller = null;
-async function refresh() {
+/** The view an animated zoom is going to, asked at its start (Leaflet's `zoomanim`), not at its end. */
+let anticipated = null;
+let zooming = null;
+map.on('zoomstart', () => { if (!zooming) { let done; zooming = new Promise((r) => { done = r; }); zooming.done = done; } });
+map.on('zoomend', () => { if (zooming) { zooming.done(); zooming = null; } });
+const viewKey = (v) => `${v.zoom} ${v.bbox}`;
+const currentView = () => ({ bbox: viewBbox(map), zoom: Math.floor(map.getZoom()) });
+
+/**
+ * Reads and draws `view` (default: the map's). The requests leave at once; the drawing waits for
+ * a running zoom to end (clusters are laid out in the new zoom's pixels).
+ */
+async function refresh(view = null) {
+  if (!view) anticipated = null;
+  view = view || currentView();
   const mine = ++generation;
   if (controller) controller.abort();
   controller = new AbortController();
@@ -211,11 +225,11 @@ async function refresh() {
   document.body.dataset.busy = 'true';
   try {
     // The provinces' outlines are asked beside the view's figures, not after them.
-    const outlines = Math.floor(map.getZoom()) >= PROVINCE_ZOOM
-      ? api('/api/collections/provinces/items', { bbox: viewBbox(map), limit: 3000 }, signal)
+    const outlines = view.zoom >= PROVINCE_ZOOM
+      ? api('/api/collections/provinces/items', { bbox: view.bbox, limit: 3000 }, signal)
       : null;
     if (outlines) outlines.catch(() => {});
-    const next = await loadView(map, { wholeSpan: wholeSpan() }, signal);
+    const next = await loadView(view, { wholeSpan: wholeSpan(), clustered: Boolean(snap && snap.cells) }, signal);
     if (next.provinces && outlines) {
       const fc = await outlines;
       for (const f of fc.features) {
@@ -227,6 +241,10 @@ async function refresh() {
       }
       choropleth.addProvinces(fc);
     }
+    if (mine !== generation) return;
+    // The list does not depend on the zoom's pixels: its page is asked before the zoom ends.
+    list.update(next);
+    if (zooming) await zooming;
     if (mine !== generation) return;
     snap = next;
     choropleth.render(snap);
@@ -247,10 +265,11 @@ async function refresh() {
     drawShadingLegend($('legend'), choropleth.classes(), snap);
     drawSummary(snap, drawn);
     timebar.drawChart();
-    list.update(snap);
     records.select(state.sel);
     requestAnimationFrame(place);
     writeHash(map);
+    // One zoom level short of the provinces, their figures are asked ahead (kept once asked).
+    if (view.zoom === PROVINCE_ZOOM - 1) provinceStatsKept().catch(() => {});
   } catch (err) {
     if (err.name === 'AbortError') return;
     if (mine === generation) $('status').textContent = `Could not load: ${err.message}`;
@@ -385,7 +404,18 @@ async function start() {
   });
   // While the map moves (an animated zoom, a fly to a searched place) the view is not drawn yet.
   map.on('movestart zoomstart', () => { document.body.dataset.busy = 'true'; });
-  map.on('moveend', () => refresh());
+  map.on('zoomanim', (e) => {
+    const v = { bbox: viewBbox(map, e.center, e.zoom), zoom: Math.floor(e.zoom) };
+    anticipated = viewKey(v);
+    refresh(v);
+  });
+  // The end of a move draws its view, unless that view was asked when the zoom began.
+  map.on('moveend', () => {
+    const v = currentView();
+    const asked = anticipated === viewKey(v);
+    anticipated = null;
+    if (!asked) refresh(v);
+  });
   onHashEdit(applyHash);
   await Promise.all([timebar.loadTimeline(), refresh()]);
   timebar.drawChart();

@@ -117,7 +117,10 @@ export function createHistogram(svg, months, { onRange, describe }) {
     range = [sel[0], sel[1]];
     moveBrush();
     svg.setAttribute('aria-valuenow', String(sel[0]));
-    svg.setAttribute('aria-valuetext', describe(sel[0], sel[1]));
+    // A slider's children are presentational: the bars inside the range are summed into its value.
+    const sums = new Map();
+    for (let i = sel[0]; i <= sel[1]; i++) for (const p of stacks[i] || []) sums.set(p.kind, (sums.get(p.kind) || 0) + p.value);
+    svg.setAttribute('aria-valuetext', describe(sel[0], sel[1], [...sums].map(([kind, value]) => ({ kind, value }))));
   }
 
   // Keyboard: ←/→ move the range a month, Shift+←/→ move its end, PageUp/PageDown a year,

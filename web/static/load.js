@@ -7,6 +7,8 @@ import { state } from './state.js';
 import { cellsOf, subtractCells, markPartial } from './clusters.js';
 import { windowDays, windowShare } from './time.js';
 
+const L = window.L;
+
 // Above this many records in view the server gathers them into grid cells: the browser never
 // receives more than this many features in one answer.
 export const MAX_FEATURES = 3000;
@@ -15,9 +17,17 @@ const AREA = new Set(['country', 'province', 'region', 'multinational']);
 /** Precisions of records known only to an area that is no jurisdiction: several provinces or countries. */
 export const WIDE = ['region', 'multinational'];
 
-/** The view's box (padded a fifth), clamped to the world: "minLon,minLat,maxLon,maxLat". */
-export function viewBbox(map) {
-  const b = map.getBounds().pad(0.2);
+/**
+ * The view's box (padded a fifth), clamped to the world: "minLon,minLat,maxLon,maxLat" — of the
+ * map as it stands, or of the view it is zooming to (`center`, `zoom`: Leaflet's `zoomanim`), in
+ * Leaflet's own arithmetic, so both give the same text for the same view.
+ */
+export function viewBbox(map, center, zoom) {
+  const bounds = center === undefined ? map.getBounds() : (() => {
+    const px = map.getPixelBounds(center, zoom);
+    return L.latLngBounds(map.unproject(px.getBottomLeft(), zoom), map.unproject(px.getTopRight(), zoom));
+  })();
+  const b = bounds.pad(0.2);
   const clamp = (x, lo, hi) => Math.max(lo, Math.min(hi, x));
   if (b.getEast() - b.getWest() >= 360) return '-180,-90,180,90';
   return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)]
@@ -81,22 +91,32 @@ export function perKindStats(byKind, home) {
   }));
 }
 
+/** The statistics of every province under the current time (kept: asked once per time). */
+export const provinceStatsKept = () => apiKept('/api/stats', { by: 'province', ...timeParams() });
+
 /**
- * Reads the view: statistics per jurisdiction (all of them, whatever the view), per kind in view,
- * and the records — one by one when the checked kinds hold at most MAX_FEATURES records in view,
- * else as server clusters.
+ * Reads the view `{ bbox, zoom }`: statistics per jurisdiction (all of them, whatever the view),
+ * per kind in view, and the records — one by one when the checked kinds hold at most MAX_FEATURES
+ * records in view, else as server clusters. With `clustered` (the previous view was drawn as
+ * clusters) the clusters are asked beside the figures that decide, not after them; an answer
+ * asked and not needed is dropped.
  */
-export async function loadView(map, { wholeSpan }, signal) {
+export async function loadView({ bbox, zoom }, { wholeSpan, clustered }, signal) {
   const t = timeParams();
-  const zoom = Math.floor(map.getZoom());
-  const bbox = viewBbox(map);
   const kinds = KINDS.filter((k) => state.kinds.has(k));
   const provinces = zoom >= PROVINCE_ZOOM;
-  const [countries, provinceStats, countryLevel, provinceLevel, wide, byKind, homeByKind] = await Promise.all([
-    apiKept('/api/stats', { by: 'country', ...t }),
-    provinces ? apiKept('/api/stats', { by: 'province', ...t }) : null,
+  const keptLevels = Promise.all([
     apiKept('/api/stats', { by: 'country', geo_precision: 'country', ...t }),
     apiKept('/api/stats', { by: 'province', geo_precision: 'province', ...t }),
+  ]);
+  const early = clustered && kinds.length > 0
+    ? keptLevels.then(([c, p]) => askClusters({ bbox, zoom, kinds, wholeSpan, t, countryLevel: byId(c), provinceLevel: byId(p) }, signal))
+    : null;
+  if (early) early.catch(() => {});
+  const [countries, provinceStats, [countryLevel, provinceLevel], wide, byKind, homeByKind] = await Promise.all([
+    apiKept('/api/stats', { by: 'country', ...t }),
+    provinces ? provinceStatsKept() : null,
+    keptLevels,
     Promise.all(WIDE.map((p) => apiKept('/api/collections/incidents/items', { geo_precision: p, limit: MAX_FEATURES, ...t }))),
     api('/api/stats', { by: 'kind', bbox, ...t }, signal),
     state.outside ? api('/api/stats', { by: 'kind', bbox, country: HOME, ...t }, signal) : null,
@@ -112,8 +132,7 @@ export async function loadView(map, { wholeSpan }, signal) {
     points: [], arrows: [], cells: null,
   };
   const inView = kinds.reduce((s, k) => s + snap.perKind[k].all.records, 0);
-  const allKinds = kinds.length === KINDS.length;
-  const split = (fn) => (allKinds ? [fn(undefined)] : kinds.map(fn));
+  const split = splitter(kinds);
   if (kinds.length === 0) return snap;
   if (inView <= MAX_FEATURES) {
     const pages = await Promise.all(split((kind) => api('/api/collections/incidents/items', { bbox, kind, limit: MAX_FEATURES, ...t }, signal)));
@@ -122,13 +141,25 @@ export async function loadView(map, { wholeSpan }, signal) {
     snap.arrows = feats.filter((f) => f.properties.origin && f.geometry);
     return snap;
   }
+  const { cells, cellDegrees } = await (early || askClusters({ bbox, zoom, kinds, wholeSpan, t, countryLevel: snap.countryLevel, provinceLevel: snap.provinceLevel }, signal));
+  snap.cells = cells;
+  snap.cellDegrees = cellDegrees;
+  return snap;
+}
+
+/** One request for all kinds when every kind is checked, else one per checked kind. */
+const splitter = (kinds) => (fn) => (kinds.length === KINDS.length ? [fn(undefined)] : kinds.map(fn));
+
+/** The view's clusters: `{ cells, cellDegrees }`. */
+async function askClusters({ bbox, zoom, kinds, wholeSpan, t, countryLevel, provinceLevel }, signal) {
+  const split = splitter(kinds);
   // Clusters: what the checked kinds hold, less what is drawn elsewhere — totals known only to a
   // country or province (badges) and, outside Afghanistan, Afghanistan's records — cell by cell.
   const clusterSet = (extra) => Promise.all(split((kind) => api('/api/collections/incidents/clusters', { bbox, zoom, kind, ...t, ...extra }, signal)));
   const areaKinds = (m) => kinds.some((k) => [...m.values()].some((g) => g[k] > 0));
   const minus = [];
-  if (areaKinds(snap.countryLevel)) minus.push({ geo_precision: 'country' });
-  if (areaKinds(snap.provinceLevel)) minus.push({ geo_precision: 'province' });
+  if (areaKinds(countryLevel)) minus.push({ geo_precision: 'country' });
+  if (areaKinds(provinceLevel)) minus.push({ geo_precision: 'province' });
   if (state.outside) minus.push({ country: HOME });
   // Inclusion–exclusion: a record of Afghanistan known only to its country is taken out once.
   const plus = state.outside ? minus.filter((m) => m.geo_precision).map((m) => ({ ...m, country: HOME })) : [];
@@ -144,7 +175,5 @@ export async function loadView(map, { wholeSpan }, signal) {
   const signed = [...minus.map(() => -1), ...plus.map(() => 1)];
   signed.forEach((sign, i) => { cells = subtractCells(cells, rest[i].flatMap((fc) => fc.features), cellDegrees, sign); });
   if (withinToo) markPartial(cells, rest[rest.length - 1].flatMap((fc) => fc.features), cellDegrees);
-  snap.cells = [...cells.values()].filter((c) => c.records > 0);
-  snap.cellDegrees = cellDegrees;
-  return snap;
+  return { cells: [...cells.values()].filter((c) => c.records > 0), cellDegrees };
 }

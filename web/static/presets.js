@@ -17,19 +17,32 @@ export function presetsOf(months) {
 }
 
 /**
+ * Which one preset is pressed for the range `from`–`to`: the one last picked if it still is that
+ * range (two presets can be one range: the last twelve months of data ending in December are its
+ * last year), else the first whose range it is, else none. Returns its index or -1.
+ */
+export function pressedPreset(presets, from, to, picked) {
+  const is = (p) => p.from === from && p.to === to;
+  const mine = presets.findIndex((p) => p.id === picked);
+  return mine >= 0 && is(presets[mine]) ? mine : presets.findIndex(is);
+}
+
+/**
  * Fills `box` with a button per preset; `onPick(from, to)` gets its month indices. The returned
- * `mark(from, to)` presses the button whose range is the current one.
+ * `mark(from, to)` presses the one button for the current range (pressedPreset).
  */
 export function drawPresets(box, months, onPick) {
   const presets = presetsOf(months);
+  let picked = null;
   const buttons = presets.map((p) => el('button', {
     type: 'button', 'data-preset': p.id, title: p.title, 'aria-pressed': 'false',
-    onclick: () => onPick(p.from, p.to),
+    onclick: () => { picked = p.id; onPick(p.from, p.to); },
   }, p.label));
   box.replaceChildren(...buttons);
   return {
     mark(from, to) {
-      presets.forEach((p, i) => buttons[i].setAttribute('aria-pressed', String(p.from === from && p.to === to)));
+      const on = pressedPreset(presets, from, to, picked);
+      buttons.forEach((b, i) => b.setAttribute('aria-pressed', String(i === on)));
     },
   };
 }

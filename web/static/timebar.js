@@ -41,7 +41,13 @@ export function createTimebar(map, months, { onChange }) {
   const presets = drawPresets($('presets'), months, (fi, ti) => choose(fi, ti));
   const histogram = createHistogram($('timeline'), months, {
     onRange: choose,
-    describe: (fi, ti) => rangeLabel(months[fi], months[ti]),
+    // The slider's value as a screen reader speaks it: the range and what its bars hold.
+    describe: (fi, ti, sums) => {
+      const where = state.outside ? ' outside Afghanistan' : '';
+      const parts = sums.filter((p) => p.value > 0).map((p) => `${fmtShare(p.value)} ${KIND_LABEL[p.kind].toLowerCase()}`);
+      const total = sums.reduce((a, p) => a + p.value, 0);
+      return `${rangeLabel(months[fi], months[ti])}: ${fmtShare(total)} events${where}${parts.length ? ` (${parts.join(', ')})` : ''}`;
+    },
   });
 
   function show() {
@@ -164,13 +170,19 @@ export function createTimebar(map, months, { onChange }) {
     return stacks;
   }
 
+  /** What the chart was last drawn from: it shows every place, so a new view alone does not redraw it. */
+  let drawnFrom = null;
   function drawChart() {
     if (!timeline) return;
     const r = playing ? playing.range : { from: state.from, to: state.to };
     const sel = [months.indexOf(r.from), months.indexOf(r.to)];
     const cursor = playing ? [months.indexOf(state.from), months.indexOf(state.to)] : null;
     const where = state.outside ? ' outside Afghanistan' : '';
-    histogram.draw(monthly(), sel, cursor,
+    const stacks = monthly();
+    const key = JSON.stringify([stacks, sel, cursor, where]);
+    if (key === drawnFrom) return;
+    drawnFrom = key;
+    histogram.draw(stacks, sel, cursor,
       (m, p) => `${monthLabel(m)}: ${fmtShare(p.value)} ${KIND_LABEL[p.kind].toLowerCase()}${where}, everywhere (not only in view)`);
   }
 
