@@ -197,3 +197,35 @@ test('outside Afghanistan, on a phone-sized screen, by keyboard', async () => {
   }, null, { timeout: 15000 });
   await page.close();
 });
+
+// A zoom's view is asked when the zoom starts (its target is known then), so the reader does not
+// wait out the animation first; the end of the zoom must then not ask the same view again.
+test('a zoom asks its view once, at its start, and draws that view', async () => {
+  const { page, log } = await open('#map=4/33.9/66');
+  await idle(page);
+  const before = log.requests.length;
+  // When the zoom ends: Leaflet's own zoomend, before the moveend that follows it.
+  await page.evaluate(() => {
+    const fire = window.L.Map.prototype.fire;
+    window.__zoomEnd = null;
+    window.L.Map.prototype.fire = function (type, ...rest) {
+      if (type === 'zoomend' && window.__zoomEnd === null) window.__zoomEnd = performance.now();
+      return fire.call(this, type, ...rest);
+    };
+  });
+  await page.click('.leaflet-control-zoom-in');
+  await idle(page);
+  const asked = log.requests.slice(before).filter((u) => /\/api\/stats\?by=kind&bbox=/.test(u));
+  assert.equal(asked.length, 1, `one view asked for the zoom: ${asked.join(' ')}`);
+  const bbox = new URL(asked[0]).searchParams.get('bbox');
+  assert.equal(await page.getAttribute('#list-count', 'data-bbox'), bbox, 'the list is of the view asked');
+  assert.match(await page.evaluate(() => location.hash), /^#map=5\//);
+  const { started, ended } = await page.evaluate(() => ({
+    started: performance.getEntriesByType('resource').filter((e) => /\/api\/stats\?by=kind&bbox=/.test(e.name)).pop().startTime,
+    ended: window.__zoomEnd,
+  }));
+  assert.ok(ended !== null, 'the zoom ended');
+  assert.ok(started < ended, `the view was asked before the zoom ended (${Math.round(started)} < ${Math.round(ended)})`);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
