@@ -214,9 +214,11 @@ const currentView = () => ({ bbox: viewBbox(map), zoom: Math.floor(map.getZoom()
  * Reads and draws `view` (default: the map's). The requests leave at once; the drawing waits for
  * a running zoom to end (clusters are laid out in the new zoom's pixels).
  */
-async function refresh(view = null) {
+async function refresh(view = null, preloaded = null) {
   if (!view) anticipated = null;
   view = view || currentView();
+  // A view asked ahead (the first one, while the countries came) is dropped if the map moved since.
+  if (preloaded && viewKey(view) !== viewKey(currentView())) { preloaded = null; view = currentView(); }
   const mine = ++generation;
   if (controller) controller.abort();
   controller = new AbortController();
@@ -229,7 +231,7 @@ async function refresh(view = null) {
       ? api('/api/collections/provinces/items', { bbox: view.bbox, limit: 3000 }, signal)
       : null;
     if (outlines) outlines.catch(() => {});
-    const next = await loadView(view, { wholeSpan: wholeSpan(), clustered: Boolean(snap && snap.cells) }, signal);
+    const next = await (preloaded || loadView(view, { wholeSpan: wholeSpan(), clustered: Boolean(snap && snap.cells) }, signal));
     if (next.provinces && outlines) {
       const fc = await outlines;
       for (const f of fc.features) {
@@ -376,11 +378,10 @@ function applyHash(h) {
 async function start() {
   buildKindControls();
   drawSymbolLegend($('symbols'));
-  const [incidents, countries, splits] = await Promise.all([
-    api('/api/collections/incidents'),
-    api('/api/collections/countries/items', { limit: 1000 }),
-    api('/api/splits'),
-  ]);
+  // The countries' outlines are the largest answer: the first view is asked while they come.
+  const countriesP = api('/api/collections/countries/items', { limit: 1000 });
+  countriesP.catch(() => {});
+  const [incidents, splits] = await Promise.all([api('/api/collections/incidents'), api('/api/splits')]);
   setSplits(splits.splits);
   const extent = incidents.extent.temporal.interval[0];
   months = monthsBetween(extent[0], extent[1]);
@@ -389,6 +390,12 @@ async function start() {
   const ti = state.to && months.includes(state.to) ? months.indexOf(state.to) : months.length - 1;
   timebar.setRange(fi, ti);
   timebar.syncMatch();
+  const firstView = currentView();
+  const first = loadView(firstView, { wholeSpan: wholeSpan(), clustered: false });
+  first.catch(() => {});
+  const timeline = timebar.loadTimeline();
+  timeline.catch(() => {});
+  const countries = await countriesP;
   choropleth.setCountries(countries);
   countryRank = countries.features.map((f) => {
     const b = L.geoJSON(f).getBounds();
@@ -417,7 +424,7 @@ async function start() {
     if (!asked) refresh(v);
   });
   onHashEdit(applyHash);
-  await Promise.all([timebar.loadTimeline(), refresh()]);
+  await Promise.all([timeline, refresh(firstView, first)]);
   timebar.drawChart();
   if (state.sel) await openRecordById(state.sel);
   else if (state.area) await openArea(state.area.level, state.area.id);
