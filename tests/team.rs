@@ -917,3 +917,132 @@ fn replicas_serve_the_change_feed() {
     assert_eq!(r.status, 404);
     assert!(r.body.contains("team mode"), "{}", r.body);
 }
+
+/// The database's clock now, as RFC 3339 in UTC (what an `as_of` names).
+fn db_now(pg: &Pg) -> String {
+    pg.client()
+        .query_one(
+            "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+            &[],
+        )
+        .unwrap()
+        .get(0)
+}
+
+/// `path` with `as_of=at` added.
+fn dated(path: &str, at: &str) -> String {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}as_of={at}")
+}
+
+/// #21: `as_of` answers as the data stood at an instant — after an edit, the answer of before it
+/// byte for byte, on both replicas and on a replica started after the edit; its entity tag is the
+/// one the answer had then; deletes appear in the change feed; bad instants are 400s.
+#[test]
+fn as_of_answers_as_the_data_stood_on_every_replica_and_after_a_restart() {
+    let pg = loaded("asof");
+    let url = pg.url();
+    let a = Server::start_with(&["--db", &url]);
+    let b = Server::start_with(&["--db", &url]);
+    const GONE: &str = "2022-04-kabul-sufi-mosque-attack";
+    let paths = [
+        "/api/collections/incidents/items?limit=5".to_string(),
+        "/api/collections/incidents/items?bbox=60,29,75,39&limit=1000".to_string(),
+        format!("/api/collections/incidents/items/{ID}"),
+        format!("/api/collections/incidents/items/{GONE}"),
+        "/api/stats?by=country".to_string(),
+        "/api/stats?period=year&kind=attack".to_string(),
+        "/api/collections/incidents/clusters?bbox=-180,-90,180,90&zoom=2".to_string(),
+        "/api/collections/incidents/download?format=csv".to_string(),
+        "/api/collections/countries/items?limit=3".to_string(),
+    ];
+    assert_eq!(
+        get(&a.base, &format!("/api/collections/incidents/items/{GONE}")).status,
+        200,
+        "{GONE} is a record to delete"
+    );
+    std::thread::sleep(Duration::from_millis(20));
+    let t0 = db_now(&pg);
+    std::thread::sleep(Duration::from_millis(20));
+    // Before the edit: the plain answers, and the dated ones (the state served now).
+    let then: Vec<Got> = paths.iter().map(|p| get(&a.base, p)).collect();
+    let dated_then: Vec<Got> = paths.iter().map(|p| get(&a.base, &dated(p, &t0))).collect();
+    for ((p, plain), d) in paths.iter().zip(&then).zip(&dated_then) {
+        assert_eq!(plain.status, 200, "{p}: {}", plain.body);
+        assert_eq!(d.status, 200, "{p} as_of: {}", d.body);
+        assert_eq!(d.etag, plain.etag, "{p}: as_of now is the state served now");
+    }
+    let start = last_seq(&pg);
+    pg.sql(&format!(
+        "UPDATE iskp.records SET title = 'As-of edit' WHERE id = '{ID}';
+         DELETE FROM iskp.records WHERE id = '{GONE}';"
+    ));
+    until(Duration::from_secs(10), "edit served by both", || {
+        [&a, &b].iter().all(|s| {
+            title(&s.base, ID) == "As-of edit"
+                && get(&s.base, &format!("/api/collections/incidents/items/{GONE}")).status == 404
+        })
+    });
+    let check = |base: &str, who: &str| {
+        for ((p, plain), d) in paths.iter().zip(&then).zip(&dated_then) {
+            let now = get(base, &dated(p, &t0));
+            assert_eq!(now.status, 200, "{who} {p} as_of: {}", now.body);
+            assert!(
+                now.body == d.body,
+                "{who} {p}: as_of before the edit answers as before it"
+            );
+            assert_eq!(now.etag, plain.etag, "{who} {p}: the tag of that state");
+        }
+    };
+    check(&a.base, "replica a");
+    check(&b.base, "replica b");
+    // The plain answers moved on; the dated ones name the instant in their links, and the old
+    // state's timeStamp.
+    assert_eq!(get(&a.base, &paths[3]).status, 404);
+    let old: Value = serde_json::from_str(&then[0].body).unwrap();
+    let kept: Value = serde_json::from_str(&dated_then[0].body).unwrap();
+    assert_eq!(kept["timeStamp"], old["timeStamp"]);
+    let next = kept["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "next")
+        .expect("a next link");
+    assert!(
+        next["href"].as_str().unwrap().contains("as_of="),
+        "paging stays in the past state: {next}"
+    );
+    // The delete is in the change feed.
+    let feed = json(&a.base, &format!("/api/changes?after={start}"));
+    assert!(
+        feed["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["op"] == "deleted" && c["id"] == GONE && c["table"] == "records"),
+        "{feed}"
+    );
+    // A replica started after the edit answers the same.
+    drop(a);
+    let c = Server::start_with(&["--db", &url]);
+    check(&c.base, "a restarted replica");
+    // Instants that name no state are 400s naming as_of; elsewhere as_of is unknown.
+    for (q, why) in [
+        ("yesterday", "RFC 3339"),
+        ("2999-01-01T00:00:00Z", "future"),
+        ("1990-01-01T00:00:00Z", "history begins"),
+    ] {
+        let r = get(&c.base, &dated("/api/stats?by=kind", q));
+        assert_eq!(r.status, 400, "{q}: {}", r.body);
+        let v: Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["parameter"], "as_of", "{q}: {v}");
+        assert!(v["description"].as_str().unwrap().contains(why), "{q}: {v}");
+    }
+    let r = get(&c.base, &dated("/api/collections", &t0));
+    assert_eq!(r.status, 400, "{}", r.body);
+    // Over files without history, as_of is a clear 400.
+    let files = Server::start(&geodata());
+    let r = get(&files.base, &dated("/api/stats?by=kind", &t0));
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("no history"), "{}", r.body);
+}

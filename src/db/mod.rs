@@ -14,6 +14,7 @@
 
 pub mod follow;
 pub mod history;
+pub mod past;
 pub mod schema;
 pub mod source;
 pub mod tables;

@@ -4,6 +4,7 @@
 use super::{tables, Db};
 use crate::load::{cache, read_inputs, GeoMemo};
 use crate::store::changes::{ChangeLog, History};
+use crate::store::past::Placed;
 use crate::store::{DataSource, Snapshot};
 use crate::store::{FileSource, SourceError};
 use std::path::PathBuf;
@@ -187,6 +188,26 @@ impl DataSource for DbSource {
 
     fn status(&self) -> Option<(OffsetDateTime, String)> {
         self.shared.status()
+    }
+
+    fn keeps_history(&self) -> bool {
+        true
+    }
+
+    fn place(&self, at: OffsetDateTime) -> Result<Placed, SourceError> {
+        let db = &self.shared.db;
+        let mut client = db.connect()?;
+        Ok(super::past::place(db, &mut client, at)?)
+    }
+
+    fn load_as_of(&self, last: OffsetDateTime) -> Result<Snapshot, SourceError> {
+        let db = &self.shared.db;
+        let mut client = db.connect()?;
+        let texts = super::past::read_as_of(db, &mut client, last)?;
+        drop(client);
+        let what = format!("{} as of {last}", db.target());
+        let d = read_inputs(&texts, last, None, Some(&self.memo), &what)?;
+        Ok(Snapshot::from_dataset(d))
     }
 }
 

@@ -73,29 +73,7 @@ const TAIL: &str = "\n]}\n";
 /// Reads one input back as the text of its file.
 pub fn read(db: &Db, client: &mut impl GenericClient, table: Table) -> Result<String, DbError> {
     match table {
-        Table::Csv(name, columns) => {
-            let select: Vec<String> = columns
-                .iter()
-                .map(|c| {
-                    if DATE_COLUMNS.contains(&(name, *c)) {
-                        format!("to_char(\"{c}\", 'YYYY-MM-DD') AS \"{c}\"")
-                    } else {
-                        format!("NULLIF(\"{c}\", '') AS \"{c}\"")
-                    }
-                })
-                .collect();
-            let sql = format!(
-                "COPY (SELECT {} FROM {name} ORDER BY ord) TO STDOUT (FORMAT csv, HEADER true)",
-                select.join(", ")
-            );
-            let mut text = String::new();
-            client
-                .copy_out(&sql)
-                .map_err(|e| db.error(e, &format!("reading {name}")))?
-                .read_to_string(&mut text)
-                .map_err(|e| db.fault(format!("reading {name}: {e}")))?;
-            Ok(text)
-        }
+        Table::Csv(name, columns) => copy_csv(db, client, name, columns, name),
         Table::Boundaries(level) => {
             let rows = client
                 .query(
@@ -107,6 +85,38 @@ pub fn read(db: &Db, client: &mut impl GenericClient, table: Table) -> Result<St
             Ok(join_features(&features))
         }
     }
+}
+
+/// The text of the CSV table `name` (its `columns`) as read from `rows` — the table itself, or a
+/// query giving rows of the table's type (the table as it stood, [`super::past`]) — in `ord` order.
+pub(super) fn copy_csv(
+    db: &Db,
+    client: &mut impl GenericClient,
+    name: &str,
+    columns: &[&str],
+    rows: &str,
+) -> Result<String, DbError> {
+    let select: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            if DATE_COLUMNS.contains(&(name, *c)) {
+                format!("to_char(\"{c}\", 'YYYY-MM-DD') AS \"{c}\"")
+            } else {
+                format!("NULLIF(\"{c}\", '') AS \"{c}\"")
+            }
+        })
+        .collect();
+    let sql = format!(
+        "COPY (SELECT {} FROM {rows} ORDER BY ord) TO STDOUT (FORMAT csv, HEADER true)",
+        select.join(", ")
+    );
+    let mut text = String::new();
+    client
+        .copy_out(&sql)
+        .map_err(|e| db.error(e, &format!("reading {name}")))?
+        .read_to_string(&mut text)
+        .map_err(|e| db.fault(format!("reading {name}: {e}")))?;
+    Ok(text)
 }
 
 /// The GeoJSON text of a list of features, in the layout of `scripts/geodata`.

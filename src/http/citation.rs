@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
 /// Parameters of `/api/citation`: the record filters, `collection` and `f`.
-pub const PARAMS: &[&str] = super::query::record_filter_params!["collection", "f"];
+pub const PARAMS: &[&str] = super::query::record_filter_params!["collection", "f", "as_of"];
 
 /// What only pages, orders, shapes or encodes an answer: not part of what a citation names.
 const NOT_FILTERS: &[&str] = &[

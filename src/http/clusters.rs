@@ -18,7 +18,7 @@ use axum::extract::State;
 use axum::response::Response;
 
 /// Query parameters of the clusters endpoint: the record filters and `zoom`.
-pub const PARAMS: &[&str] = super::query::record_filter_params!["zoom", "f"];
+pub const PARAMS: &[&str] = super::query::record_filter_params!["zoom", "f", "as_of"];
 
 /// Most cells in one answer.
 pub const MAX_CELLS: usize = 10_000;

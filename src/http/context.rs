@@ -209,12 +209,21 @@ impl Ctx {
     /// The weak entity tag of this request's answer under data `version` (a snapshot's `tag`).
     pub fn etag(&self, version: &str) -> String {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for part in [
-            version,
-            &self.base,
-            &self.path,
-            self.query.as_deref().unwrap_or(""),
-        ] {
+        // An `as_of` answer is tagged as the answer of its state was: the state's version, not
+        // the instant that named it.
+        let query = self.query.as_deref().unwrap_or("");
+        let undated;
+        let query = if query.contains("as_of=") {
+            undated = query
+                .split('&')
+                .filter(|p| !p.starts_with("as_of="))
+                .collect::<Vec<_>>()
+                .join("&");
+            undated.as_str()
+        } else {
+            query
+        };
+        for part in [version, &self.base, &self.path, query] {
             for b in part.as_bytes().iter().chain(&[0u8]) {
                 h ^= u64::from(*b);
                 h = h.wrapping_mul(0x0100_0000_01b3);
@@ -253,9 +262,71 @@ impl FromRequestParts<AppState> for Fresh {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let ctx = Ctx::from_request_parts(parts, state).await?;
-        let snap = state.store.current();
+        let snap = match as_of(&ctx)? {
+            None => state.store.current(),
+            Some(at) => {
+                let store = state.store.clone();
+                tokio::task::spawn_blocking(move || store.as_of(at))
+                    .await
+                    .map_err(|e| ApiError::Internal(format!("as_of: {e}")))?
+                    .map_err(as_of_error)?
+            }
+        };
         let tag = ctx.etag(&snap.tag);
         Ok(Fresh { ctx, snap, tag })
+    }
+}
+
+/// Whether the answers of `path` can be dated with `as_of`: records (items, one item, clusters,
+/// downloads), the polygon layers' items, statistics and citation manifests. Elsewhere `as_of` is
+/// an unknown parameter, refused by the handler.
+fn takes_as_of(path: &str) -> bool {
+    if matches!(path, "/api/stats" | "/api/citation") {
+        return true;
+    }
+    let Some(rest) = path.strip_prefix("/api/collections/") else {
+        return false;
+    };
+    let mut parts = rest.split('/');
+    let _collection = parts.next();
+    matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some("items" | "clusters" | "download"), None, None) | (Some("items"), Some(_), None)
+    )
+}
+
+/// The request's `as_of` instant (RFC 3339), if it has one and its path takes it.
+fn as_of(ctx: &Ctx) -> Result<Option<time::OffsetDateTime>, ApiError> {
+    if !takes_as_of(&ctx.path) {
+        return Ok(None);
+    }
+    let Some((_, v)) = form_urlencoded::parse(ctx.query.as_deref().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "as_of")
+    else {
+        return Ok(None);
+    };
+    time::OffsetDateTime::parse(&v, &time::format_description::well_known::Rfc3339)
+        .map(Some)
+        .map_err(|_| {
+            ApiError::bad(
+                "as_of",
+                format!(
+                    "{:?} is not an RFC 3339 date-time (2024-03-22T18:00:00Z)",
+                    query::printable(&v)
+                ),
+            )
+        })
+}
+
+fn as_of_error(e: crate::store::past::AsOfError) -> ApiError {
+    use crate::store::past::AsOfError as E;
+    match e {
+        E::Busy => ApiError::TooManyRequests {
+            retry_after: 2,
+            why: "another past state (as_of) is being built",
+        },
+        E::Unavailable(why) => ApiError::Unavailable(format!("as_of: {why}")),
+        other => ApiError::bad("as_of", other.to_string()),
     }
 }
 

@@ -59,6 +59,9 @@ pub enum ApiError {
         /// Which limit.
         why: &'static str,
     },
+    /// 503: what the answer needs cannot be read now (team mode: the database, for `as_of`).
+    #[error("{0}")]
+    Unavailable(String),
     /// 500: a bug; the details are logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -93,7 +96,7 @@ impl ApiError {
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
-            ApiError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Overloaded | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -151,6 +154,11 @@ impl IntoResponse for ApiError {
             ApiError::Overloaded => Body {
                 code: "ServiceUnavailable",
                 description: "too many requests in flight; retry shortly".into(),
+                parameter: None,
+            },
+            ApiError::Unavailable(what) => Body {
+                code: "ServiceUnavailable",
+                description: what.clone(),
                 parameter: None,
             },
             ApiError::TooManyRequests { why, .. } => Body {

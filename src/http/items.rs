@@ -195,7 +195,7 @@ pub async fn item(
 ) -> Result<Response, ApiError> {
     let c = query::collection(&id)?;
     let ctx = &fresh.ctx;
-    let enc = ctx.encoding_only()?;
+    let enc = query::encoding(ctx.params(&["f", "as_of"])?.get("f"), ctx.accepts_html)?;
     let snap = &fresh.snap;
     let not_found = || {
         let shown: String = fid.chars().filter(|c| !c.is_control()).take(120).collect();

@@ -51,6 +51,7 @@ struct Metrics {
     log_lines_dropped: Counter,
     reloads: Family<Outcome, Counter>,
     snapshot_records: Gauge,
+    past_states: Gauge,
     snapshot_age: Gauge<f64, AtomicU64>,
     answers_kept: Family<Outcome, Gauge>,
     resident_bytes: Gauge,
@@ -73,6 +74,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         log_lines_dropped: Counter::default(),
         reloads: Family::default(),
         snapshot_records: Gauge::default(),
+        past_states: Gauge::default(),
         snapshot_age: Gauge::default(),
         answers_kept: Family::default(),
         resident_bytes: Gauge::default(),
@@ -127,6 +129,11 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "snapshot_records",
         "Records in the snapshot served",
         m.snapshot_records.clone(),
+    );
+    registry.register(
+        "past_states",
+        "Past states of the data held for as_of (each a whole snapshot)",
+        m.past_states.clone(),
     );
     registry.register(
         "snapshot_age_seconds",
@@ -273,6 +280,8 @@ pub async fn metrics(State(st): State<AppState>) -> Response {
         });
         c.inc_by(total.saturating_sub(c.get()));
     }
+    m.past_states
+        .set(i64::try_from(st.store.past_states()).unwrap_or(i64::MAX));
     m.resident_bytes
         .set(i64::try_from(resident_bytes()).unwrap_or(i64::MAX));
     let mut text = String::new();

@@ -150,7 +150,7 @@ pub fn document(base: &str) -> Value {
             format!("/collections/{id}/items/{{featureId}}"),
             json!({ "get": {
                 "operationId": format!("get_{id}_feature"), "summary": format!("One feature of {}", c.title()), "tags": [id],
-                "parameters": [param_ref("featureId"), param_ref("f")],
+                "parameters": [param_ref("featureId"), param_ref("f"), param_ref("as_of")],
                 "responses": {
                     "200": { "description": "A feature", "content": { "application/geo+json": { "schema": { "$ref": "#/components/schemas/featureGeoJSON" } } } },
                     "404": error_response("No such feature")
@@ -290,6 +290,9 @@ pub fn document(base: &str) -> Value {
                 "datetime_match": { "name": "datetime_match", "in": "query", "required": false,
                               "description": "intersects (default): records whose [date, date_end] overlaps datetime; within: only records wholly inside it.",
                               "schema": { "type": "string", "enum": ["intersects", "within"], "default": "intersects" } },
+                "as_of": { "name": "as_of", "in": "query", "required": false,
+                           "description": "An RFC 3339 instant: the answer as the data stood then (team mode keeps the history; over files a 400). The same URL answers the same bytes for ever; the ETag and timeStamp are those of that state.",
+                           "schema": { "type": "string", "format": "date-time" } },
                 "featureId": { "name": "featureId", "in": "path", "required": true, "schema": { "type": "string" } },
                 "zoom": { "name": "zoom", "in": "query", "required": true, "description": "Map zoom level; cells are 360/2^zoom/4 degrees wide.", "schema": { "type": "integer", "minimum": 0, "maximum": crate::views::clusters::MAX_ZOOM } }
             },

@@ -50,10 +50,13 @@ pub fn item_params(c: Collection) -> &'static [&'static str] {
             "f",
             "sortby",
             "properties",
-            "skipGeometry"
+            "skipGeometry",
+            "as_of"
         ],
-        Collection::Polygons(Level::Country) => &["bbox", "limit", "offset", "f"],
-        Collection::Polygons(Level::Province) => &["bbox", "limit", "offset", "country", "f"],
+        Collection::Polygons(Level::Country) => &["bbox", "limit", "offset", "f", "as_of"],
+        Collection::Polygons(Level::Province) => {
+            &["bbox", "limit", "offset", "country", "f", "as_of"]
+        }
     }
 }
 

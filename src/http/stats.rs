@@ -10,7 +10,7 @@ use axum::response::Response;
 use serde_json::json;
 
 /// Parameters of `/api/stats`.
-pub const STATS_PARAMS: &[&str] = super::query::record_filter_params!["by", "period", "f"];
+pub const STATS_PARAMS: &[&str] = super::query::record_filter_params!["by", "period", "f", "as_of"];
 
 /// `GET /api/stats?by=country|province|kind&period=year|month&…`: totals (sum of `count`) per
 /// jurisdiction (or per kind) and per period over the records that pass the same filters as `items`.

@@ -146,6 +146,7 @@ impl ChangeLog {
 pub struct History {
     log: Arc<ChangeLog>,
     upto: i64,
+    latest: Option<OffsetDateTime>,
 }
 
 /// A page of changes.
@@ -163,7 +164,20 @@ pub struct ChangePage {
 impl History {
     /// The entries of `log` up to seq `upto`.
     pub fn new(log: Arc<ChangeLog>, upto: i64) -> Self {
-        History { log, upto }
+        let latest = {
+            let all = log.read();
+            all[..all.partition_point(|c| c.seq <= upto)]
+                .iter()
+                .map(|c| c.at)
+                .max()
+        };
+        History { log, upto, latest }
+    }
+
+    /// The time of the latest change this snapshot holds (transaction time), if it holds any: an
+    /// `as_of` at or after it is this snapshot's state ([`super::past`]).
+    pub fn latest(&self) -> Option<OffsetDateTime> {
+        self.latest
     }
 
     /// The seq of the last change this snapshot sees.

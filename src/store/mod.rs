@@ -9,6 +9,7 @@ pub mod bundled;
 pub mod changes;
 pub mod collections;
 pub mod files;
+pub mod past;
 pub mod snapshot;
 pub mod source;
 
@@ -29,6 +30,8 @@ pub struct Store {
     last_error: std::sync::Mutex<Option<(OffsetDateTime, String)>>,
     reloads: std::sync::atomic::AtomicU64,
     rejected: std::sync::atomic::AtomicU64,
+    /// Past states built for `as_of`.
+    past: past::Kept,
 }
 
 impl Store {
@@ -44,6 +47,7 @@ impl Store {
             last_error: std::sync::Mutex::new(None),
             reloads: Default::default(),
             rejected: Default::default(),
+            past: Default::default(),
         })
     }
 
@@ -56,6 +60,7 @@ impl Store {
             last_error: std::sync::Mutex::new(None),
             reloads: Default::default(),
             rejected: Default::default(),
+            past: Default::default(),
         }
     }
 

@@ -1,5 +1,6 @@
 //! Where snapshots come from: the [`DataSource`] seam (files, the bundled data, or a database).
 
+use super::past::Placed;
 use super::Snapshot;
 use crate::load::error::{LoadError, RowError};
 use std::sync::Arc;
@@ -58,6 +59,22 @@ pub trait DataSource: Send + Sync {
     fn status(&self) -> Option<(OffsetDateTime, String)> {
         None
     }
+    /// Whether the source keeps the history of its data, so `as_of` can be answered.
+    fn keeps_history(&self) -> bool {
+        false
+    }
+    /// Where the instant `at` falls in the history (only if [`DataSource::keeps_history`]).
+    fn place(&self, _at: OffsetDateTime) -> Result<Placed, SourceError> {
+        Ok(Placed::Before(None))
+    }
+    /// The data as it stood after its changes up to `last` (a time [`DataSource::place`] gave),
+    /// validated as any load.
+    fn load_as_of(&self, _last: OffsetDateTime) -> Result<Snapshot, SourceError> {
+        Err(SourceError::Unavailable {
+            error: "this source keeps no history".into(),
+            transient: false,
+        })
+    }
 }
 
 /// A shared source is a source (the server keeps one handle to describe it while loading).
@@ -73,5 +90,14 @@ impl<T: DataSource + ?Sized> DataSource for Arc<T> {
     }
     fn status(&self) -> Option<(OffsetDateTime, String)> {
         (**self).status()
+    }
+    fn keeps_history(&self) -> bool {
+        (**self).keeps_history()
+    }
+    fn place(&self, at: OffsetDateTime) -> Result<Placed, SourceError> {
+        (**self).place(at)
+    }
+    fn load_as_of(&self, last: OffsetDateTime) -> Result<Snapshot, SourceError> {
+        (**self).load_as_of(last)
     }
 }

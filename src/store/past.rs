@@ -1,0 +1,166 @@
+//! `as_of`: the data as it stood at an instant, for a source that keeps history (team mode).
+//!
+//! An instant names the state whose last change was at or before it. The state the store serves
+//! answers every instant at or after its own latest change at once (what a recent `as_of` costs is
+//! what a current answer costs); an earlier state is rebuilt by its source, validated like any load,
+//! and kept — the last [`PAST_KEPT`] of them, each as large as a snapshot. One is built at a time:
+//! a request for another past state meanwhile is told to retry (429), so no client can make the
+//! server build states faster than one after another.
+
+use super::{Snapshot, SourceError, Store};
+use std::sync::{Arc, Mutex};
+use time::OffsetDateTime;
+
+/// Past states kept after they were built (each holds a whole snapshot's memory).
+pub const PAST_KEPT: usize = 2;
+
+/// Where an instant falls in a source's history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placed {
+    /// In the state whose last change was at this time.
+    After(OffsetDateTime),
+    /// Before the first change the history holds (at this time; `None`: it holds none).
+    Before(Option<OffsetDateTime>),
+}
+
+/// Why an `as_of` cannot be answered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AsOfError {
+    /// The source keeps no history (files without a journal).
+    #[error("this server keeps no history of its data, so it cannot answer as_of")]
+    NoHistory,
+    /// The instant is later than now.
+    #[error("{0} is in the future")]
+    Future(String),
+    /// The instant is before the first change the history holds.
+    #[error("the history begins at {0}")]
+    BeforeHistory(String),
+    /// Another past state is being built.
+    #[error("another past state is being built")]
+    Busy,
+    /// The data as it stood then did not validate (the replicas served the state before it then).
+    #[error("the data as it stood then did not validate: {0}")]
+    Invalid(String),
+    /// The source could not be read.
+    #[error("the history could not be read: {0}")]
+    Unavailable(String),
+}
+
+/// Past states built so far, the most recently used last.
+#[derive(Debug, Default)]
+pub struct Kept {
+    states: Mutex<Vec<(OffsetDateTime, Arc<Snapshot>)>>,
+    building: Mutex<()>,
+}
+
+impl Kept {
+    fn get(&self, last: OffsetDateTime) -> Option<Arc<Snapshot>> {
+        let mut s = self.states.lock().unwrap_or_else(|p| p.into_inner());
+        let i = s.iter().position(|(t, _)| *t == last)?;
+        let hit = s.remove(i);
+        let snap = hit.1.clone();
+        s.push(hit);
+        Some(snap)
+    }
+
+    fn put(&self, last: OffsetDateTime, snap: Arc<Snapshot>) {
+        let mut s = self.states.lock().unwrap_or_else(|p| p.into_inner());
+        s.retain(|(t, _)| *t != last);
+        s.push((last, snap));
+        while s.len() > PAST_KEPT {
+            s.remove(0);
+        }
+    }
+
+    /// How many past states are held.
+    pub fn len(&self) -> usize {
+        self.states.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
+
+impl Store {
+    /// The snapshot of the data as it stood at `at` (see the module). Blocking: it may read the
+    /// source and build a snapshot, so call it off the async threads.
+    pub fn as_of(&self, at: OffsetDateTime) -> Result<Arc<Snapshot>, AsOfError> {
+        if !self.source.keeps_history() {
+            return Err(AsOfError::NoHistory);
+        }
+        if at > OffsetDateTime::now_utc() {
+            return Err(AsOfError::Future(rfc3339(at)));
+        }
+        let current = self.current();
+        let latest = current.history.as_ref().and_then(|h| h.latest());
+        if latest.is_some_and(|l| l <= at) {
+            return Ok(current);
+        }
+        let last = match self.source.place(at) {
+            Ok(Placed::After(t)) => t,
+            Ok(Placed::Before(first)) => {
+                return Err(AsOfError::BeforeHistory(first.map_or_else(
+                    || "its first change (it holds none yet)".into(),
+                    rfc3339,
+                )))
+            }
+            Err(e) => return Err(AsOfError::Unavailable(e.to_string())),
+        };
+        if let Some(s) = self.past.get(last) {
+            return Ok(s);
+        }
+        let Ok(_one_at_a_time) = self.past.building.try_lock() else {
+            return Err(AsOfError::Busy);
+        };
+        if let Some(s) = self.past.get(last) {
+            return Ok(s);
+        }
+        let snap = match self.source.load_as_of(last) {
+            Ok(s) => Arc::new(s),
+            Err(e @ SourceError::Data(_)) => {
+                let text = e.to_string();
+                let first: Vec<&str> = text.lines().take(3).collect();
+                return Err(AsOfError::Invalid(first.join("; ")));
+            }
+            Err(e) => return Err(AsOfError::Unavailable(e.to_string())),
+        };
+        self.past.put(last, snap.clone());
+        crate::index::memory::release_freed_memory();
+        Ok(snap)
+    }
+
+    /// The past states held (`/metrics`).
+    pub fn past_states(&self) -> usize {
+        self.past.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snap() -> Arc<Snapshot> {
+        Arc::new(crate::store::DataSource::load(&crate::store::BundledSource::new()).unwrap())
+    }
+
+    #[test]
+    fn the_last_states_used_are_kept_and_the_oldest_goes() {
+        let kept = Kept::default();
+        let s = snap();
+        let t = |n| OffsetDateTime::from_unix_timestamp(n).unwrap();
+        kept.put(t(1), s.clone());
+        kept.put(t(2), s.clone());
+        assert!(kept.get(t(1)).is_some(), "1 used last");
+        kept.put(t(3), s.clone());
+        assert_eq!(kept.len(), PAST_KEPT);
+        assert!(kept.get(t(2)).is_none(), "the least recently used went");
+        assert!(kept.get(t(1)).is_some() && kept.get(t(3)).is_some());
+    }
+}
