@@ -90,9 +90,9 @@ class Cluster:
 
 
 class Replica:
-    def __init__(self, url, cpu=None):
+    def __init__(self, url, cpu=None, extra=()):
         self.port = free_port()
-        cmd = [BIN, "serve", "--addr", f"127.0.0.1:{self.port}", "--db", url, "--web", os.path.join(ROOT, "web")]
+        cmd = [BIN, "serve", "--addr", f"127.0.0.1:{self.port}", "--db", url, "--web", os.path.join(ROOT, "web"), *extra]
         if cpu is not None and shutil.which("taskset"):
             cmd = ["taskset", "-c", str(cpu), *cmd]
         self.started = time.perf_counter()

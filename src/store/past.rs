@@ -5,7 +5,9 @@
 //! what a current answer costs); an earlier state is rebuilt by its source, validated like any load,
 //! and kept — the last [`PAST_KEPT`] of them, each as large as a snapshot. One is built at a time:
 //! a request for another past state meanwhile is told to retry (429), so no client can make the
-//! server build states faster than one after another.
+//! server build states faster than one after another. Where an instant falls is asked of the
+//! source once and kept (up to [`PLACED_KEPT`] instants), so a kept past state costs what the
+//! current one does.
 
 use super::{Snapshot, SourceError, Store};
 use std::sync::{Arc, Mutex};
@@ -46,14 +48,31 @@ pub enum AsOfError {
     Unavailable(String),
 }
 
-/// Past states built so far, the most recently used last.
+/// Instants placed in the history (an instant's place does not change), at most this many.
+pub const PLACED_KEPT: usize = 4096;
+
+/// Past states built so far, the most recently used last, and the instants placed so far.
 #[derive(Debug, Default)]
 pub struct Kept {
     states: Mutex<Vec<(OffsetDateTime, Arc<Snapshot>)>>,
     building: Mutex<()>,
+    placed: Mutex<std::collections::HashMap<OffsetDateTime, Placed>>,
 }
 
 impl Kept {
+    fn placed(&self, at: OffsetDateTime) -> Option<Placed> {
+        let p = self.placed.lock().unwrap_or_else(|p| p.into_inner());
+        p.get(&at).copied()
+    }
+
+    fn place(&self, at: OffsetDateTime, placed: Placed) {
+        let mut p = self.placed.lock().unwrap_or_else(|p| p.into_inner());
+        if p.len() >= PLACED_KEPT {
+            p.clear();
+        }
+        p.insert(at, placed);
+    }
+
     fn get(&self, last: OffsetDateTime) -> Option<Arc<Snapshot>> {
         let mut s = self.states.lock().unwrap_or_else(|p| p.into_inner());
         let i = s.iter().position(|(t, _)| *t == last)?;
@@ -103,7 +122,12 @@ impl Store {
         if latest.is_some_and(|l| l <= at) {
             return Ok(current);
         }
-        let last = match self.source.place(at) {
+        // An instant's place is asked of the source once (a query of the database), then kept.
+        let placed = match self.past.placed(at) {
+            Some(p) => Ok(p),
+            None => self.source.place(at).inspect(|p| self.past.place(at, *p)),
+        };
+        let last = match placed {
             Ok(Placed::After(t)) => t,
             Ok(Placed::Before(first)) => {
                 return Err(AsOfError::BeforeHistory(first.map_or_else(
