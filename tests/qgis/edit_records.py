@@ -6,8 +6,10 @@ python3-qgis, one step per run:
     /usr/bin/python3 tests/qgis/edit_records.py 'host=… port=… dbname=iskp user=editor' STEP [ARGS…] [--group]
 
 Steps:
-    add ID LON LAT SOURCE   a new record with a point and its citation (one commit of each layer,
-                            or both together with --group)
+    add ID LON LAT SOURCE   a new record with a point and its citation: with --group as the
+                            digitising tool makes it (the layer's defaults, so QGIS sends ord's
+                            default clause) and both saved together; without, as a script or a paste
+                            makes it (QGIS sends ord as NULL) and each layer saved in turn
     move ID LON LAT         drag a record's point elsewhere (changeGeometry)
     title ID TITLE          edit a record's title (changeAttributeValue)
     delete ID               delete a record and its citations (citations first; with --group, one
@@ -26,7 +28,7 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from qgis.core import (QgsApplication, QgsDataSourceUri, QgsFeatureRequest, QgsGeometry,  # noqa: E402
+from qgis.core import (QgsApplication, QgsDataSourceUri, QgsFeature, QgsFeatureRequest, QgsGeometry,  # noqa: E402
                        QgsPointXY, QgsProject, QgsVectorLayer, QgsVectorLayerUtils)
 from qgis.PyQt.QtCore import QDate  # noqa: E402
 
@@ -80,8 +82,13 @@ def start(what, *layers):
 def add(records, citations, rid, lon, lat, source):
     start("add", records, citations)
     point = QgsGeometry.fromPointXY(QgsPointXY(float(lon), float(lat)))
-    # As the digitising tool does: a feature with the layer's defaults, then the form's values.
-    rec = QgsVectorLayerUtils.createFeature(records, point, {}, records.createExpressionContext())
+    if group:
+        # As the digitising tool does: a feature with the layer's defaults, then the form's values.
+        rec = QgsVectorLayerUtils.createFeature(records, point, {}, records.createExpressionContext())
+    else:
+        # As a script or a paste does: every attribute NULL but those set (QGIS sends ord as NULL).
+        rec = QgsFeature(records.fields())
+        rec.setGeometry(point)
     for name, value in {
         "id": rid, "kind": "arrest", "title": "Digitised in QGIS", "summary": "Added in QGIS.",
         "date": QDate(2024, 6, 1), "date_precision": "day", "place": "Kabul", "country": "AFG",
