@@ -584,8 +584,7 @@ fn replicas_read_with_a_read_only_role_and_editors_need_only_table_grants() {
          CREATE ROLE editor LOGIN;
          GRANT USAGE ON SCHEMA iskp TO editor;
          GRANT SELECT, INSERT, UPDATE, DELETE
-             ON iskp.records, iskp.citations, iskp.sources, iskp.places TO editor;
-         GRANT USAGE ON ALL SEQUENCES IN SCHEMA iskp TO editor;",
+             ON iskp.records, iskp.citations, iskp.sources, iskp.places TO editor;",
     );
     let reader = format!("postgres://reader@127.0.0.1:{}/iskp", pg.port);
     let r = Server::start_with(&["--db", &reader]);
@@ -663,7 +662,6 @@ fn history_files_every_change_and_cannot_be_edited() {
         "CREATE ROLE editor LOGIN;
          GRANT USAGE ON SCHEMA iskp TO editor;
          GRANT SELECT, INSERT, UPDATE, DELETE ON iskp.records, iskp.citations, iskp.sources TO editor;
-         GRANT USAGE ON ALL SEQUENCES IN SCHEMA iskp TO editor;
          CREATE ROLE reader LOGIN;
          GRANT USAGE ON SCHEMA iskp TO reader;
          GRANT SELECT ON ALL TABLES IN SCHEMA iskp TO reader;",
