@@ -20,8 +20,8 @@ build:
 
 test: lint test-rust test-python test-web
 
-# Unit and integration tests; tests/gis.rs runs Debian's GDAL (ogrinfo, ogr2ogr), tests/team.rs
-# throw-away PostgreSQL + PostGIS clusters.
+# Unit and integration tests; tests/gis.rs runs Debian's GDAL (ogrinfo, ogr2ogr) and QGIS (python3-qgis,
+# offscreen), tests/team.rs throw-away PostgreSQL + PostGIS clusters, edited by QGIS as well.
 test-rust: web/node_modules/.installed
 	cargo test --locked
 

@@ -136,13 +136,13 @@ fn import_validates_round_trips_and_serves_what_files_serve() {
     let first = iskp(&["db", "init", "--db", &url]);
     assert!(first.status.success(), "{}", text(&first));
     assert!(
-        text(&first).contains("schema version 0 -> 3"),
+        text(&first).contains("schema version 0 -> 4"),
         "{}",
         text(&first)
     );
     let again = iskp(&["db", "init", "--db", &url]);
     assert!(
-        text(&again).contains("already at version 3"),
+        text(&again).contains("already at version 4"),
         "{}",
         text(&again)
     );
@@ -584,8 +584,7 @@ fn replicas_read_with_a_read_only_role_and_editors_need_only_table_grants() {
          CREATE ROLE editor LOGIN;
          GRANT USAGE ON SCHEMA iskp TO editor;
          GRANT SELECT, INSERT, UPDATE, DELETE
-             ON iskp.records, iskp.citations, iskp.sources, iskp.places TO editor;
-         GRANT USAGE ON ALL SEQUENCES IN SCHEMA iskp TO editor;",
+             ON iskp.records, iskp.citations, iskp.sources, iskp.places TO editor;",
     );
     let reader = format!("postgres://reader@127.0.0.1:{}/iskp", pg.port);
     let r = Server::start_with(&["--db", &reader]);
@@ -663,7 +662,6 @@ fn history_files_every_change_and_cannot_be_edited() {
         "CREATE ROLE editor LOGIN;
          GRANT USAGE ON SCHEMA iskp TO editor;
          GRANT SELECT, INSERT, UPDATE, DELETE ON iskp.records, iskp.citations, iskp.sources TO editor;
-         GRANT USAGE ON ALL SEQUENCES IN SCHEMA iskp TO editor;
          CREATE ROLE reader LOGIN;
          GRANT USAGE ON SCHEMA iskp TO reader;
          GRANT SELECT ON ALL TABLES IN SCHEMA iskp TO reader;",
@@ -787,7 +785,7 @@ fn a_schema_2_database_upgrades_in_place_with_its_rows_as_the_first_history() {
     let init = iskp(&["db", "init", "--db", &pg.url()]);
     assert!(init.status.success(), "{}", text(&init));
     assert!(
-        text(&init).contains("schema version 2 -> 3"),
+        text(&init).contains("schema version 2 -> 4"),
         "{}",
         text(&init)
     );
@@ -1045,4 +1043,324 @@ fn as_of_answers_as_the_data_stood_on_every_replica_and_after_a_restart() {
     let r = get(&files.base, &dated("/api/stats?by=kind", &t0));
     assert_eq!(r.status, 400, "{}", r.body);
     assert!(r.body.contains("no history"), "{}", r.body);
+
+/// A private runtime directory for Qt (it refuses a world-writable one).
+fn qt_runtime_dir() -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let d = std::env::temp_dir().join(format!("iskp-map-qt-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
+    d
+}
+
+/// Runs one step of `tests/qgis/edit_records.py` with PyQGIS (`QGIS_PYTHON`, default
+/// `/usr/bin/python3`, as in `gis.rs`), which must succeed; returns the JSON lines it printed.
+fn qgis_edit(conninfo: &str, args: &[&str]) -> Vec<Value> {
+    let python = std::env::var("QGIS_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/qgis/edit_records.py");
+    let out = Command::new(&python)
+        .arg(script)
+        .arg(conninfo)
+        .args(args)
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .env("XDG_RUNTIME_DIR", qt_runtime_dir())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{python} did not run ({e}); install Debian's python3-qgis (.ci/run does)")
+        });
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(
+        out.status.success() && lines.last().is_some_and(|l| l["ok"] == true),
+        "QGIS {args:?} failed:\n{}\n{}",
+        lines
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    lines
+}
+
+/// Waits until the replica serves what `f` wants; on time-out says what `/readyz` reports (a refused
+/// edit: the replica keeps the data before it and names the table, line and field).
+fn until_served(base: &str, what: &str, mut f: impl FnMut() -> bool) {
+    let t = Instant::now();
+    while !f() {
+        assert!(
+            t.elapsed() < Duration::from_secs(15),
+            "{what}: not served within 15 s; the replica's /readyz: {}",
+            json(base, "/readyz")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let ready = json(base, "/readyz");
+    assert_eq!(ready["status"], "ready", "{what}: {ready}");
+}
+
+/// #21: QGIS itself (Debian's PyQGIS 3.22, offscreen, the postgres provider's own SQL) is the team's
+/// editor. Connected as an editor role with only table grants, it adds a record with a point and
+/// its citation in one transaction group and another in two saves, drags a point, edits a title
+/// and deletes a record with its citations in one transaction group; a replica serves each change,
+/// and `iskp.history` files each under the editor's role.
+#[test]
+fn qgis_adds_moves_edits_and_deletes_records_and_citations() {
+    let pg = loaded("qgis");
+    pg.sql(
+        "CREATE ROLE editor LOGIN;
+         GRANT USAGE ON SCHEMA iskp TO editor;
+         GRANT SELECT, INSERT, UPDATE, DELETE ON iskp.records, iskp.citations, iskp.sources TO editor;",
+    );
+    let replica = Server::start_with(&["--db", &pg.url()]);
+    let base = replica.base.as_str();
+    let from = last_seq(&pg);
+    let conninfo = format!("host=127.0.0.1 port={} dbname=iskp user=editor", pg.port);
+    let item = |id: &str| get(base, &format!("/api/collections/incidents/items/{id}"));
+    let feature = |id: &str| -> Value { serde_json::from_str(&item(id).body).unwrap() };
+    let cited = |f: &Value| -> Vec<(String, String)> {
+        f["properties"]["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                let s = |k: &str| s[k].as_str().unwrap_or("").to_string();
+                (s("id"), s("section"))
+            })
+            .collect()
+    };
+    let added_in_qgis = vec![("S1".to_string(), "added in QGIS".to_string())];
+
+    // (a) A record digitised as a point and its citation, saved together (a transaction group).
+    let open = qgis_edit(
+        &conninfo,
+        &["add", "zz-qgis-new", "69.18", "34.53", "S1", "--group"],
+    );
+    assert_eq!(open[0]["in_transaction_group"], true, "{open:?}");
+    let added = open.last().unwrap();
+    assert_eq!(
+        (&added["lon"], &added["lat"]),
+        (&"69.18".into(), &"34.53".into())
+    );
+    until_served(base, "the record QGIS added", || {
+        item("zz-qgis-new").status == 200
+    });
+    let f = feature("zz-qgis-new");
+    assert_eq!(
+        f["geometry"]["coordinates"],
+        serde_json::json!([69.18, 34.53])
+    );
+    assert_eq!(f["properties"]["title"], "Digitised in QGIS");
+    assert_eq!(f["properties"]["date"], "2024-06-01");
+    assert_eq!(cited(&f), added_in_qgis);
+
+    // The same without a transaction group: two saves, the record uncited in between.
+    qgis_edit(&conninfo, &["add", "zz-qgis-plain", "69.1", "34.5", "S1"]);
+    until_served(base, "the record QGIS added in two saves", || {
+        item("zz-qgis-plain").status == 200
+    });
+    assert_eq!(cited(&feature("zz-qgis-plain")), added_in_qgis);
+
+    // (b) The point dragged elsewhere: lon/lat follow, and so does the replica.
+    let moved = qgis_edit(&conninfo, &["move", "zz-qgis-new", "69.2", "34.56"]);
+    let moved = moved.last().unwrap();
+    assert_eq!(
+        (&moved["lon"], &moved["lat"]),
+        (&"69.2".into(), &"34.56".into())
+    );
+    until_served(base, "the point QGIS moved", || {
+        feature("zz-qgis-new")["geometry"]["coordinates"] == serde_json::json!([69.2, 34.56])
+    });
+
+    // (c) A title edited in the attribute table.
+    qgis_edit(&conninfo, &["title", ID, "Edited in QGIS"]);
+    until_served(base, "the title QGIS edited", || {
+        title(base, ID) == "Edited in QGIS"
+    });
+
+    // (d) A record deleted with its citations, saved together (a transaction group).
+    let gone = "2015-2018-darzab-stronghold";
+    assert_eq!(item(gone).status, 200);
+    let deleted = qgis_edit(&conninfo, &["delete", gone, "--group"]);
+    assert_eq!(deleted.last().unwrap()["left"], 0);
+    until_served(base, "the record QGIS deleted", || item(gone).status == 404);
+
+    // Every edit is filed under the editor's role; a group's rows are one transaction.
+    let got = history_since(&pg, from);
+    let roles: Vec<&str> = got.iter().map(|h| h.3.as_str()).collect();
+    assert!(roles.iter().all(|r| *r == "editor"), "{roles:?}");
+    let filed = |t: &str, op: &str, key: &str| {
+        got.iter()
+            .filter(|h| h.0 == t && h.1 == op && h.2 == key)
+            .count()
+    };
+    for (t, op, key, n) in [
+        ("records", "insert", "zz-qgis-new", 1),
+        ("citations", "insert", "zz-qgis-new", 1),
+        ("records", "insert", "zz-qgis-plain", 1),
+        ("citations", "insert", "zz-qgis-plain", 1),
+        ("records", "update", "zz-qgis-new", 1),
+        ("records", "update", ID, 1),
+        ("records", "delete", gone, 1),
+    ] {
+        assert_eq!(filed(t, op, key), n, "{t} {op} {key}: {got:?}");
+    }
+    assert!(filed("citations", "delete", gone) >= 1, "{got:?}");
+    let moved_row = got
+        .iter()
+        .find(|h| h.0 == "records" && h.1 == "update" && h.2 == "zz-qgis-new")
+        .unwrap();
+    assert_eq!(
+        (
+            &moved_row.5.as_ref().unwrap()["lon"],
+            &moved_row.5.as_ref().unwrap()["lat"]
+        ),
+        (&"69.2".into(), &"34.56".into())
+    );
+    let txids: Vec<(String, String, String, i64)> = pg
+        .client()
+        .query(
+            "SELECT table_name, op, key, txid FROM iskp.history WHERE seq > $1 ORDER BY seq",
+            &[&from],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect();
+    let txid = |t: &str, op: &str, key: &str| {
+        txids
+            .iter()
+            .find(|r| r.0 == t && r.1 == op && r.2 == key)
+            .unwrap()
+            .3
+    };
+    assert_eq!(
+        txid("records", "insert", "zz-qgis-new"),
+        txid("citations", "insert", "zz-qgis-new"),
+        "a transaction group saves the record and its citation in one transaction"
+    );
+    assert_ne!(
+        txid("records", "insert", "zz-qgis-plain"),
+        txid("citations", "insert", "zz-qgis-plain"),
+        "without one, each layer's save is its own"
+    );
+    assert_eq!(
+        txid("records", "delete", gone),
+        txid("citations", "delete", gone)
+    );
+}
+
+/// #21: QGIS shows an identity column's default as an unqualified `nextval('records_ord_seq')` and
+/// sends it back, which fails for any editor whose search path lacks `iskp`; migration 4 numbers
+/// `ord` by a column default instead. A schema-3 database upgrades in place: numbering goes on where
+/// the identity was, an editor with only table grants adds rows with the default QGIS shows, with
+/// `DEFAULT` or with an explicit NULL, and `db import` restarts the numbering.
+#[test]
+fn a_schema_3_database_upgrades_to_an_ord_default_qgis_can_send() {
+    let pg = Pg::start("ord");
+    let mut c = pg.client();
+    c.batch_execute(
+        "CREATE SCHEMA iskp;
+         CREATE TABLE iskp.schema_version (version integer PRIMARY KEY, description text NOT NULL,
+             applied_at timestamptz NOT NULL DEFAULT now());",
+    )
+    .unwrap();
+    for (i, (description, sql)) in iskp_map::db::schema::MIGRATIONS.iter().take(3).enumerate() {
+        c.batch_execute(sql).unwrap();
+        c.execute(
+            "INSERT INTO iskp.schema_version (version, description) VALUES ($1, $2)",
+            &[&(i as i32 + 1), description],
+        )
+        .unwrap();
+    }
+    // Five records numbered, the last two deleted: the identity stands at 5, the rows end at 3.
+    c.batch_execute(
+        "INSERT INTO iskp.records (id) SELECT 'r' || n FROM generate_series(1, 5) n;
+         DELETE FROM iskp.records WHERE id IN ('r4', 'r5');",
+    )
+    .unwrap();
+    let init = iskp(&["db", "init", "--db", &pg.url()]);
+    assert!(init.status.success(), "{}", text(&init));
+    assert!(
+        text(&init).contains("schema version 3 -> 4"),
+        "{}",
+        text(&init)
+    );
+    pg.sql(
+        "CREATE ROLE editor LOGIN;
+         GRANT USAGE ON SCHEMA iskp TO editor;
+         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA iskp TO editor;
+         REVOKE ALL ON iskp.history FROM editor;",
+    );
+    let editor = format!("postgres://editor@127.0.0.1:{}/iskp", pg.port);
+    let mut e = postgres::Client::connect(&editor, postgres::NoTls).unwrap();
+    for table in [
+        "sources",
+        "records",
+        "citations",
+        "places",
+        "cities",
+        "boundaries",
+        "splits",
+    ] {
+        // What QGIS reads as the default (as the editor, whose search path lacks iskp) and sends.
+        let shown: Option<String> = e
+            .query_one(
+                "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
+                 JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+                 WHERE d.adrelid = $1::text::regclass AND a.attname = 'ord'",
+                &[&format!("iskp.{table}")],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            shown.as_deref(),
+            Some(format!("iskp.next_ord('{table}'::text)").as_str()),
+            "{table}"
+        );
+        let identity: String = e
+            .query_one(
+                "SELECT attidentity::text FROM pg_attribute
+                 WHERE attrelid = $1::text::regclass AND attname = 'ord'",
+                &[&format!("iskp.{table}")],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(identity, "", "{table}: no longer an identity");
+    }
+    let ords: Vec<i64> = e
+        .query(
+            "INSERT INTO iskp.records (ord, id) VALUES (iskp.next_ord('records'::text), 'q1')
+                 RETURNING ord",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .chain(
+            e.query(
+                "INSERT INTO iskp.records (ord, id) VALUES (DEFAULT, 'q2'), (NULL, 'q3') RETURNING ord",
+                &[],
+            )
+            .unwrap()
+            .iter(),
+        )
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        ords,
+        vec![6, 7, 8],
+        "numbering goes on after the identity's 5"
+    );
+    // db import restarts the numbering (TRUNCATE ... RESTART IDENTITY restarts owned sequences).
+    e.batch_execute("DELETE FROM iskp.records").unwrap();
+    import_geodata(&pg.url());
+    let first: i64 = pg
+        .client()
+        .query_one("SELECT min(ord) FROM iskp.records", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(first, 1);
 }

@@ -10,7 +10,8 @@
 //! back. The exception is a record's `date` and `date_end`, of type `date`: GIS clients then offer a
 //! date editor and write dates as dates (GDAL writes a date into a text column as `2024/06/01`), and
 //! an impossible date is refused when it is saved. They read back as `YYYY-MM-DD` whatever the
-//! server's `DateStyle`. `ord` keeps the rows in file order (new rows go last). QGIS needs a primary key to edit a
+//! server's `DateStyle`. `ord` keeps the rows in file order (new rows go last; numbered by a column
+//! default, not an identity, since migration 4: QGIS sends an identity's default back unqualified). QGIS needs a primary key to edit a
 //! layer: `id` for records and sources, `ord` elsewhere. Records and curated places carry a PostGIS
 //! point kept in step with `lon`/`lat` by a trigger, in both directions: edit the numbers or drag
 //! the point. Records located by place name alone have no point in the table (the gazetteer that
@@ -298,6 +299,55 @@ CREATE TRIGGER fill_ord BEFORE INSERT ON iskp.citations FOR EACH ROW EXECUTE FUN
 CREATE TRIGGER fill_ord BEFORE INSERT ON iskp.sources FOR EACH ROW EXECUTE FUNCTION iskp.fill_ord();
 CREATE TRIGGER fill_ord BEFORE INSERT ON iskp.places FOR EACH ROW EXECUTE FUNCTION iskp.fill_ord();
 CREATE TRIGGER fill_ord BEFORE INSERT ON iskp.splits FOR EACH ROW EXECUTE FUNCTION iskp.fill_ord();
+"#,
+    ),
+    (
+        "ord numbered by a plain default QGIS can send, with no grant on a sequence",
+        r#"
+-- QGIS's postgres provider (3.22 and later) shows an identity column's default as
+-- nextval('records_ord_seq'::regclass), a name without its schema that it sends back as it is when a
+-- row is added: for an editor whose search path lacks iskp (any role but one named iskp) that is
+-- "relation does not exist", and QGIS cannot add a row. A column default is shown and sent as
+-- PostgreSQL prints it, qualified as the editor's search path needs. So ord becomes a plain column
+-- with a default, numbered by iskp.next_ord, which runs with db init's rights: editors need no grant
+-- on a sequence. The numbering goes on where the identity was; TRUNCATE ... RESTART IDENTITY (db
+-- import) restarts the sequence, which the column owns.
+CREATE FUNCTION iskp.next_ord(tab text) RETURNS bigint
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+    SELECT nextval(pg_get_serial_sequence(format('iskp.%I', tab), 'ord'))
+$$;
+COMMENT ON FUNCTION iskp.next_ord(text) IS 'The next ord of a table of schema iskp (its column default; runs with db init''s rights).';
+
+DO $$
+DECLARE
+    tab text;
+    seq text;
+    next bigint;
+BEGIN
+    FOREACH tab IN ARRAY ARRAY['sources', 'records', 'citations', 'places', 'cities', 'boundaries', 'splits'] LOOP
+        seq := pg_get_serial_sequence(format('iskp.%I', tab), 'ord');
+        EXECUTE format('SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM %s', seq)
+            INTO next;
+        EXECUTE format('ALTER TABLE iskp.%I ALTER COLUMN ord DROP IDENTITY', tab);
+        EXECUTE format('CREATE SEQUENCE iskp.%I OWNED BY iskp.%I.ord', tab || '_ord_seq', tab);
+        PERFORM setval(format('iskp.%I', tab || '_ord_seq'), next, false);
+        EXECUTE format('ALTER TABLE iskp.%I ALTER COLUMN ord SET DEFAULT iskp.next_ord(%L)', tab, tab);
+    END LOOP;
+END
+$$;
+
+-- A NULL ord (a client that sends one) is numbered the same way, still with no grant needed.
+CREATE OR REPLACE FUNCTION iskp.fill_ord() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+    IF NEW.ord IS NULL THEN
+        NEW.ord := iskp.next_ord(TG_TABLE_NAME);
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER fill_ord BEFORE INSERT ON iskp.cities FOR EACH ROW EXECUTE FUNCTION iskp.fill_ord();
+CREATE TRIGGER fill_ord BEFORE INSERT ON iskp.boundaries FOR EACH ROW EXECUTE FUNCTION iskp.fill_ord();
 "#,
     ),
 ];
