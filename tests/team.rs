@@ -1043,6 +1043,7 @@ fn as_of_answers_as_the_data_stood_on_every_replica_and_after_a_restart() {
     let r = get(&files.base, &dated("/api/stats?by=kind", &t0));
     assert_eq!(r.status, 400, "{}", r.body);
     assert!(r.body.contains("no history"), "{}", r.body);
+}
 
 /// A private runtime directory for Qt (it refuses a world-writable one).
 fn qt_runtime_dir() -> std::path::PathBuf {
