@@ -160,6 +160,11 @@ pub enum Command {
         /// (faster start-up for large data sets).
         #[arg(long)]
         cache: Option<PathBuf>,
+        /// File mode: keep a journal of the data served here (newline-delimited JSON, appended at
+        /// each load that changed records, citations or sources), so that `as_of` and
+        /// `/api/changes` answer over files as in team mode.
+        #[arg(long, value_name = "FILE", conflicts_with = "db")]
+        history: Option<PathBuf>,
     },
     /// Load and validate the data, then print totals per kind and country.
     Check {
@@ -287,6 +292,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             web,
             tuning,
             cache,
+            history,
         } => serve::run(serve::Options {
             addr,
             data: DataDir::pick(data),
@@ -295,6 +301,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             web,
             config: tuning.config()?,
             cache,
+            history,
         }),
         Command::Db { command } => db::run(command),
         Command::Check { data, cache } => check::run(DataDir::pick(data), cache),

@@ -8,7 +8,7 @@ use crate::http::assets::Assets;
 use crate::http::clients::ClientLimits;
 use crate::http::server::Limits;
 use crate::http::AppState;
-use crate::store::{BundledSource, DataSource, FileSource, Store};
+use crate::store::{BundledSource, DataSource, FileSource, JournalSource, Store};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -30,14 +30,35 @@ pub struct Options {
     pub config: crate::http::Config,
     /// Catalog cache directory.
     pub cache: Option<PathBuf>,
+    /// File mode's journal (`--history`).
+    pub history: Option<PathBuf>,
 }
 
 /// Runs the server.
 pub fn run(o: Options) -> Result<(), CliError> {
     let source = match o.db {
-        None => match o.data {
-            DataDir::Files(dir) => Loader::Files(FileSource::new(dir).with_cache(o.cache)),
-            DataDir::Bundled => Loader::Bundled(BundledSource::new()),
+        None => match (o.data, o.history) {
+            (DataDir::Files(dir), None) => Loader::Files(FileSource::new(dir).with_cache(o.cache)),
+            (DataDir::Files(dir), Some(journal)) => {
+                let files = FileSource::new(dir).with_cache(o.cache);
+                let j = JournalSource::open(files, &journal).map_err(|e| {
+                    CliError::new(
+                        Failure::InvalidData,
+                        format!(
+                            "{e}\nnot serving: the journal {} could not be read",
+                            journal.display()
+                        ),
+                    )
+                })?;
+                Loader::Journal(j)
+            }
+            (DataDir::Bundled, None) => Loader::Bundled(BundledSource::new()),
+            (DataDir::Bundled, Some(_)) => {
+                return Err(CliError::new(
+                    Failure::Io,
+                    "--history journals a data directory: give it with --data DIR".to_string(),
+                ))
+            }
         },
         Some(url) => {
             let db = crate::db::Db::parse(&url)
@@ -156,6 +177,7 @@ impl Tuning {
 /// What `serve` loads from.
 enum Loader {
     Files(FileSource),
+    Journal(JournalSource),
     Bundled(BundledSource),
     Db(DbSource),
 }
@@ -174,6 +196,7 @@ fn serve(
         let started = std::time::Instant::now();
         let (source, follow): (Arc<dyn DataSource>, _) = match source {
             Loader::Files(f) => (Arc::new(f), None),
+            Loader::Journal(j) => (Arc::new(j), None),
             Loader::Bundled(b) => (Arc::new(b), None),
             Loader::Db(d) => {
                 let shared = d.shared();

@@ -1,7 +1,7 @@
 //! `GET /api/changes`: what changed in the data, in commit order — records, their citations and the
 //! documents created, updated (with the fields that changed) or deleted, with the time and the
 //! database role — as JSON pages or an Atom feed a newsroom can subscribe to. Served when the data
-//! source keeps history (team mode: `iskp.history`); otherwise a 404 that says so.
+//! source keeps history (team mode: `iskp.history`; files: the `--history` journal); otherwise a 404 that says so.
 
 use super::context::{link, Fresh, JSON};
 use super::error::ApiError;
@@ -78,7 +78,7 @@ pub async fn changes(fresh: Fresh) -> Result<Response, ApiError> {
     };
     let Some(history) = fresh.snap.history.clone() else {
         return Err(ApiError::NotFound(
-            "this server keeps no history of the data: /api/changes is served in team mode (serve --db), whose database files every change".into(),
+            "this server keeps no history of the data: /api/changes is served in team mode (serve --db), whose database files every change, and over files with a journal (serve --data DIR --history FILE)".into(),
         ));
     };
     fresh.revalidate()?;

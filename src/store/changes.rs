@@ -174,6 +174,12 @@ impl History {
         History { log, upto, latest }
     }
 
+    /// The history of a state that began at `latest` (file mode's journal: the entry's time, which
+    /// its changes share, or none for the data as first served).
+    pub fn of_state(log: Arc<ChangeLog>, upto: i64, latest: Option<OffsetDateTime>) -> Self {
+        History { log, upto, latest }
+    }
+
     /// The time of the latest change this snapshot holds (transaction time), if it holds any: an
     /// `as_of` at or after it is this snapshot's state ([`super::past`]).
     pub fn latest(&self) -> Option<OffsetDateTime> {

@@ -38,6 +38,16 @@ impl FileSource {
         &self.dir
     }
 
+    /// The catalog cache directory, if any.
+    pub fn cache(&self) -> Option<&Path> {
+        self.cache.as_deref()
+    }
+
+    /// The boundaries and gazetteer kept between loads.
+    pub fn memo(&self) -> &GeoMemo {
+        &self.memo
+    }
+
     /// Reads only the boundaries and the gazetteer (for `iskp-map geocode`).
     pub fn read_geo(&self) -> Result<(Jurisdictions, Gazetteer), LoadError> {
         let text = |f: &str| {

@@ -9,12 +9,14 @@ pub mod bundled;
 pub mod changes;
 pub mod collections;
 pub mod files;
+pub mod journal;
 pub mod past;
 pub mod snapshot;
 pub mod source;
 
 pub use bundled::BundledSource;
 pub use files::FileSource;
+pub use journal::JournalSource;
 pub use snapshot::{Ids, Snapshot};
 pub use source::{DataSource, SourceError};
 

@@ -29,7 +29,7 @@ pub enum Placed {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AsOfError {
     /// The source keeps no history (files without a journal).
-    #[error("this server keeps no history of its data, so it cannot answer as_of")]
+    #[error("this server keeps no history of its data, so it cannot answer as_of (team mode keeps one; over files, serve --data DIR --history FILE)")]
     NoHistory,
     /// The instant is later than now.
     #[error("{0} is in the future")]
