@@ -107,6 +107,22 @@ fn the_journal_answers_as_of_and_the_change_feed_over_files_and_survives_a_crash
             "{p}: as_of now is the data served"
         );
     }
+    // The landing page links the change feed where there is a history.
+    let rels = |base: &str| -> Vec<String> {
+        json(base, "/api")["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["rel"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(rels(&s.base).contains(&"version-history".to_string()));
+    let plain = Server::start(&data.dir);
+    assert!(
+        !rels(&plain.base).contains(&"version-history".to_string()),
+        "no history, no link"
+    );
+    drop(plain);
     let first = std::fs::read_to_string(&journal).unwrap();
     assert_eq!(
         first.lines().count(),

@@ -19,7 +19,7 @@ pub async fn landing(fresh: Fresh) -> Result<Response, ApiError> {
     let ctx = &fresh.ctx;
     let enc = ctx.encoding_only()?;
     fresh.revalidate()?;
-    let body = json!({
+    let mut body = json!({
         "title": "iskp-map",
         "description": "Activity of the Islamic State's Khorasan Province (ISKP) by jurisdiction: attacks, interdicted plots, arrests, sanctions designations, counter-terrorism raids and other signs of presence, each with its sources.",
         "links": [
@@ -34,6 +34,18 @@ pub async fn landing(fresh: Fresh) -> Result<Response, ApiError> {
             link(&ctx.url("/"), "alternate", "text/html", "The map"),
         ],
     });
+    // Where the data keeps a history (team mode, or files with a journal): the change feed, and
+    // `as_of` on the answers about records.
+    if fresh.snap.history.is_some() {
+        if let Some(links) = body["links"].as_array_mut() {
+            links.push(link(
+                &ctx.url("/api/changes"),
+                "version-history",
+                JSON,
+                "What changed, in order (as_of dates the answers about records)",
+            ));
+        }
+    }
     Ok(answer(&fresh, enc, JSON, "iskp-map API", &body, || {
         format!(
             "<p>{}</p>{}",

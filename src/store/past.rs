@@ -4,8 +4,9 @@
 //! answers every instant at or after its own latest change at once (what a recent `as_of` costs is
 //! what a current answer costs); an earlier state is rebuilt by its source, validated like any load,
 //! and kept — the last [`PAST_KEPT`] of them, each as large as a snapshot. One is built at a time:
-//! a request for another past state meanwhile is told to retry (429), so no client can make the
-//! server build states faster than one after another. Where an instant falls is asked of the
+//! requests for the state being built wait for it, a request for another past state meanwhile is
+//! told to retry (429), so no client can make the server build states faster than one after
+//! another. Where an instant falls is asked of the
 //! source once and kept (up to [`PLACED_KEPT`] instants), so a kept past state costs what the
 //! current one does.
 
@@ -56,6 +57,8 @@ pub const PLACED_KEPT: usize = 4096;
 pub struct Kept {
     states: Mutex<Vec<(OffsetDateTime, Arc<Snapshot>)>>,
     building: Mutex<()>,
+    /// The state being built, if one is.
+    which: Mutex<Option<OffsetDateTime>>,
     placed: Mutex<std::collections::HashMap<OffsetDateTime, Placed>>,
 }
 
@@ -140,13 +143,24 @@ impl Store {
         if let Some(s) = self.past.get(last) {
             return Ok(s);
         }
-        let Ok(_one_at_a_time) = self.past.building.try_lock() else {
-            return Err(AsOfError::Busy);
+        // One build at a time: a request for the state being built waits for it (a page asks
+        // for a dozen answers of one state at once); one for another state is told to retry.
+        let which = || self.past.which.lock().unwrap_or_else(|p| p.into_inner());
+        let _one_at_a_time = match self.past.building.try_lock() {
+            Ok(g) => g,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) if *which() == Some(last) => {
+                self.past.building.lock().unwrap_or_else(|p| p.into_inner())
+            }
+            Err(std::sync::TryLockError::WouldBlock) => return Err(AsOfError::Busy),
         };
         if let Some(s) = self.past.get(last) {
             return Ok(s);
         }
-        let snap = match self.source.load_as_of(last) {
+        *which() = Some(last);
+        let built = self.source.load_as_of(last);
+        *which() = None;
+        let snap = match built {
             Ok(s) => Arc::new(s),
             Err(e @ SourceError::Data(_)) => {
                 let text = e.to_string();

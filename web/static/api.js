@@ -31,6 +31,9 @@ export function withFilters(path, params) {
   return { ...params, ...(params.province ? { country: 'ZZZ' } : { province: 'ZZZ-0' }) };
 }
 
+/** Paths whose answers can be asked as the data stood at an instant (`as_of`): records and one record. */
+const AS_OF_PATH = /^\/api\/(stats|citation|collections\/[a-z]+\/(items|clusters|download)|collections\/[a-z]+\/items\/[^/]+)$/;
+
 /** The URL of a request to `path` with `params` and the reader's filters (a link, a download). */
 export const apiUrl = (path, params) => url(path, params);
 
@@ -38,6 +41,8 @@ function url(path, params, raw = false) {
   const u = new URL(path, window.location.origin);
   if (!raw) params = withFilters(path, params);
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, v);
+  // Shown as of an instant: every answer about records is the one of that state.
+  if (state.asOf && AS_OF_PATH.test(path)) u.searchParams.set('as_of', state.asOf);
   return u;
 }
 
@@ -54,7 +59,11 @@ export function apiRaw(path, params = {}, signal) {
 async function get(u, signal) {
   const r = await fetch(u, { signal });
   if (r.status === 404) throw new NotFound(`${u.pathname}: not found`);
-  if (!r.ok) throw new Error(`${u.pathname}: ${r.status}`);
+  if (!r.ok) {
+    // The API says what was wrong (a 400 names its parameter): say it too.
+    const said = await r.json().then((b) => b.description).catch(() => null);
+    throw new Error(`${u.pathname}: ${r.status}${said ? ` (${said})` : ''}`);
+  }
   return r.json();
 }
 

@@ -2,7 +2,8 @@
 // permalink), load.js (what a view holds), records.js and clusters.js (records and circles),
 // areas.js (totals known only to a country or province), choropleth.js (shading), arrows.js,
 // labels.js, details.js (the selection), list.js (the records list), filters.js, timebar.js,
-// search.js, summary.js, legend.js, roving.js (one tab stop for the map's symbols) and sheet.js
+// search.js, summary.js, legend.js, roving.js (one tab stop for the map's symbols), history.js (as of
+// an instant, what changed) and sheet.js
 // (the panel as a bottom sheet on a phone); export.js (downloads, citations, the print heading) with
 // cite.js, snapshot.js (the map as a PNG) and dataset.js, and about.js (the methodology dialog).
 import { el, kindSymbol, KINDS, KIND_LABEL } from './dom.js';
@@ -29,6 +30,7 @@ import { createSheet } from './sheet.js';
 import { jurisdictionProfile } from './profile.js';
 import { createExport } from './export.js';
 import { createAbout } from './about.js';
+import { createHistory } from './history.js';
 
 const L = window.L;
 const $ = (id) => document.getElementById(id);
@@ -333,6 +335,7 @@ function buildViews() {
 
 let timebar = null;
 let filters = null;
+let historyPanel = null;
 
 /** An open jurisdiction is read again (its list and profile follow the kinds, time and filters). */
 function reopenArea() {
@@ -354,10 +357,18 @@ function filtersChanged() {
   refresh();
 }
 
+/** The instant the data is shown as of changed: everything is asked again, the open record too. */
+function asOfChanged() {
+  historyPanel.show();
+  filtersChanged();
+  if (state.sel) openRecordById(state.sel);
+}
+
 /** The reader edited the fragment of the open page: apply it as if it had been opened. */
 function applyHash(h) {
-  const filtered = JSON.stringify(h.filter) !== JSON.stringify(state.filter);
-  Object.assign(state, { kinds: h.kinds || new Set(KINDS), arrows: h.arrows, match: h.match, outside: h.outside, filter: h.filter, sort: h.sort });
+  const filtered = JSON.stringify(h.filter) !== JSON.stringify(state.filter) || h.asOf !== state.asOf;
+  Object.assign(state, { kinds: h.kinds || new Set(KINDS), arrows: h.arrows, match: h.match, outside: h.outside, filter: h.filter, sort: h.sort, asOf: h.asOf });
+  historyPanel.show();
   filters.sync();
   if (filtered) timebar.loadTimeline().then(() => timebar.drawChart()).catch(() => {});
   const fi = months.indexOf(h.from || months[0]);
@@ -404,6 +415,7 @@ async function start() {
   }).sort((x, y) => y.a - x.a).map((x) => x.f);
   buildViews();
   filters = createFilters(countries, { onChange: filtersChanged });
+  historyPanel = createHistory({ onAsOf: asOfChanged, onOpen: (id) => openRecordById(id) });
   createSearch(map, {
     onPin: (p) => { pin = p; },
     onRecord: openAndFly,

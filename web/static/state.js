@@ -1,5 +1,6 @@
 // What the reader has chosen, and the permalink that keeps it: the fragment holds the view, the
-// layers, the time range and its accounting, the "outside Afghanistan" filter and the selection.
+// layers, the time range and its accounting, the "outside Afghanistan" filter, the selection and
+// the instant the data is shown as of.
 // The query string is left alone (links shared on social sites carry utm_source, fbclid, …).
 import { KINDS } from './dom.js';
 
@@ -34,7 +35,12 @@ export const state = {
   filter: {},
   /** The records list's order: { key: one of SORTS, desc }. */
   sort: { key: 'date', desc: true },
+  /** The instant the data is shown as of (RFC 3339, UTC), or null for the data as it is now. */
+  asOf: null,
 };
+
+/** An `as_of` the permalink may carry: an RFC 3339 instant in UTC, to the second. */
+const AS_OF = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 /** The state a fragment describes (only the parts it names). */
 export function parseHash(hash) {
@@ -53,6 +59,7 @@ export function parseHash(hash) {
   for (const [k, re] of Object.entries(FILTER_VALUES)) if (re.test(h.get(k) || '')) out.filter[k] = h.get(k);
   const sort = /^(\w+)-(asc|desc)$/.exec(h.get('sort') || '');
   out.sort = sort && SORTS.includes(sort[1]) ? { key: sort[1], desc: sort[2] === 'desc' } : { key: 'date', desc: true };
+  out.asOf = AS_OF.test(h.get('as_of') || '') ? h.get('as_of') : null;
   const m = (h.get('map') || '').split('/').map(Number);
   if (m.length === 3 && m.every(Number.isFinite)) out.view = { zoom: m[0], lat: m[1], lon: m[2] };
   return out;
@@ -73,6 +80,7 @@ export function hashOf(map) {
   if (state.area) h.set('area', `${state.area.level}:${state.area.id}`);
   for (const k of Object.keys(FILTER_VALUES)) if (state.filter[k] !== undefined && state.filter[k] !== '') h.set(k, state.filter[k]);
   if (state.sort.key !== 'date' || !state.sort.desc) h.set('sort', `${state.sort.key}-${state.sort.desc ? 'desc' : 'asc'}`);
+  if (state.asOf) h.set('as_of', state.asOf);
   return `#${h.toString().replaceAll('%2F', '/').replaceAll('%2C', ',').replaceAll('%3A', ':')}`;
 }
 

@@ -18,9 +18,9 @@ export function bin() {
 /** The page served: web/, or ISKP_MAP_WEB (to run the tests against another copy of the page). */
 export const webDir = () => process.env.ISKP_MAP_WEB || path.join(root, 'web');
 
-/** Serves `data` (and the page from web/); resolves to { base, stop }. */
-export async function startServer(data = path.join(root, 'geodata'), startupMs = 60000) {
-  const child = spawn(bin(), ['serve', '--addr', '127.0.0.1:0', '--data', data, '--web', webDir()], {
+/** Serves `data` (and the page from web/) with `extra` arguments; resolves to { base, stop, signal }. */
+export async function startServer(data = path.join(root, 'geodata'), startupMs = 60000, extra = []) {
+  const child = spawn(bin(), ['serve', '--addr', '127.0.0.1:0', '--data', data, '--web', webDir(), ...extra], {
     env: { ...process.env, RUST_LOG: 'iskp_map=info', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const base = await new Promise((resolve, reject) => {
@@ -34,7 +34,7 @@ export async function startServer(data = path.join(root, 'geodata'), startupMs =
     child.on('exit', (c) => reject(new Error(`server exited ${c}`)));
   });
   child.stdout.resume();
-  return { base, stop: () => child.kill('SIGTERM') };
+  return { base, stop: () => child.kill('SIGTERM'), signal: (s) => child.kill(s) };
 }
 
 /**
