@@ -242,7 +242,14 @@ fn import_validates_round_trips_and_serves_what_files_serve() {
 
     // Served from the database, the answers are those of the files.
     let from_db = Server::start_with(&["--db", &url]);
-    let from_files = Server::start(&geodata());
+    // With a journal, files keep a history as the database does (the landing page links its feed).
+    let journal = Scratch::new("import-journal");
+    let from_files = Server::start_with(&[
+        "--data",
+        geodata().to_str().unwrap(),
+        "--history",
+        journal.path("history.ndjson").to_str().unwrap(),
+    ]);
     let paths = [
         "/api",
         "/api/collections",
@@ -606,6 +613,27 @@ fn replicas_read_with_a_read_only_role_and_editors_need_only_table_grants() {
     });
 }
 
+/// A client of a database at schema version `n`: the first `n` migrations applied as `db init` of
+/// that version would have (to test an upgrade in place).
+fn at_schema(pg: &Pg, n: usize) -> postgres::Client {
+    let mut c = pg.client();
+    c.batch_execute(
+        "CREATE SCHEMA iskp;
+         CREATE TABLE iskp.schema_version (version integer PRIMARY KEY, description text NOT NULL,
+             applied_at timestamptz NOT NULL DEFAULT now());",
+    )
+    .unwrap();
+    for (i, (description, sql)) in iskp_map::db::schema::MIGRATIONS.iter().take(n).enumerate() {
+        c.batch_execute(sql).unwrap();
+        c.execute(
+            "INSERT INTO iskp.schema_version (version, description) VALUES ($1, $2)",
+            &[&(i as i32 + 1), description],
+        )
+        .unwrap();
+    }
+    c
+}
+
 /// One row of `iskp.history`: table, op, key, role, old row, new row.
 type Filed = (String, String, String, String, Option<Value>, Option<Value>);
 
@@ -761,21 +789,7 @@ fn history_files_every_change_and_cannot_be_edited() {
 #[test]
 fn a_schema_2_database_upgrades_in_place_with_its_rows_as_the_first_history() {
     let pg = Pg::start("upgrade");
-    let mut c = pg.client();
-    c.batch_execute(
-        "CREATE SCHEMA iskp;
-         CREATE TABLE iskp.schema_version (version integer PRIMARY KEY, description text NOT NULL,
-             applied_at timestamptz NOT NULL DEFAULT now());",
-    )
-    .unwrap();
-    for (i, (description, sql)) in iskp_map::db::schema::MIGRATIONS.iter().take(2).enumerate() {
-        c.batch_execute(sql).unwrap();
-        c.execute(
-            "INSERT INTO iskp.schema_version (version, description) VALUES ($1, $2)",
-            &[&(i as i32 + 1), description],
-        )
-        .unwrap();
-    }
+    let mut c = at_schema(&pg, 2);
     c.batch_execute(
         "INSERT INTO iskp.sources (id, title) VALUES ('S1', 'A document');
          INSERT INTO iskp.records (id, kind, title) VALUES ('r1', 'attack', 'One'), ('r2', 'plot', 'Two');
@@ -1262,21 +1276,7 @@ fn qgis_adds_moves_edits_and_deletes_records_and_citations() {
 #[test]
 fn a_schema_3_database_upgrades_to_an_ord_default_qgis_can_send() {
     let pg = Pg::start("ord");
-    let mut c = pg.client();
-    c.batch_execute(
-        "CREATE SCHEMA iskp;
-         CREATE TABLE iskp.schema_version (version integer PRIMARY KEY, description text NOT NULL,
-             applied_at timestamptz NOT NULL DEFAULT now());",
-    )
-    .unwrap();
-    for (i, (description, sql)) in iskp_map::db::schema::MIGRATIONS.iter().take(3).enumerate() {
-        c.batch_execute(sql).unwrap();
-        c.execute(
-            "INSERT INTO iskp.schema_version (version, description) VALUES ($1, $2)",
-            &[&(i as i32 + 1), description],
-        )
-        .unwrap();
-    }
+    let mut c = at_schema(&pg, 3);
     // Five records numbered, the last two deleted: the identity stands at 5, the rows end at 3.
     c.batch_execute(
         "INSERT INTO iskp.records (id) SELECT 'r' || n FROM generate_series(1, 5) n;

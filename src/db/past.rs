@@ -64,13 +64,7 @@ pub fn read_as_of(
     client: &mut postgres::Client,
     last: OffsetDateTime,
 ) -> Result<Vec<(String, String)>, DbError> {
-    let mut tx = client
-        .build_transaction()
-        .isolation_level(postgres::IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .map_err(|e| db.error(e, "starting a read"))?;
-    super::schema::require_current(db, &mut tx)?;
+    let mut tx = tables::begin_read(db, client)?;
     // RFC 3339 with the microseconds PostgreSQL keeps: the literal is the time itself.
     let stamp = last
         .to_offset(time::UtcOffset::UTC)

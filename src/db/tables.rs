@@ -245,6 +245,19 @@ pub fn read_all_with<T>(
     kept: Option<&Kept>,
     also: impl FnOnce(&Db, &mut postgres::Transaction<'_>) -> Result<T, DbError>,
 ) -> Result<(Contents, T), DbError> {
+    let mut tx = begin_read(db, client)?;
+    let contents = read_in(db, &mut tx, kept)?;
+    let more = also(db, &mut tx)?;
+    tx.commit().map_err(|e| db.error(e, "finishing a read"))?;
+    Ok((contents, more))
+}
+
+/// A read-only, repeatable-read transaction over a database whose schema this program reads: one
+/// consistent state of every table.
+pub(super) fn begin_read<'a>(
+    db: &Db,
+    client: &'a mut postgres::Client,
+) -> Result<postgres::Transaction<'a>, DbError> {
     let mut tx = client
         .build_transaction()
         .isolation_level(postgres::IsolationLevel::RepeatableRead)
@@ -252,10 +265,7 @@ pub fn read_all_with<T>(
         .start()
         .map_err(|e| db.error(e, "starting a read"))?;
     super::schema::require_current(db, &mut tx)?;
-    let contents = read_in(db, &mut tx, kept)?;
-    let more = also(db, &mut tx)?;
-    tx.commit().map_err(|e| db.error(e, "finishing a read"))?;
-    Ok((contents, more))
+    Ok(tx)
 }
 
 /// [`read_all`] inside a transaction the caller holds (an import checks its own writes).
