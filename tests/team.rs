@@ -987,11 +987,15 @@ fn as_of_answers_as_the_data_stood_on_every_replica_and_after_a_restart() {
     let start = last_seq(&pg);
     pg.sql(&format!(
         "UPDATE iskp.records SET title = 'As-of edit' WHERE id = '{ID}';
-         DELETE FROM iskp.records WHERE id = '{GONE}';"
+         DELETE FROM iskp.records WHERE id = '{GONE}';
+         INSERT INTO iskp.records (id, kind, title, summary, date, date_precision, place, country, geo_precision, count, claim)
+             VALUES ('0-as-of-new', 'attack', 'Added after the instant', 'x', '2015-01-01', 'day', 'Kabul', 'AFG', 'near', '1', 'claimed');
+         INSERT INTO iskp.citations (record_id, source_id, section) VALUES ('0-as-of-new', 'S1', 'as-of test');"
     ));
     until(Duration::from_secs(10), "edit served by both", || {
         [&a, &b].iter().all(|s| {
             title(&s.base, ID) == "As-of edit"
+                && get(&s.base, "/api/collections/incidents/items/0-as-of-new").status == 200
                 && get(&s.base, &format!("/api/collections/incidents/items/{GONE}")).status == 404
         })
     });

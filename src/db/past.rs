@@ -2,11 +2,14 @@
 //! answers from in team mode.
 //!
 //! A state is named by the time of its last change: every history entry at or before that
-//! transaction time is in it, none after. Records, citations and sources are the rows whose latest
-//! entry (by `ord`, their identity: a record's id can be edited) up to then is not a deletion, in
-//! the table's own type (`jsonb_populate_record`), and are read back through the same `COPY` as the
-//! live tables ([`super::tables::copy_csv`]) — so a state gives the texts, hence the data version
-//! and every answer, that the replicas served while it was current. The other tables (boundaries,
+//! transaction time is in it, none after. Records, citations and sources are rebuilt backwards from
+//! the live tables: each row (by `ord`, its identity: a record's id can be edited) that no later
+//! entry touched as it is, each row a later entry touched as the first of those found it
+//! (`old_row`, in the table's own type by `jsonb_populate_record`; not there if it created the row)
+//! — read back through the same `COPY` as the live tables ([`super::tables::copy_csv`]), so a state
+//! gives the texts, hence the data version and every answer, that the replicas served while it was
+//! current. (A first version rebuilt forwards from every entry up to the instant: 103 s at a
+//! million records, where a recent instant now reads only the entries after it.) The other tables (boundaries,
 //! GeoNames, curated places, time splits) keep no history and are read as they are now.
 
 use super::tables::{self, Table, TABLES};
@@ -46,14 +49,25 @@ fn history_name(t: &Table) -> Option<&'static str> {
 
 /// The rows of history table `short` as they stood after the changes up to `last`, as a `FROM`
 /// item of the table's row type. `last` is a time the database gave (written back exactly).
+///
+/// Rebuilt backwards from the live table, so the cost is that of the changes after `last` (a
+/// handful for a recent instant) plus one pass over the table: the rows no later change touched,
+/// and for each row a later change touched, the row as its first later change found it (`old_row`;
+/// none if that change created it).
 fn rows_as_of(short: &str, last: &str) -> String {
+    let ord = "(coalesce(new_row, old_row) ->> 'ord')::bigint";
     format!(
-        "(SELECT (jsonb_populate_record(NULL::iskp.{short}, h.new_row)).*
-          FROM (SELECT DISTINCT ON ((coalesce(new_row, old_row) ->> 'ord')::bigint) op, new_row
+        "(SELECT live.* FROM iskp.{short} live
+          WHERE NOT EXISTS (SELECT 1 FROM iskp.history h
+                            WHERE h.table_name = '{short}' AND h.at > '{last}'::timestamptz
+                              AND (coalesce(h.new_row, h.old_row) ->> 'ord')::bigint = live.ord)
+          UNION ALL
+          SELECT (jsonb_populate_record(NULL::iskp.{short}, f.old_row)).*
+          FROM (SELECT DISTINCT ON ({ord}) old_row
                 FROM iskp.history
-                WHERE table_name = '{short}' AND at <= '{last}'::timestamptz
-                ORDER BY (coalesce(new_row, old_row) ->> 'ord')::bigint, seq DESC) h
-          WHERE h.op <> 'delete') AS t"
+                WHERE table_name = '{short}' AND at > '{last}'::timestamptz
+                ORDER BY {ord}, seq) f
+          WHERE f.old_row IS NOT NULL) AS t"
     )
 }
 
