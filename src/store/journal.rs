@@ -419,8 +419,9 @@ impl JournalSource {
         Ok((seq, at))
     }
 
-    /// The kept files as they stood after entry `seq`, read again from the journal.
-    fn texts_after(&self, seq: i64) -> Result<Vec<String>, SourceError> {
+    /// The kept files as they stood after entry `seq`, and that entry's change time (the
+    /// `timeStamp` of its answers), in one reading of the journal.
+    fn state_after(&self, seq: i64) -> Result<(Vec<String>, OffsetDateTime), SourceError> {
         let text = std::fs::read_to_string(&self.path).map_err(|e| {
             SourceError::Data(LoadError::Io {
                 path: self.path.display().to_string(),
@@ -431,17 +432,17 @@ impl JournalSource {
         for (i, line) in text.lines().enumerate() {
             let e: Entry = serde_json::from_str(line)
                 .map_err(|_| bad(&self.path, i + 1, "not a journal entry"))?;
-            if e.seq > seq {
-                break;
-            }
             for (k, (file, _)) in KEPT.iter().enumerate() {
                 if let Some(steps) = e.files.get(*file) {
                     texts[k] = apply(&texts[k], steps)
                         .ok_or_else(|| bad(&self.path, i + 1, "a diff that does not fit"))?;
                 }
             }
+            if e.seq == seq {
+                return Ok((texts, e.changed_at));
+            }
         }
-        Ok(texts)
+        Err(bad(&self.path, 1, format!("no entry {seq}")))
     }
 }
 
@@ -507,12 +508,11 @@ impl DataSource for JournalSource {
                 ),
             )
         })?;
-        let kept = self.texts_after(seq)?;
-        let changed_at = self.changed_at_of(seq)?;
+        let (kept, changed_at) = self.state_after(seq)?;
         let (mut texts, _) = self.files.texts()?;
-        for (k, (file, _)) in KEPT.iter().enumerate() {
+        for ((file, _), text) in KEPT.iter().zip(kept) {
             if let Some(i) = FILES.iter().position(|x| x == file) {
-                texts[i].1 = kept[k].clone();
+                texts[i].1 = text;
             }
         }
         let what = format!(
@@ -522,26 +522,6 @@ impl DataSource for JournalSource {
         );
         let d = read_inputs(&texts, changed_at, None, Some(self.files.memo()), &what)?;
         Ok(Snapshot::from_dataset(d))
-    }
-}
-
-impl JournalSource {
-    /// The change time entry `seq` recorded (the `timeStamp` of its answers).
-    fn changed_at_of(&self, seq: i64) -> Result<OffsetDateTime, SourceError> {
-        let text = std::fs::read_to_string(&self.path).map_err(|e| {
-            SourceError::Data(LoadError::Io {
-                path: self.path.display().to_string(),
-                source: e,
-            })
-        })?;
-        for (i, line) in text.lines().enumerate() {
-            let e: Entry = serde_json::from_str(line)
-                .map_err(|_| bad(&self.path, i + 1, "not a journal entry"))?;
-            if e.seq == seq {
-                return Ok(e.changed_at);
-            }
-        }
-        Err(bad(&self.path, 1, format!("no entry {seq}")))
     }
 }
 
