@@ -264,13 +264,18 @@ impl FromRequestParts<AppState> for Fresh {
         let ctx = Ctx::from_request_parts(parts, state).await?;
         let snap = match as_of(&ctx)? {
             None => state.store.current(),
-            Some(at) => {
-                let store = state.store.clone();
-                tokio::task::spawn_blocking(move || store.as_of(at))
-                    .await
-                    .map_err(|e| ApiError::Internal(format!("as_of: {e}")))?
-                    .map_err(as_of_error)?
-            }
+            // The state served or a kept one is at hand; only reading the source leaves for
+            // the blocking pool.
+            Some(at) => match state.store.as_of_at_hand(at) {
+                Some(answer) => answer.map_err(as_of_error)?,
+                None => {
+                    let store = state.store.clone();
+                    tokio::task::spawn_blocking(move || store.as_of(at))
+                        .await
+                        .map_err(|e| ApiError::Internal(format!("as_of: {e}")))?
+                        .map_err(as_of_error)?
+                }
+            },
         };
         let tag = ctx.etag(&snap.tag);
         Ok(Fresh { ctx, snap, tag })

@@ -105,6 +105,12 @@ impl Kept {
     }
 }
 
+fn before_history(first: Option<OffsetDateTime>) -> AsOfError {
+    AsOfError::BeforeHistory(
+        first.map_or_else(|| "its first change (it holds none yet)".into(), rfc3339),
+    )
+}
+
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| t.to_string())
@@ -114,16 +120,8 @@ impl Store {
     /// The snapshot of the data as it stood at `at` (see the module). Blocking: it may read the
     /// source and build a snapshot, so call it off the async threads.
     pub fn as_of(&self, at: OffsetDateTime) -> Result<Arc<Snapshot>, AsOfError> {
-        if !self.source.keeps_history() {
-            return Err(AsOfError::NoHistory);
-        }
-        if at > OffsetDateTime::now_utc() {
-            return Err(AsOfError::Future(rfc3339(at)));
-        }
-        let current = self.current();
-        let latest = current.history.as_ref().and_then(|h| h.latest());
-        if latest.is_some_and(|l| l <= at) {
-            return Ok(current);
+        if let Some(answer) = self.as_of_at_hand(at) {
+            return answer;
         }
         // An instant's place is asked of the source once (a query of the database), then kept.
         let placed = match self.past.placed(at) {
@@ -132,12 +130,7 @@ impl Store {
         };
         let last = match placed {
             Ok(Placed::After(t)) => t,
-            Ok(Placed::Before(first)) => {
-                return Err(AsOfError::BeforeHistory(first.map_or_else(
-                    || "its first change (it holds none yet)".into(),
-                    rfc3339,
-                )))
-            }
+            Ok(Placed::Before(first)) => return Err(before_history(first)),
             Err(e) => return Err(AsOfError::Unavailable(e.to_string())),
         };
         if let Some(s) = self.past.get(last) {
@@ -172,6 +165,31 @@ impl Store {
         self.past.put(last, snap.clone());
         crate::index::memory::release_freed_memory();
         Ok(snap)
+    }
+
+    /// [`Store::as_of`] when it needs no reading of the source — the state served, a kept past
+    /// state of an instant placed before, or a refusal — without blocking (the server answers
+    /// these on its async threads); `None` when the source must be read.
+    pub fn as_of_at_hand(&self, at: OffsetDateTime) -> Option<Result<Arc<Snapshot>, AsOfError>> {
+        if !self.source.keeps_history() {
+            return Some(Err(AsOfError::NoHistory));
+        }
+        if at > OffsetDateTime::now_utc() {
+            return Some(Err(AsOfError::Future(rfc3339(at))));
+        }
+        let current = self.current();
+        if current
+            .history
+            .as_ref()
+            .and_then(|h| h.latest())
+            .is_some_and(|l| l <= at)
+        {
+            return Some(Ok(current));
+        }
+        match self.past.placed(at)? {
+            Placed::After(last) => self.past.get(last).map(Ok),
+            Placed::Before(first) => Some(Err(before_history(first))),
+        }
     }
 
     /// The past states held (`/metrics`).
