@@ -5,34 +5,15 @@
 
 mod common;
 
-use common::{Scratch, Server};
+use common::{get_as_served, Got, Scratch, Server};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
 const ID: &str = "2018-darzab-taliban-offensive";
 const GONE: &str = "2022-04-kabul-sufi-mosque-attack";
 
-struct Got {
-    status: u16,
-    etag: Option<String>,
-    body: String,
-}
-
 fn get(base: &str, path: &str) -> Got {
-    // The same Host on every server, as behind a load balancer: links in answers use it.
-    let r = reqwest::blocking::Client::new()
-        .get(format!("{base}{path}"))
-        .header("host", "maps.example.org")
-        .send()
-        .unwrap();
-    Got {
-        status: r.status().as_u16(),
-        etag: r
-            .headers()
-            .get("etag")
-            .map(|v| v.to_str().unwrap().to_string()),
-        body: r.text().unwrap(),
-    }
+    get_as_served(base, path)
 }
 
 fn json(base: &str, path: &str) -> Value {

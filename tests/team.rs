@@ -5,14 +5,12 @@
 mod common;
 
 use common::pg::Pg;
-use common::{geodata, Scratch, Server};
+use common::{geodata, get_as_served, Got, Scratch, Server};
 use serde_json::Value;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_iskp-map");
-/// Every request carries the same Host, as behind a load balancer: links in answers use it.
-const HOST: &str = "maps.example.org";
 
 fn iskp(args: &[&str]) -> Output {
     Command::new(BIN)
@@ -67,27 +65,8 @@ fn export_to(url: &str, out: &Scratch) {
     assert!(o.status.success(), "{}", text(&o));
 }
 
-struct Got {
-    status: u16,
-    etag: Option<String>,
-    body: String,
-}
-
 fn get(base: &str, path: &str) -> Got {
-    let client = reqwest::blocking::Client::new();
-    let r = client
-        .get(format!("{base}{path}"))
-        .header("host", HOST)
-        .send()
-        .unwrap();
-    Got {
-        status: r.status().as_u16(),
-        etag: r
-            .headers()
-            .get("etag")
-            .map(|v| v.to_str().unwrap().to_string()),
-        body: r.text().unwrap(),
-    }
+    get_as_served(base, path)
 }
 
 fn json(base: &str, path: &str) -> Value {
