@@ -63,13 +63,8 @@ def main():
         subprocess.run([BIN, "db", "init", "--db", c.url], check=True, capture_output=True)
         subprocess.run([BIN, "db", "import", "--db", c.url, "--data", data], check=True, capture_output=True)
         r = Replica(c.url, cpu=0, extra=["--client-rate", "0", "--client-concurrency", "0"])
-        while True:
-            try:
-                if r.json("/readyz")["status"] == "ready":
-                    break
-            except Exception:
-                pass
-            time.sleep(0.1)
+        if not r.wait_ready():
+            sys.exit("the replica did not become ready")
         time.sleep(0.05)
         t0 = db_now(c)
         time.sleep(0.05)

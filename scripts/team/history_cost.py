@@ -41,13 +41,7 @@ def timed_import(c, data):
 
 def replica(c):
     r = Replica(c.url)
-    for _ in range(1200):
-        try:
-            if r.json("/readyz")["status"] == "ready":
-                break
-        except Exception:
-            pass
-        time.sleep(0.1)
+    r.wait_ready()
     ready = time.perf_counter() - r.started
     rss = r.rss_mb()
     r.stop()

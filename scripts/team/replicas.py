@@ -117,6 +117,17 @@ class Replica:
     def json(self, path):
         return json.loads(self.get(path)[1])
 
+    def wait_ready(self, tries=1200):
+        """Waits (0.1 s a try) until /readyz says ready; returns whether it did."""
+        for _ in range(tries):
+            try:
+                if self.json("/readyz")["status"] == "ready":
+                    return True
+            except Exception:
+                pass
+            time.sleep(0.1)
+        return False
+
     def rss_mb(self):
         with open(f"/proc/{self.proc.pid}/status") as f:
             for line in f:
