@@ -56,7 +56,9 @@ export function createHistory({ onAsOf, onOpen }) {
     onAsOf();
   }
 
-  $('asof-show').addEventListener('click', () => {
+  // Forms, so that Enter in a field does what its button does.
+  $('asof-form').addEventListener('submit', (e) => {
+    e.preventDefault();
     const i = instantOf(at.value);
     if (!i) { at.setCustomValidity('Give a date and time'); at.reportValidity(); return; }
     at.setCustomValidity('');
@@ -64,7 +66,8 @@ export function createHistory({ onAsOf, onOpen }) {
   });
   $('asof-now').addEventListener('click', () => setAsOf(null));
 
-  async function listChanges() {
+  async function listChanges(e) {
+    e.preventDefault();
     const from = instantOf(since.value);
     if (!from) { since.setCustomValidity('Give a date and time'); since.reportValidity(); return; }
     since.setCustomValidity('');
@@ -95,7 +98,7 @@ export function createHistory({ onAsOf, onOpen }) {
       list.dataset.busy = 'false';
     }
   }
-  $('changes-list').addEventListener('click', listChanges);
+  $('changes-form').addEventListener('submit', listChanges);
 
   // The last visit is read before this one is written: "since my last visit" is the default.
   const last = window.localStorage.getItem(LAST_VISIT);

@@ -21,7 +21,8 @@ before(async () => {
   cpSync(path.join(root, 'geodata'), data, { recursive: true });
   server = await startServer(data, 60000, ['--history', path.join(scratch, 'history.ndjson')]);
   plain = await startServer();
-  context = await launchBrowser(path.join(scratch, 'profile'));
+  // en-US: the keyboard journey types the date-time field's parts in that locale's order.
+  context = await launchBrowser(path.join(scratch, 'profile'), { locale: 'en-US' });
 });
 
 after(async () => {
@@ -50,7 +51,8 @@ test('what changed since a time, and the data as it stood before the change', as
   assert.equal(await page.isVisible('#history'), true, 'a server with history shows the section');
   // What changed since t0: the edit, with the field it changed; its id opens the record.
   await page.fill('#changes-since', localOf(t0));
-  await page.click('#changes-list');
+  await page.focus('#changes-since');
+  await page.keyboard.press('Enter');
   await page.waitForSelector(`#changes li[data-id="${ID}"]`);
   const item = await page.textContent(`#changes li[data-id="${ID}"]`);
   assert.match(item, /record .* updated: title/);
@@ -80,6 +82,24 @@ test('what changed since a time, and the data as it stood before the change', as
   await page.click('#asof-now');
   await page.waitForFunction((t) => (document.querySelector('#details h3') || {}).textContent === t, 'Edited for the history test');
   assert.doesNotMatch(await page.evaluate(() => location.hash), /as_of=/);
+  // By keyboard only: the instant typed into the field's parts in one go (month, day, year, hour,
+  // minute, second, AM/PM: en-US; each part passes to the next when full — the year's too, as the
+  // field has a max), then Enter.
+  await page.focus('#asof-at');
+  // To its first part (focus may land on the part last used).
+  for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowLeft');
+  const [d, t] = new Date(t0).toLocaleString('en-US', { hourCycle: 'h12', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).split(', ');
+  const [mo, da, ye] = d.split('/');
+  const [clock, half] = t.split(' ');
+  await page.keyboard.type([mo, da, ye, ...clock.split(':')].join(''));
+  await page.keyboard.type(half[0].toLowerCase());
+  assert.equal(await page.inputValue('#asof-at'), localOf(t0), 'the typed instant is the field\'s value');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((t) => (document.querySelector('#details h3') || {}).textContent === t, before);
+  assert.match(await page.textContent('#asof-badge'), /^As of /);
+  await page.focus('#asof-now');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((t) => (document.querySelector('#details h3') || {}).textContent === t, 'Edited for the history test');
   // An instant before the history began is refused with the API's reason, and nothing breaks.
   await page.fill('#asof-at', '2001-01-01T00:00:00');
   await page.click('#asof-show');
