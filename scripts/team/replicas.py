@@ -109,9 +109,9 @@ class Replica:
         import threading
         threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
 
-    def get(self, path):
+    def get(self, path, timeout=10):
         req = urllib.request.Request(self.base + path, headers={"Host": "maps.example.org"})
-        with urllib.request.urlopen(req, timeout=10) as r:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
             return r.status, r.read()
 
     def json(self, path):
@@ -127,6 +127,18 @@ class Replica:
                 pass
             time.sleep(0.1)
         return False
+
+    def first_ok(self, path, timeout=600):
+        """Asks `path` until it answers 200 (a first build can outlast the request timeout: a 408
+        while it goes on); returns the seconds that took."""
+        started = time.perf_counter()
+        while time.perf_counter() - started < timeout:
+            try:
+                if self.get(path)[0] == 200:
+                    return time.perf_counter() - started
+            except Exception:
+                time.sleep(0.2)
+        sys.exit(f"{path} did not answer in {timeout} s")
 
     def rss_mb(self):
         with open(f"/proc/{self.proc.pid}/status") as f:
