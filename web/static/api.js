@@ -37,12 +37,12 @@ const AS_OF_PATH = /^\/api\/(stats|citation|collections\/[a-z]+\/(items|clusters
 /** The URL of a request to `path` with `params` and the reader's filters (a link, a download). */
 export const apiUrl = (path, params) => url(path, params);
 
-function url(path, params, raw = false) {
+function url(path, params, raw = false, dated = true) {
   const u = new URL(path, window.location.origin);
   if (!raw) params = withFilters(path, params);
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, v);
   // Shown as of an instant: every answer about records is the one of that state.
-  if (state.asOf && AS_OF_PATH.test(path)) u.searchParams.set('as_of', state.asOf);
+  if (dated && state.asOf && AS_OF_PATH.test(path)) u.searchParams.set('as_of', state.asOf);
   return u;
 }
 
@@ -65,6 +65,14 @@ async function get(u, signal) {
     throw new Error(`${u.pathname}: ${r.status}${said ? ` (${said})` : ''}`);
   }
   return r.json();
+}
+
+/**
+ * Like apiRaw(), and never dated: for an answer the page reads only outlines and names from (the
+ * countries' shapes), the same in every state — so index.html can ask it before any script runs.
+ */
+export function apiOutlines(path, params = {}) {
+  return get(url(path, params, true, false));
 }
 
 const kept = new Map();

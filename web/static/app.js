@@ -7,7 +7,7 @@
 // (the panel as a bottom sheet on a phone); export.js (downloads, citations, the print heading) with
 // cite.js, snapshot.js (the map as a PNG) and dataset.js, and about.js (the methodology dialog).
 import { el, kindSymbol, KINDS, KIND_LABEL } from './dom.js';
-import { api, NotFound } from './api.js';
+import { api, apiOutlines, NotFound } from './api.js';
 import { state, parseHash, writeHash, onHashEdit } from './state.js';
 import { monthsBetween, windowDays, setSplits } from './time.js';
 import { loadView, viewBbox, PROVINCE_ZOOM, provinceStatsKept } from './load.js';
@@ -389,8 +389,9 @@ function applyHash(h) {
 async function start() {
   buildKindControls();
   drawSymbolLegend($('symbols'));
-  // The countries' outlines are the largest answer: the first view is asked while they come.
-  const countriesP = api('/api/collections/countries/items', { limit: 1000 });
+  // The countries' outlines are the largest answer: the first view is asked while they come (and
+  // index.html asks them before the scripts run: this takes that answer).
+  const countriesP = apiOutlines('/api/collections/countries/items', { limit: 1000 });
   countriesP.catch(() => {});
   const [incidents, splits] = await Promise.all([api('/api/collections/incidents'), api('/api/splits')]);
   setSplits(splits.splits);
@@ -408,9 +409,10 @@ async function start() {
   timeline.catch(() => {});
   const countries = await countriesP;
   choropleth.setCountries(countries);
-  countryRank = countries.features.map((f) => {
-    const b = L.geoJSON(f).getBounds();
-    f.bounds = b;
+  // Each country's bounds from the layer the shading just built (not a second layer per country).
+  choropleth.countries.eachLayer((l) => { l.feature.bounds = l.getBounds(); });
+  countryRank = countries.features.filter((f) => f.bounds).map((f) => {
+    const b = f.bounds;
     return { f, a: (b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth()) * Math.cos((b.getCenter().lat * Math.PI) / 180) };
   }).sort((x, y) => y.a - x.a).map((x) => x.f);
   buildViews();
