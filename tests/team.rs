@@ -115,13 +115,19 @@ fn import_validates_round_trips_and_serves_what_files_serve() {
     let first = iskp(&["db", "init", "--db", &url]);
     assert!(first.status.success(), "{}", text(&first));
     assert!(
-        text(&first).contains("schema version 0 -> 4"),
+        text(&first).contains(&format!(
+            "schema version 0 -> {}",
+            iskp_map::db::schema::VERSION
+        )),
         "{}",
         text(&first)
     );
     let again = iskp(&["db", "init", "--db", &url]);
     assert!(
-        text(&again).contains("already at version 4"),
+        text(&again).contains(&format!(
+            "already at version {}",
+            iskp_map::db::schema::VERSION
+        )),
         "{}",
         text(&again)
     );
@@ -778,7 +784,10 @@ fn a_schema_2_database_upgrades_in_place_with_its_rows_as_the_first_history() {
     let init = iskp(&["db", "init", "--db", &pg.url()]);
     assert!(init.status.success(), "{}", text(&init));
     assert!(
-        text(&init).contains("schema version 2 -> 4"),
+        text(&init).contains(&format!(
+            "schema version 2 -> {}",
+            iskp_map::db::schema::VERSION
+        )),
         "{}",
         text(&init)
     );
@@ -1269,7 +1278,10 @@ fn a_schema_3_database_upgrades_to_an_ord_default_qgis_can_send() {
     let init = iskp(&["db", "init", "--db", &pg.url()]);
     assert!(init.status.success(), "{}", text(&init));
     assert!(
-        text(&init).contains("schema version 3 -> 4"),
+        text(&init).contains(&format!(
+            "schema version 3 -> {}",
+            iskp_map::db::schema::VERSION
+        )),
         "{}",
         text(&init)
     );
@@ -1347,4 +1359,53 @@ fn a_schema_3_database_upgrades_to_an_ord_default_qgis_can_send() {
         .unwrap()
         .get(0);
     assert_eq!(first, 1);
+}
+
+/// Since schema version 5 an update's changed fields are filed with it (once, by the trigger),
+/// not found again by comparing its rows at every start; an entry filed before the upgrade has
+/// none filed and is still read with its fields.
+#[test]
+fn an_update_filed_before_schema_5_and_one_after_both_read_with_their_fields() {
+    let pg = Pg::start("fields");
+    let mut c = at_schema(&pg, 4);
+    c.batch_execute(
+        "INSERT INTO iskp.records (id, title, summary) VALUES ('r1', 'a', 'b');
+         UPDATE iskp.records SET title = 'a2' WHERE id = 'r1';",
+    )
+    .unwrap();
+    let init = iskp(&["db", "init", "--db", &pg.url()]);
+    assert!(init.status.success(), "{}", text(&init));
+    c.batch_execute(
+        "UPDATE iskp.records SET summary = 'b2', title = 'a3' WHERE id = 'r1';
+         UPDATE iskp.records SET title = title WHERE id = 'r1';",
+    )
+    .unwrap();
+    let filed: Vec<Option<Vec<String>>> = c
+        .query(
+            "SELECT fields FROM iskp.history WHERE op = 'update' ORDER BY seq",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        filed,
+        vec![None, Some(vec!["summary".to_string(), "title".to_string()])],
+        "before the upgrade none filed; after, the changed ones; an update changing nothing is no entry"
+    );
+    let db = iskp_map::db::Db::parse(&pg.url()).unwrap();
+    let read: Vec<Vec<String>> = iskp_map::db::history::read_after(&db, &mut c, 0, 1000)
+        .unwrap()
+        .into_iter()
+        .filter(|ch| ch.op == iskp_map::store::changes::ChangeOp::Updated)
+        .map(|ch| ch.fields.iter().map(|f| f.to_string()).collect())
+        .collect();
+    assert_eq!(
+        read,
+        vec![
+            vec!["title".to_string()],
+            vec!["summary".into(), "title".into()]
+        ]
+    );
 }

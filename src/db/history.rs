@@ -8,7 +8,8 @@ use crate::store::changes::{Change, ChangeOp, ChangeTable};
 use postgres::GenericClient;
 
 /// The history entries after seq `after` — of those, at most the latest `keep` — in order, each
-/// with the fields an update changed.
+/// with the fields an update changed (filed with it since schema version 5; found by comparing
+/// its rows for an entry filed before).
 pub fn read_after(
     db: &Db,
     client: &mut impl GenericClient,
@@ -19,9 +20,9 @@ pub fn read_after(
     let rows = client
         .query(
             "SELECT seq, at, role, table_name, op, coalesce(key, ''),
-                    CASE WHEN op = 'update' THEN ARRAY(
+                    CASE WHEN op = 'update' THEN coalesce(fields, ARRAY(
                         SELECT k FROM jsonb_object_keys(new_row || old_row) k
-                        WHERE old_row -> k IS DISTINCT FROM new_row -> k ORDER BY k)
+                        WHERE old_row -> k IS DISTINCT FROM new_row -> k ORDER BY k))
                     END
              FROM iskp.history
              WHERE seq > GREATEST($1, (SELECT coalesce(max(seq), 0) FROM iskp.history) - $2)
