@@ -56,7 +56,9 @@ export function createHistory({ onAsOf, onOpen }) {
     onAsOf();
   }
 
-  // Forms, so that Enter in a field does what its button does.
+  // Forms, so that Enter in a field does what its button does. They are `novalidate`: this handler
+  // checks the field (the browser's own check would keep a field marked invalid once, and enforce
+  // `max`, the time the page opened).
   $('asof-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const i = instantOf(at.value);

@@ -82,6 +82,16 @@ test('what changed since a time, and the data as it stood before the change', as
   await page.click('#asof-now');
   await page.waitForFunction((t) => (document.querySelector('#details h3') || {}).textContent === t, 'Edited for the history test');
   assert.doesNotMatch(await page.evaluate(() => location.hash), /as_of=/);
+  // An empty field is refused with a message, and the form works again once it holds an instant.
+  await page.fill('#asof-at', '');
+  await page.click('#asof-show');
+  assert.equal(await page.evaluate(() => document.getElementById('asof-at').validationMessage), 'Give a date and time');
+  assert.equal(await page.isVisible('#asof-badge'), false);
+  await page.fill('#asof-at', localOf(t0));
+  await page.click('#asof-show');
+  await page.waitForFunction((t) => (document.querySelector('#details h3') || {}).textContent === t, before);
+  await page.click('#asof-now');
+  await page.waitForFunction((t) => (document.querySelector('#details h3') || {}).textContent === t, 'Edited for the history test');
   // By keyboard only: the instant typed into the field's parts in one go (month, day, year, hour,
   // minute, second, AM/PM: en-US; each part passes to the next when full — the year's too, as the
   // field has a max), then Enter.
