@@ -1394,6 +1394,12 @@ fn an_update_filed_before_schema_5_and_one_after_both_read_with_their_fields() {
         vec![None, Some(vec!["summary".to_string(), "title".to_string()])],
         "before the upgrade none filed; after, the changed ones; an update changing nothing is no entry"
     );
+    // An entry whose filed fields differ from what its rows would give: the filed ones are read.
+    c.batch_execute(
+        "INSERT INTO iskp.history (table_name, op, key, old_row, new_row, fields)
+         VALUES ('records', 'update', 'r1', '{\"title\": \"x\"}', '{\"title\": \"y\"}', '{filed}');",
+    )
+    .unwrap();
     let db = iskp_map::db::Db::parse(&pg.url()).unwrap();
     let read: Vec<Vec<String>> = iskp_map::db::history::read_after(&db, &mut c, 0, 1000)
         .unwrap()
@@ -1405,7 +1411,9 @@ fn an_update_filed_before_schema_5_and_one_after_both_read_with_their_fields() {
         read,
         vec![
             vec!["title".to_string()],
-            vec!["summary".into(), "title".into()]
-        ]
+            vec!["summary".into(), "title".into()],
+            vec!["filed".into()]
+        ],
+        "an entry without filed fields is compared; one with them is read as filed"
     );
 }
