@@ -134,10 +134,11 @@ class Replica:
         started = time.perf_counter()
         while time.perf_counter() - started < timeout:
             try:
-                if self.get(path)[0] == 200:
+                if self.get(path, timeout=60)[0] == 200:
                     return time.perf_counter() - started
             except Exception:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
         sys.exit(f"{path} did not answer in {timeout} s")
 
     def rss_mb(self):
