@@ -53,7 +53,9 @@ fn history_name(t: &Table) -> Option<&'static str> {
 /// Rebuilt backwards from the live table, so the cost is that of the changes after `last` (a
 /// handful for a recent instant) plus one pass over the table: the rows no later change touched,
 /// and for each row a later change touched, the row as its first later change found it (`old_row`;
-/// none if that change created it).
+/// none if that change created it). The old row is typed once, in a `LATERAL` call:
+/// `(jsonb_populate_record(…)).*` would call the function once per column (13× the time for
+/// 100 000 changed records at a million).
 fn rows_as_of(short: &str, last: &str) -> String {
     let ord = "(coalesce(new_row, old_row) ->> 'ord')::bigint";
     format!(
@@ -62,11 +64,12 @@ fn rows_as_of(short: &str, last: &str) -> String {
                             WHERE h.table_name = '{short}' AND h.at > '{last}'::timestamptz
                               AND (coalesce(h.new_row, h.old_row) ->> 'ord')::bigint = live.ord)
           UNION ALL
-          SELECT (jsonb_populate_record(NULL::iskp.{short}, f.old_row)).*
+          SELECT p.*
           FROM (SELECT DISTINCT ON ({ord}) old_row
                 FROM iskp.history
                 WHERE table_name = '{short}' AND at > '{last}'::timestamptz
                 ORDER BY {ord}, seq) f
+          CROSS JOIN LATERAL jsonb_populate_record(NULL::iskp.{short}, f.old_row) p
           WHERE f.old_row IS NOT NULL) AS t"
     )
 }
