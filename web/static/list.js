@@ -168,7 +168,7 @@ export function createList({ onPick, onShown = () => {} }) {
     const pages = Math.max(1, Math.ceil(matched / PAGE));
     const from = matched ? page * PAGE + 1 : 0;
     const to = Math.min(matched, page * PAGE + list.length);
-    let text = matched ? `Showing ${fmtInt(from)}–${fmtInt(to)} of ${plural(matched, 'record')}` : 'No records in view match the checked kinds, the time and the filters.';
+    let text = matched ? `Showing ${fmtInt(from)}–${fmtInt(to)} of ${plural(matched, 'record')}` : 'No records in view match the checked kinds, the time and the filters';
     if (matched && loaded.mode === 'paged') text += ` — newest first; more than ${fmtInt(ALL_LIMIT)}, so sorting by other columns is off (zoom in, narrow the time or filter to sort)`;
     // The API cannot leave a country out: M counts Afghanistan's records, the pages skip them.
     if (matched && loaded.mode === 'paged' && state.outside) text += '. Outside Afghanistan: that count includes Afghanistan’s records, which each page leaves out, so pages may be short';
