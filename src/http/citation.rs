@@ -18,6 +18,7 @@ use crate::views::citation::{self, Cited, Query};
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use time::OffsetDateTime;
 
 /// Parameters of `/api/citation`: the record filters, `collection` and `f`.
@@ -121,29 +122,34 @@ fn filters(p: &Params) -> Vec<(String, String)> {
 /// The apostrophe is encoded too, though a query may hold it: citation processors set it as a
 /// typographic quote (citeproc-js turned `'…'` into `’…’` in the link).
 fn encode(pairs: &[(String, String)]) -> String {
-    fn push(out: &mut String, s: &str) {
-        for b in s.bytes() {
-            match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => out.push(char::from(b)),
-                b'-' | b'.' | b'_' | b'~' | b',' | b'/' | b':' | b';' | b'@' | b'!' | b'$' => {
-                    out.push(char::from(b))
-                }
-                b'(' | b')' | b'*' => out.push(char::from(b)),
-                _ => out.push_str(&format!("%{b:02X}")),
-            }
-        }
-    }
     let mut out = String::new();
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
             out.push('&');
         }
-        push(&mut out, k);
+        out.extend(utf8_percent_encode(k, ENCODED));
         out.push('=');
-        push(&mut out, v);
+        out.extend(utf8_percent_encode(v, ENCODED));
     }
     out
 }
+
+/// What [`encode`] percent-encodes: all but letters, digits and `-._~,/:;@!$()*`.
+const ENCODED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b',')
+    .remove(b'/')
+    .remove(b':')
+    .remove(b';')
+    .remove(b'@')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*');
 
 fn answer(
     ctx: &Ctx,
