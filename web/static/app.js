@@ -236,14 +236,14 @@ async function refresh(view = null, preloaded = null) {
     const next = await (preloaded || loadView(view, { wholeSpan: wholeSpan(), clustered: Boolean(snap && snap.cells) }, signal));
     if (next.provinces && outlines) {
       const fc = await outlines;
+      // The shading's layers give each new province its bounds.
+      choropleth.addProvinces(fc);
       for (const f of fc.features) {
-        if (provinceById.has(f.id)) continue;
-        const b = L.geoJSON(f).getBounds();
-        f.bounds = b;
+        if (provinceById.has(f.id) || !f.bounds) continue;
+        const b = f.bounds;
         f.area = (b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth());
         provinceById.set(f.id, f);
       }
-      choropleth.addProvinces(fc);
     }
     if (mine !== generation) return;
     // The list does not depend on the zoom's pixels: its page is asked before the zoom ends.
@@ -408,9 +408,8 @@ async function start() {
   const timeline = timebar.loadTimeline();
   timeline.catch(() => {});
   const countries = await countriesP;
+  // The shading's layers give each country its bounds (no second layer per country).
   choropleth.setCountries(countries);
-  // Each country's bounds from the layer the shading just built (not a second layer per country).
-  choropleth.countries.eachLayer((l) => { l.feature.bounds = l.getBounds(); });
   countryRank = countries.features.filter((f) => f.bounds).map((f) => {
     const b = f.bounds;
     return { f, a: (b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth()) * Math.cos((b.getCenter().lat * Math.PI) / 180) };

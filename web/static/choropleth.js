@@ -32,7 +32,9 @@ export function colourOf(v, classes) {
 }
 
 export function createChoropleth(map, { onHover, onLeave, onClick }) {
+  // Each shaded feature gets `bounds` from its own layer (the labels and views use them).
   const handlers = (level) => (f, layer) => {
+    f.bounds = layer.getBounds();
     layer.on('mouseover mousemove', (e) => onHover(level, f, e));
     layer.on('mouseout', onLeave);
     layer.on('click', () => onClick(level, f));
