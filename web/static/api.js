@@ -84,10 +84,13 @@ export function apiKept(path, params = {}) {
   return kept.get(key);
 }
 
-/** The time filter every request shares: the window and how records are matched to it. */
-export function timeParams() {
+/**
+ * The time filter every request shares: the window and how records are matched to it — of the
+ * reader's state, or of `range` ({ from, to, match }: first.js, before the state is set).
+ */
+export function timeParams(range = state) {
   return {
-    datetime: state.from && state.to ? datetimeParam(state.from, state.to) : undefined,
-    datetime_match: state.match === 'within' ? 'within' : undefined,
+    datetime: range.from && range.to ? datetimeParam(range.from, range.to) : undefined,
+    datetime_match: range.match === 'within' ? 'within' : undefined,
   };
 }

@@ -9,7 +9,8 @@
 import { el, kindSymbol, KINDS, KIND_LABEL } from './dom.js';
 import { api, apiOutlines, NotFound } from './api.js';
 import { state, parseHash, writeHash, onHashEdit } from './state.js';
-import { monthsBetween, windowDays, setSplits } from './time.js';
+import { windowDays, setSplits } from './time.js';
+import { collection, splits, monthsOf, rangeIn } from './first.js';
 import { loadView, viewBbox, PROVINCE_ZOOM, provinceStatsKept } from './load.js';
 import { createRecordLayer } from './records.js';
 import { declutter, cellMarker } from './clusters.js';
@@ -393,14 +394,12 @@ async function start() {
   // index.html asks them before the scripts run: this takes that answer).
   const countriesP = apiOutlines('/api/collections/countries/items', { limit: 1000 });
   countriesP.catch(() => {});
-  const [incidents, splits] = await Promise.all([api('/api/collections/incidents'), api('/api/splits')]);
-  setSplits(splits.splits);
-  const extent = incidents.extent.temporal.interval[0];
-  months = monthsBetween(extent[0], extent[1]);
+  // first.js asked these (and the first view's answers that do not depend on its box) already.
+  const [incidents, timeSplits] = await Promise.all([collection(), splits()]);
+  setSplits(timeSplits.splits);
+  months = monthsOf(incidents);
   timebar = createTimebar(map, months, { onChange: () => choicesChanged() });
-  const fi = state.from && months.includes(state.from) ? months.indexOf(state.from) : 0;
-  const ti = state.to && months.includes(state.to) ? months.indexOf(state.to) : months.length - 1;
-  timebar.setRange(fi, ti);
+  timebar.setRange(...rangeIn(months, state.from, state.to));
   timebar.syncMatch();
   const firstView = currentView();
   const first = loadView(firstView, { wholeSpan: wholeSpan(), clustered: false });

@@ -6,16 +6,10 @@ import { HOME } from './figures.js';
 import { state } from './state.js';
 import { cellsOf, subtractCells, markPartial } from './clusters.js';
 import { windowDays, windowShare } from './time.js';
+import { MAX_FEATURES, levelStats, countryStats, wideRecords } from './first.js';
 
-const L = window.L;
-
-// Above this many records in view the server gathers them into grid cells: the browser never
-// receives more than this many features in one answer.
-export const MAX_FEATURES = 3000;
 export const PROVINCE_ZOOM = 5;
 const AREA = new Set(['country', 'province', 'region', 'multinational']);
-/** Precisions of records known only to an area that is no jurisdiction: several provinces or countries. */
-export const WIDE = ['region', 'multinational'];
 
 /**
  * The view's box (padded a fifth), clamped to the world: "minLon,minLat,maxLon,maxLat" — of the
@@ -25,7 +19,7 @@ export const WIDE = ['region', 'multinational'];
 export function viewBbox(map, center, zoom) {
   const bounds = center === undefined ? map.getBounds() : (() => {
     const px = map.getPixelBounds(center, zoom);
-    return L.latLngBounds(map.unproject(px.getBottomLeft(), zoom), map.unproject(px.getTopRight(), zoom));
+    return window.L.latLngBounds(map.unproject(px.getBottomLeft(), zoom), map.unproject(px.getTopRight(), zoom));
   })();
   const b = bounds.pad(0.2);
   const clamp = (x, lo, hi) => Math.max(lo, Math.min(hi, x));
@@ -105,19 +99,16 @@ export async function loadView({ bbox, zoom }, { wholeSpan, clustered }, signal)
   const t = timeParams();
   const kinds = KINDS.filter((k) => state.kinds.has(k));
   const provinces = zoom >= PROVINCE_ZOOM;
-  const keptLevels = Promise.all([
-    apiKept('/api/stats', { by: 'country', geo_precision: 'country', ...t }),
-    apiKept('/api/stats', { by: 'province', geo_precision: 'province', ...t }),
-  ]);
+  const keptLevels = levelStats(t);
   const early = clustered && kinds.length > 0
     ? keptLevels.then(([c, p]) => askClusters({ bbox, zoom, kinds, wholeSpan, t, countryLevel: byId(c), provinceLevel: byId(p) }, signal))
     : null;
   if (early) early.catch(() => {});
   const [countries, provinceStats, [countryLevel, provinceLevel], wide, byKind, homeByKind] = await Promise.all([
-    apiKept('/api/stats', { by: 'country', ...t }),
+    countryStats(t),
     provinces ? provinceStatsKept() : null,
     keptLevels,
-    Promise.all(WIDE.map((p) => apiKept('/api/collections/incidents/items', { geo_precision: p, limit: MAX_FEATURES, ...t }))),
+    wideRecords(t),
     api('/api/stats', { by: 'kind', bbox, ...t }, signal),
     state.outside ? api('/api/stats', { by: 'kind', bbox, country: HOME, ...t }, signal) : null,
   ]);

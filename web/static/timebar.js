@@ -3,11 +3,10 @@
 // which steps through the chosen range, never beyond it, and shows the date it is at on the map
 // and on the histogram.
 import { el, icon, KINDS, KIND_LABEL } from './dom.js';
-import { apiKept } from './api.js';
+import { timelineStats } from './first.js';
 import { fmtShare, monthLabel, rangeLabel } from './format.js';
 import { createHistogram } from './histogram.js';
 import { drawPresets } from './presets.js';
-import { HOME } from './figures.js';
 import { state } from './state.js';
 
 const L = window.L;
@@ -146,10 +145,7 @@ export function createTimebar(map, months, { onChange }) {
   let timeline = null;
   // Two answers hold every kind's series (`spread_by_kind`): everywhere, and Afghanistan's.
   async function loadTimeline() {
-    const [per, home] = await Promise.all([
-      apiKept('/api/stats', { period: 'month' }),
-      apiKept('/api/stats', { period: 'month', country: HOME }),
-    ]);
+    const [per, home] = await timelineStats();
     timeline = { per, home };
   }
 
