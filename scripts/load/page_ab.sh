@@ -5,7 +5,8 @@
 # A is the page (web/) of git revision REV_A, B this tree's; one release build of this tree serves
 # both (ISKP_MAP_WEB picks the page). Each round runs web/tests/scale.test.mjs once with A, then
 # once with B, each on a fresh server, and prints its line of figures: the first view, a pan and two
-# zooms, each from the gesture to the drawn view.
+# zooms, each from the gesture to the drawn view; then a second reader's first view (a fresh
+# browser on the same server, whose answers for that view are kept by then).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REV=$1
@@ -24,7 +25,8 @@ for round in $(seq 1 "$ROUNDS"); do
     page=$(pwd)/web
     [ "$side" = A ] && page=$OLD/web
     line=$(ISKP_MAP_WEB=$page ISKP_MAP_BIN=target/release/iskp-map ISKP_SCALE_DATA=$DATA \
-      timeout 600 node --test web/tests/scale.test.mjs 2>&1 | grep -m1 -o 'first view drawn.*' || echo 'failed')
+      timeout 600 node --test web/tests/scale.test.mjs 2>&1 | sed -n 's/.*# scale: //p' | paste -sd ';' -)
+    [ -n "$line" ] || line=failed
     echo "round $round $side: $line"
   done
 done
