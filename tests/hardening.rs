@@ -975,6 +975,7 @@ fn metrics_are_off_by_default_and_prometheus_text_when_asked() {
         "iskp_snapshot_records",
         "iskp_snapshot_age_seconds",
         "iskp_past_states",
+        "iskp_past_states_built_total",
         "iskp_reloads_total",
         "iskp_process_resident_memory_bytes",
     ] {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{get_as_served, Got, Scratch, Server};
+use common::{get_as_served, metric, Got, Scratch, Server};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -48,6 +48,7 @@ fn serve(data: &Scratch, journal: &std::path::Path) -> Server {
         data.dir.to_str().unwrap(),
         "--history",
         journal.to_str().unwrap(),
+        "--metrics",
     ])
 }
 
@@ -142,7 +143,15 @@ fn the_journal_answers_as_of_and_the_change_feed_over_files_and_survives_a_crash
             assert_eq!(now.etag, plain.etag, "{who} {p}: the tag of that state");
         }
     };
+    // The state the reload replaced is kept as it was served: the as_of answers above come from it,
+    // and none is rebuilt from the journal (a rebuild answers the same: the restart below).
+    assert_eq!(
+        metric(&s.base, "iskp_past_states"),
+        1.0,
+        "the replaced state is kept"
+    );
     check(&s.base, "the server");
+    assert_eq!(metric(&s.base, "iskp_past_states_built_total"), 0.0);
     // The change feed: the title edit and the delete (record and its citations).
     let feed = json(&s.base, "/api/changes");
     let changes: Vec<(String, String, String)> = feed["changes"]
@@ -190,6 +199,11 @@ fn the_journal_answers_as_of_and_the_change_feed_over_files_and_survives_a_crash
         s.startup_log
     );
     check(&s.base, "the restarted server");
+    assert_eq!(
+        metric(&s.base, "iskp_past_states_built_total"),
+        1.0,
+        "a restart rebuilds the state before the edit"
+    );
     assert!(
         std::fs::read_to_string(&journal).unwrap().ends_with("}\n"),
         "the cut line is gone"

@@ -5,7 +5,7 @@
 mod common;
 
 use common::pg::Pg;
-use common::{geodata, get_as_served, Got, Scratch, Server};
+use common::{geodata, get_as_served, metric, Got, Scratch, Server};
 use serde_json::Value;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -942,8 +942,8 @@ fn dated(path: &str, at: &str) -> String {
 fn as_of_answers_as_the_data_stood_on_every_replica_and_after_a_restart() {
     let pg = loaded("asof");
     let url = pg.url();
-    let a = Server::start_with(&["--db", &url]);
-    let b = Server::start_with(&["--db", &url]);
+    let a = Server::start_with(&["--db", &url, "--metrics"]);
+    let b = Server::start_with(&["--db", &url, "--metrics"]);
     const GONE: &str = "2022-04-kabul-sufi-mosque-attack";
     let paths = [
         "/api/collections/incidents/items?limit=5".to_string(),
@@ -1000,6 +1000,11 @@ fn as_of_answers_as_the_data_stood_on_every_replica_and_after_a_restart() {
     };
     check(&a.base, "replica a");
     check(&b.base, "replica b");
+    // Both answered from the state their reload replaced, kept as served: none rebuilt it.
+    for s in [&a, &b] {
+        assert_eq!(metric(&s.base, "iskp_past_states"), 1.0);
+        assert_eq!(metric(&s.base, "iskp_past_states_built_total"), 0.0);
+    }
     // The plain answers moved on; the dated ones name the instant in their links, and the old
     // state's timeStamp.
     assert_eq!(get(&a.base, &paths[3]).status, 404);
@@ -1028,8 +1033,13 @@ fn as_of_answers_as_the_data_stood_on_every_replica_and_after_a_restart() {
     );
     // A replica started after the edit answers the same.
     drop(a);
-    let c = Server::start_with(&["--db", &url]);
+    let c = Server::start_with(&["--db", &url, "--metrics"]);
     check(&c.base, "a restarted replica");
+    assert_eq!(
+        metric(&c.base, "iskp_past_states_built_total"),
+        1.0,
+        "a replica that never served it rebuilds the state"
+    );
     // Instants that name no state are 400s naming as_of; elsewhere as_of is unknown.
     for (q, why) in [
         ("yesterday", "RFC 3339"),

@@ -5,10 +5,13 @@
 
 One throw-away cluster (as scripts/team/replicas.py), the repository's data or N generated records,
 one release-build replica on core 0 without per-client limits, `wrk` on core 1 (4 connections, S
-seconds a run). An instant T0 is taken, then one record's title is edited. Then, interleaved in
-one run (A, B, C, A, B, C): a page of items as now (A), the same page `as_of` now (B: the state
-served), and `as_of` T0 (C: a past state, rebuilt from iskp.history on its first request and kept).
-Prints a Markdown report with the first past request's time.
+seconds a run). An instant T0 is taken, then one record's title is edited. The first request
+`as_of` T0 is timed on that replica (which served the state before the edit, and keeps it as its
+reload replaced it) and on a second replica started after the edit (which rebuilds it from
+iskp.history), the two answers compared byte for byte, and the first replica's resident memory
+read before and after the edit. Then, interleaved in one run (A, B, C, A, B, C): a page of items
+as now (A), the same page `as_of` now (B: the state served), and `as_of` T0 (C: the past state).
+Prints a Markdown report.
 """
 
 import argparse
@@ -68,13 +71,23 @@ def main():
         t0 = db_now(c)
         time.sleep(0.05)
         rid = first_id(data)
+        rss_before = r.rss_mb()
         c.sql(f"UPDATE iskp.records SET title = title || ' (edited)' WHERE id = '{rid}';")
         page = "/api/collections/incidents/items?limit=10"
         while "(edited)" not in r.json(f"/api/collections/incidents/items/{rid}")["properties"]["title"]:
             time.sleep(0.05)
         now = db_now(c)
-        # The first request of the past state builds it.
+        # The replica that served the state before the edit kept it; one started after rebuilds it.
         first_past = r.first_ok(f"{page}&as_of={t0}")
+        rss_after = r.rss_mb()
+        r2 = Replica(c.url, cpu=0, extra=["--client-rate", "0", "--client-concurrency", "0"])
+        try:
+            if not r2.wait_ready():
+                sys.exit("the second replica did not become ready")
+            first_rebuilt = r2.first_ok(f"{page}&as_of={t0}")
+            same = r.get(f"{page}&as_of={t0}")[1] == r2.get(f"{page}&as_of={t0}")[1]
+        finally:
+            r2.stop()
         urls = [("A: now", page), ("B: as_of now (the state served)", f"{page}&as_of={now}"), ("C: as_of T0 (a past state, kept)", f"{page}&as_of={t0}")]
         rows = {name: [] for name, _ in urls}
         for _ in range(2):
@@ -82,7 +95,10 @@ def main():
                 rows[name].append(wrk(r.base + u, a.seconds))
         label = a.data or (f"{a.count:,} generated records" if a.count else "the repository's data")
         print(f"### as_of cost, {label}\n")
-        print(f"First request of the past state (rebuilt from iskp.history): {first_past * 1000:.0f} ms.\n")
+        print(f"First request `as_of` T0: {first_past * 1000:.0f} ms on the replica that served that state "
+              f"(kept as its reload replaced it), {first_rebuilt * 1000:.0f} ms on a replica started after the edit "
+              f"(rebuilt from iskp.history); the two answers {'are' if same else 'are NOT'} the same bytes. "
+              f"Resident memory of the first replica: {rss_before:.0f} MB before the edit, {rss_after:.0f} MB after.\n")
         print("| request (10 items) | req/s (two runs) | p99 | non-2xx |")
         print("|---|---|---|---|")
         base = sum(x[0] for x in rows["A: now"]) / 2

@@ -209,6 +209,13 @@ impl DataSource for DbSource {
         let d = read_inputs(&texts, last, None, Some(&self.memo), &what)?;
         Ok(Snapshot::from_dataset(d))
     }
+
+    /// A rebuilt state's change time is its last change's (to the second), where a load's is
+    /// `iskp.state.changed_at` — the same unless a later transaction touched only tables without
+    /// history.
+    fn rebuilds_alike(&self, snap: &Snapshot, last: OffsetDateTime) -> bool {
+        snap.changed_at == last.replace_nanosecond(0).unwrap_or(last)
+    }
 }
 
 fn first_line(s: &str) -> &str {

@@ -52,6 +52,7 @@ struct Metrics {
     reloads: Family<Outcome, Counter>,
     snapshot_records: Gauge,
     past_states: Gauge,
+    past_built: Counter,
     snapshot_age: Gauge<f64, AtomicU64>,
     answers_kept: Family<Outcome, Gauge>,
     resident_bytes: Gauge,
@@ -75,6 +76,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         reloads: Family::default(),
         snapshot_records: Gauge::default(),
         past_states: Gauge::default(),
+        past_built: Counter::default(),
         snapshot_age: Gauge::default(),
         answers_kept: Family::default(),
         resident_bytes: Gauge::default(),
@@ -134,6 +136,11 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "past_states",
         "Past states of the data held for as_of (each a whole snapshot)",
         m.past_states.clone(),
+    );
+    registry.register(
+        "past_states_built",
+        "Past states of the data rebuilt from the history for as_of (a state a reload replaced is kept as served, not rebuilt)",
+        m.past_built.clone(),
     );
     registry.register(
         "snapshot_age_seconds",
@@ -282,6 +289,11 @@ pub async fn metrics(State(st): State<AppState>) -> Response {
     }
     m.past_states
         .set(i64::try_from(st.store.past_states()).unwrap_or(i64::MAX));
+    m.past_built.inc_by(
+        st.store
+            .past_states_built()
+            .saturating_sub(m.past_built.get()),
+    );
     m.resident_bytes
         .set(i64::try_from(resident_bytes()).unwrap_or(i64::MAX));
     let mut text = String::new();

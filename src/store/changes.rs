@@ -94,6 +94,8 @@ pub const KEEP: usize = 250_000;
 pub struct ChangeLog {
     entries: RwLock<Vec<Change>>,
     keep: usize,
+    /// The highest seq dropped from the front of the window (0: none dropped yet).
+    dropped: std::sync::atomic::AtomicI64,
 }
 
 impl Default for ChangeLog {
@@ -108,6 +110,7 @@ impl ChangeLog {
         ChangeLog {
             entries: RwLock::new(Vec::new()),
             keep: keep.max(1),
+            dropped: Default::default(),
         }
     }
 
@@ -130,6 +133,8 @@ impl ChangeLog {
         // Trimmed in steps of a quarter window, so that appending stays cheap.
         if e.len() > self.keep + self.keep / 4 {
             let cut = e.len() - self.keep;
+            self.dropped
+                .store(e[cut - 1].seq, std::sync::atomic::Ordering::Release);
             e.drain(..cut);
         }
         e.last().map_or(last, |c| c.seq)
@@ -189,6 +194,20 @@ impl History {
     /// The seq of the last change this snapshot sees.
     pub fn upto(&self) -> i64 {
         self.upto
+    }
+
+    /// The earliest transaction time among the changes this snapshot sees after seq `after`:
+    /// `Some(None)` if it sees none, `None` if the log no longer holds every change after `after`
+    /// (the window dropped some, so it cannot tell). A transaction's time is when it began, so a
+    /// change committed after another can be the earlier.
+    pub fn earliest_after(&self, after: i64) -> Option<Option<OffsetDateTime>> {
+        if self.log.dropped.load(std::sync::atomic::Ordering::Acquire) > after {
+            return None;
+        }
+        let all = self.log.read();
+        let seen = &all[..all.partition_point(|c| c.seq <= self.upto)];
+        let from = seen.partition_point(|c| c.seq <= after);
+        Some(seen[from..].iter().map(|c| c.at).min())
     }
 
     /// How many changes the log keeps at most.
@@ -259,6 +278,24 @@ mod tests {
         let t = OffsetDateTime::from_unix_timestamp(104).unwrap();
         assert_eq!(seqs(now.page(0, Some(t), 10)), [4, 5, 6]);
         assert_eq!(seqs(now.page(5, Some(t), 10)), [6]);
+    }
+
+    #[test]
+    fn the_earliest_change_after_a_seq_is_known_while_the_window_holds_it() {
+        let t = |s| Some(OffsetDateTime::from_unix_timestamp(s).unwrap());
+        let log = Arc::new(ChangeLog::keeping(4));
+        let upto = log.extend(vec![change(1, 50), change(2, 40), change(3, 60)]);
+        let h = History::new(log.clone(), upto);
+        assert_eq!(
+            h.earliest_after(1),
+            Some(t(40)),
+            "a later commit with an earlier time"
+        );
+        assert_eq!(h.earliest_after(3), Some(None), "none after the last");
+        let upto = log.extend((4..=10).map(|s| change(s, 100 + s)).collect());
+        let h = History::new(log, upto);
+        assert_eq!(h.earliest_after(3), None, "4 to 6 are no longer held");
+        assert_eq!(h.earliest_after(6), Some(t(107)));
     }
 
     #[test]

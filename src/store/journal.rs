@@ -488,6 +488,11 @@ impl DataSource for JournalSource {
         })
     }
 
+    /// A rebuilt state carries the change time its entry recorded: the one it was served with.
+    fn rebuilds_alike(&self, _snap: &Snapshot, _last: OffsetDateTime) -> bool {
+        true
+    }
+
     fn load_as_of(&self, last: OffsetDateTime) -> Result<Snapshot, SourceError> {
         let seq = {
             let index = self.index.lock().unwrap_or_else(|p| p.into_inner());

@@ -91,10 +91,11 @@ impl Store {
         if now.version != next.version || now.changed_at != next.changed_at {
             drop(now);
             let next = Arc::new(next);
-            self.current.store(next.clone());
+            let old = self.current.swap(next.clone());
             self.reloads
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             self.source.installed(&next);
+            self.replaced(old, &next);
         }
         *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
         crate::index::memory::release_freed_memory();

@@ -2,8 +2,10 @@
 //!
 //! An instant names the state whose last change was at or before it. The state the store serves
 //! answers every instant at or after its own latest change at once (what a recent `as_of` costs is
-//! what a current answer costs); an earlier state is rebuilt by its source, validated like any load,
-//! and kept — the last [`PAST_KEPT`] of them, each as large as a snapshot. One is built at a time:
+//! what a current answer costs), and so does the state a reload replaced, kept as it was served
+//! ([`Kept::replaced`]): an instant between the last two edits. An earlier state is rebuilt by its
+//! source, validated like any load, and kept — the last [`PAST_KEPT`] states, built or replaced,
+//! each as large as a snapshot. One is built at a time:
 //! requests for the state being built wait for it, a request for another past state meanwhile is
 //! told to retry (429), so no client can make the server build states faster than one after
 //! another. Where an instant falls is asked of the
@@ -14,7 +16,7 @@ use super::{Snapshot, SourceError, Store};
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
-/// Past states kept after they were built (each holds a whole snapshot's memory).
+/// Past states kept, built or replaced by a reload (each holds a whole snapshot's memory).
 pub const PAST_KEPT: usize = 2;
 
 /// Where an instant falls in a source's history.
@@ -60,6 +62,8 @@ pub struct Kept {
     /// The state being built, if one is.
     which: Mutex<Option<OffsetDateTime>>,
     placed: Mutex<std::collections::HashMap<OffsetDateTime, Placed>>,
+    /// Past states built from the source since start.
+    built: std::sync::atomic::AtomicU64,
 }
 
 impl Kept {
@@ -91,6 +95,48 @@ impl Kept {
         s.push((last, snap));
         while s.len() > PAST_KEPT {
             s.remove(0);
+        }
+    }
+
+    /// After a reload replaced `old` by `new`: `old` is kept as the past state of its last change
+    /// — the very snapshot served until now, so an `as_of` between that change and the next costs
+    /// what a current answer does, where it cost a rebuild (seconds at a million records) — when it
+    /// is what a rebuild would give: `new` adds only changes made after it, read the tables
+    /// without history (boundaries, places, splits, which a rebuild reads as they are now) as `old`
+    /// did, and the source would give it the same change time (`alike`). A change `new` adds with
+    /// an earlier time (a transaction that began before another and committed after it) is missing
+    /// from the states kept, and may move the instants placed, at or after its time: those are
+    /// dropped (all of them when the log no longer tells).
+    fn replaced(
+        &self,
+        old: Arc<Snapshot>,
+        new: &Snapshot,
+        alike: impl Fn(&Snapshot, OffsetDateTime) -> bool,
+    ) {
+        let (Some(was), Some(now)) = (old.history.as_ref(), new.history.as_ref()) else {
+            return;
+        };
+        let earliest = now.earliest_after(was.upto());
+        let stale = |t: OffsetDateTime| match earliest {
+            None => true,
+            Some(None) => false,
+            Some(Some(e)) => t >= e,
+        };
+        self.states
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|(t, _)| !stale(*t));
+        self.placed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|at, _| !stale(*at));
+        let same_rest = Arc::ptr_eq(&old.jurisdictions, &new.jurisdictions)
+            && Arc::ptr_eq(&old.gazetteer, &new.gazetteer)
+            && old.catalog.splits() == new.catalog.splits();
+        if let (Some(last), Some(Some(e)), true) = (was.latest(), earliest, same_rest) {
+            if last < e && alike(&old, last) {
+                self.put(last, old);
+            }
         }
     }
 
@@ -163,6 +209,9 @@ impl Store {
             Err(e) => return Err(AsOfError::Unavailable(e.to_string())),
         };
         self.past.put(last, snap.clone());
+        self.past
+            .built
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         crate::index::memory::release_freed_memory();
         Ok(snap)
     }
@@ -195,6 +244,21 @@ impl Store {
     /// The past states held (`/metrics`).
     pub fn past_states(&self) -> usize {
         self.past.len()
+    }
+
+    /// The past states built from the source since start (`/metrics`; a state a reload replaced
+    /// and kept was not built).
+    pub fn past_states_built(&self) -> u64 {
+        self.past.built.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Keeps the snapshot a reload replaced when it can answer `as_of` ([`Kept::replaced`]).
+    pub(super) fn replaced(&self, old: Arc<Snapshot>, new: &Snapshot) {
+        if self.source.keeps_history() {
+            self.past.replaced(old, new, |snap, last| {
+                self.source.rebuilds_alike(snap, last)
+            });
+        }
     }
 }
 

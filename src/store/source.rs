@@ -75,6 +75,13 @@ pub trait DataSource: Send + Sync {
             transient: false,
         })
     }
+    /// Whether [`DataSource::load_as_of`] for `last` would give `snap` — a state this source
+    /// loaded, whose last change was at `last` — the change time it was served with (what else
+    /// makes a rebuild differ, the store checks). Only then is a state a reload replaced kept to
+    /// answer `as_of` instead of being rebuilt.
+    fn rebuilds_alike(&self, _snap: &Snapshot, _last: OffsetDateTime) -> bool {
+        false
+    }
 }
 
 /// A shared source is a source (the server keeps one handle to describe it while loading).
@@ -99,5 +106,8 @@ impl<T: DataSource + ?Sized> DataSource for Arc<T> {
     }
     fn load_as_of(&self, last: OffsetDateTime) -> Result<Snapshot, SourceError> {
         (**self).load_as_of(last)
+    }
+    fn rebuilds_alike(&self, snap: &Snapshot, last: OffsetDateTime) -> bool {
+        (**self).rebuilds_alike(snap, last)
     }
 }

@@ -239,6 +239,15 @@ pub struct Got {
     pub body: String,
 }
 
+/// The value of the metric `name` (a line `name value` of the server's `/metrics`).
+pub fn metric(base: &str, name: &str) -> f64 {
+    let text = get_as_served(base, "/metrics").body;
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{name} not in /metrics:\n{text}"))
+}
+
 /// `GET base+path` with the Host [`HOST`].
 pub fn get_as_served(base: &str, path: &str) -> Got {
     let r = reqwest::blocking::Client::new()
