@@ -129,12 +129,21 @@ impl ChangeLog {
     pub fn extend(&self, more: Vec<Change>) -> i64 {
         let mut e = self.entries.write().unwrap_or_else(|p| p.into_inner());
         let last = e.last().map_or(0, |c| c.seq);
+        // A batch spanning more than the window was read as its latest `keep` seqs (the database's
+        // read is capped so): what came before them is not held.
+        if let Some(l) = more.last() {
+            let unread = l.seq - self.keep as i64;
+            if unread > last {
+                self.dropped
+                    .fetch_max(unread, std::sync::atomic::Ordering::AcqRel);
+            }
+        }
         e.extend(more.into_iter().filter(|c| c.seq > last));
         // Trimmed in steps of a quarter window, so that appending stays cheap.
         if e.len() > self.keep + self.keep / 4 {
             let cut = e.len() - self.keep;
             self.dropped
-                .store(e[cut - 1].seq, std::sync::atomic::Ordering::Release);
+                .fetch_max(e[cut - 1].seq, std::sync::atomic::Ordering::AcqRel);
             e.drain(..cut);
         }
         e.last().map_or(last, |c| c.seq)
@@ -296,6 +305,21 @@ mod tests {
         let h = History::new(log, upto);
         assert_eq!(h.earliest_after(3), None, "4 to 6 are no longer held");
         assert_eq!(h.earliest_after(6), Some(t(107)));
+    }
+
+    #[test]
+    fn a_batch_read_capped_to_the_window_says_it_cannot_tell_before_it() {
+        let log = Arc::new(ChangeLog::keeping(4));
+        let upto = log.extend(vec![change(1, 1)]);
+        let old = History::new(log.clone(), upto);
+        // Seqs 2 to 6 were committed but only the latest four (7 to 10) read.
+        let upto = log.extend((7..=10).map(|s| change(s, s)).collect());
+        let now = History::new(log, upto);
+        assert_eq!(now.earliest_after(old.upto()), None);
+        assert_eq!(
+            now.earliest_after(6),
+            Some(Some(OffsetDateTime::from_unix_timestamp(7).unwrap()))
+        );
     }
 
     #[test]

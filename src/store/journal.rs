@@ -82,7 +82,8 @@ struct Entry {
 /// files as the last entry left them.
 #[derive(Debug, Default)]
 struct Index {
-    entries: Vec<(i64, OffsetDateTime)>,
+    /// Each entry's seq, time and recorded change time (`changedAt`).
+    entries: Vec<(i64, OffsetDateTime, OffsetDateTime)>,
     texts: Vec<String>,
 }
 
@@ -292,7 +293,7 @@ impl JournalSource {
                 }
                 Err(why) => return Err(bad(&path, i + 1, why)),
             };
-            if index.entries.last().is_some_and(|(s, _)| *s >= e.seq) {
+            if index.entries.last().is_some_and(|(s, _, _)| *s >= e.seq) {
                 return Err(bad(
                     &path,
                     i + 1,
@@ -316,7 +317,7 @@ impl JournalSource {
                     .filter_map(|c| change(&e, c, &role))
                     .collect(),
             );
-            index.entries.push((e.seq, e.at));
+            index.entries.push((e.seq, e.at, e.changed_at));
             good += part.len();
         }
         if good < text.len() {
@@ -362,14 +363,15 @@ impl JournalSource {
         let same = !index.entries.is_empty()
             && kept.iter().zip(&index.texts).all(|(a, b)| *a == b.as_str());
         if same {
-            let (seq, at) = *index
-                .entries
-                .last()
-                .unwrap_or(&(0, OffsetDateTime::UNIX_EPOCH));
+            let (seq, at, _) = *index.entries.last().unwrap_or(&(
+                0,
+                OffsetDateTime::UNIX_EPOCH,
+                OffsetDateTime::UNIX_EPOCH,
+            ));
             return Ok((seq, at));
         }
         let first = index.entries.is_empty();
-        let seq = index.entries.last().map_or(1, |(s, _)| s + 1);
+        let seq = index.entries.last().map_or(1, |(s, _, _)| s + 1);
         let at = OffsetDateTime::now_utc();
         let mut e = Entry {
             seq,
@@ -414,7 +416,7 @@ impl JournalSource {
                 .filter_map(|c| change(&e, c, &role))
                 .collect(),
         );
-        index.entries.push((seq, at));
+        index.entries.push((seq, at, d.changed_at));
         index.texts = kept.iter().map(|t| t.to_string()).collect();
         Ok((seq, at))
     }
@@ -482,15 +484,27 @@ impl DataSource for JournalSource {
 
     fn place(&self, at: OffsetDateTime) -> Result<Placed, SourceError> {
         let index = self.index.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(match index.entries.iter().rev().find(|(_, t)| *t <= at) {
-            Some((_, t)) => Placed::After(*t),
-            None => Placed::Before(index.entries.first().map(|(_, t)| *t)),
-        })
+        Ok(
+            match index.entries.iter().rev().find(|(_, t, _)| *t <= at) {
+                Some((_, t, _)) => Placed::After(*t),
+                None => Placed::Before(index.entries.first().map(|(_, t, _)| *t)),
+            },
+        )
     }
 
-    /// A rebuilt state carries the change time its entry recorded: the one it was served with.
-    fn rebuilds_alike(&self, _snap: &Snapshot, _last: OffsetDateTime) -> bool {
-        true
+    /// A rebuilt state carries the change time its entry recorded; a load of unchanged journalled
+    /// files keeps the last entry, though a file without history (or a `touch`) moved the served
+    /// change time — then the two differ.
+    fn rebuilds_alike(&self, snap: &Snapshot, last: OffsetDateTime) -> bool {
+        let index = self.index.lock().unwrap_or_else(|p| p.into_inner());
+        index
+            .entries
+            .iter()
+            .rev()
+            .find(|(_, t, _)| *t <= last)
+            .is_some_and(|(_, _, changed)| {
+                changed.replace_nanosecond(0).unwrap_or(*changed) == snap.changed_at
+            })
     }
 
     fn load_as_of(&self, last: OffsetDateTime) -> Result<Snapshot, SourceError> {
@@ -500,8 +514,8 @@ impl DataSource for JournalSource {
                 .entries
                 .iter()
                 .rev()
-                .find(|(_, t)| *t <= last)
-                .map(|(s, _)| *s)
+                .find(|(_, t, _)| *t <= last)
+                .map(|(s, _, _)| *s)
         };
         let seq = seq.ok_or_else(|| {
             bad(

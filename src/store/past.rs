@@ -98,6 +98,15 @@ impl Kept {
         }
     }
 
+    /// Keeps `snap` as the least recently used state, only while fewer than [`PAST_KEPT`] are held:
+    /// a state nobody asked for yet never pushes out one a reader is browsing.
+    fn put_if_room(&self, last: OffsetDateTime, snap: Arc<Snapshot>) {
+        let mut s = self.states.lock().unwrap_or_else(|p| p.into_inner());
+        if s.len() < PAST_KEPT && s.iter().all(|(t, _)| *t != last) {
+            s.insert(0, (last, snap));
+        }
+    }
+
     /// After a reload replaced `old` by `new`: `old` is kept as the past state of its last change
     /// — the very snapshot served until now, so an `as_of` between that change and the next costs
     /// what a current answer does, where it cost a rebuild (seconds at a million records) — when it
@@ -135,7 +144,7 @@ impl Kept {
             && old.catalog.splits() == new.catalog.splits();
         if let (Some(last), Some(Some(e)), true) = (was.latest(), earliest, same_rest) {
             if last < e && alike(&old, last) {
-                self.put(last, old);
+                self.put_if_room(last, old);
             }
         }
     }
