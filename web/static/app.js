@@ -372,10 +372,8 @@ function applyHash(h) {
   historyPanel.show();
   filters.sync();
   if (filtered) timebar.loadTimeline().then(() => timebar.drawChart()).catch(() => {});
-  const fi = months.indexOf(h.from || months[0]);
-  const ti = months.indexOf(h.to || months[months.length - 1]);
   timebar.stop(false);
-  timebar.setRange(fi < 0 ? 0 : fi, ti < 0 ? months.length - 1 : ti);
+  timebar.setRange(...rangeIn(months, h.from, h.to));
   syncControls();
   if (h.sel && h.sel !== state.sel) openRecordById(h.sel);
   else if (h.area && (!state.area || state.area.id !== h.area.id)) openArea(h.area.level, h.area.id);

@@ -42,13 +42,13 @@ export function monthsOf(incidents) {
 }
 
 /**
- * The range of `months` that the reader's `from` and `to` ask — indices [first, last]; a month
- * outside the data's span (or none) gives the span's end.
+ * The range of `months` that the reader's `from` and `to` ask — indices [first, last], first ≤ last
+ * (as the timeline sets it); a month outside the data's span (or none) gives the span's end.
  */
 export function rangeIn(months, from, to) {
   const fi = from && months.includes(from) ? months.indexOf(from) : 0;
   const ti = to && months.includes(to) ? months.indexOf(to) : months.length - 1;
-  return [fi, ti];
+  return [fi, Math.max(fi, ti)];
 }
 
 // The address is read here as app.js reads it (the filters and `as_of` are in every URL asked).
