@@ -448,6 +448,19 @@ impl JournalSource {
     }
 }
 
+impl JournalSource {
+    /// The last entry at or before `last`: its seq, time and recorded change time.
+    fn entry_at(&self, last: OffsetDateTime) -> Option<(i64, OffsetDateTime, OffsetDateTime)> {
+        let index = self.index.lock().unwrap_or_else(|p| p.into_inner());
+        index
+            .entries
+            .iter()
+            .rev()
+            .find(|(_, t, _)| *t <= last)
+            .copied()
+    }
+}
+
 impl DataSource for JournalSource {
     fn describe(&self) -> String {
         format!(
@@ -496,27 +509,13 @@ impl DataSource for JournalSource {
     /// files keeps the last entry, though a file without history (or a `touch`) moved the served
     /// change time — then the two differ.
     fn rebuilds_alike(&self, snap: &Snapshot, last: OffsetDateTime) -> bool {
-        let index = self.index.lock().unwrap_or_else(|p| p.into_inner());
-        index
-            .entries
-            .iter()
-            .rev()
-            .find(|(_, t, _)| *t <= last)
-            .is_some_and(|(_, _, changed)| {
-                changed.replace_nanosecond(0).unwrap_or(*changed) == snap.changed_at
-            })
+        self.entry_at(last).is_some_and(|(_, _, changed)| {
+            changed.replace_nanosecond(0).unwrap_or(changed) == snap.changed_at
+        })
     }
 
     fn load_as_of(&self, last: OffsetDateTime) -> Result<Snapshot, SourceError> {
-        let seq = {
-            let index = self.index.lock().unwrap_or_else(|p| p.into_inner());
-            index
-                .entries
-                .iter()
-                .rev()
-                .find(|(_, t, _)| *t <= last)
-                .map(|(s, _, _)| *s)
-        };
+        let seq = self.entry_at(last).map(|(s, _, _)| s);
         let seq = seq.ok_or_else(|| {
             bad(
                 &self.path,
