@@ -1023,3 +1023,115 @@ async fn stats_by_kind_equal_the_stats_of_each_kind() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text().contains("\"by\""), "{}", bad.text());
 }
+
+/// Every position of a GeoJSON (Multi)Polygon geometry, ring by ring.
+fn rings(g: &Value) -> Vec<Vec<(f64, f64)>> {
+    let polygons: Vec<&Value> = match g["type"].as_str() {
+        Some("Polygon") => vec![&g["coordinates"]],
+        Some("MultiPolygon") => g["coordinates"].as_array().unwrap().iter().collect(),
+        t => panic!("not a polygon: {t:?}"),
+    };
+    polygons
+        .iter()
+        .flat_map(|p| p.as_array().unwrap())
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn max_allowable_offset_simplifies_outlines_from_their_own_vertices() {
+    let full = get("/api/collections/countries/items?limit=1000")
+        .await
+        .json();
+    let coarse = get("/api/collections/countries/items?limit=1000&max-allowable-offset=0.04").await;
+    assert_eq!(coarse.status, StatusCode::OK);
+    let coarse = coarse.json();
+    assert_eq!(coarse["numberMatched"], full["numberMatched"]);
+    let (mut before, mut after) = (0, 0);
+    for (f, c) in full["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(coarse["features"].as_array().unwrap())
+    {
+        assert_eq!(f["id"], c["id"]);
+        assert_eq!(f["properties"], c["properties"], "{}", f["id"]);
+        let (fr, cr) = (rings(&f["geometry"]), rings(&c["geometry"]));
+        assert_eq!(fr.len(), cr.len(), "{}: every ring is kept", f["id"]);
+        for (a, b) in fr.iter().zip(&cr) {
+            assert!(
+                b.len() >= 4 || b.len() == a.len(),
+                "{}: a ring of {}",
+                f["id"],
+                b.len()
+            );
+            assert_eq!(a.first(), b.first());
+            assert_eq!(a.last(), b.last());
+            // Every vertex kept is one of the boundary's, in its order.
+            let mut it = a.iter();
+            assert!(b.iter().all(|p| it.any(|q| q == p)), "{}", f["id"]);
+            before += a.len();
+            after += b.len();
+        }
+    }
+    assert!(after * 2 < before, "{after} of {before} vertices kept");
+    let self_link = coarse["links"][0]["href"].as_str().unwrap();
+    assert!(
+        self_link.contains("max-allowable-offset=0.04"),
+        "{self_link}"
+    );
+
+    let one = get("/api/collections/countries/items/AFG?max-allowable-offset=0.04")
+        .await
+        .json();
+    let afg = coarse["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "AFG")
+        .unwrap();
+    assert_eq!(one["geometry"], afg["geometry"]);
+    let zero = get("/api/collections/provinces/items?limit=10&max-allowable-offset=0")
+        .await
+        .json();
+    let stored = get("/api/collections/provinces/items?limit=10")
+        .await
+        .json();
+    assert_eq!(
+        zero["features"], stored["features"],
+        "0 is the stored outline"
+    );
+
+    for (url, param) in [
+        (
+            "/api/collections/countries/items?max-allowable-offset=-1",
+            "max-allowable-offset",
+        ),
+        (
+            "/api/collections/countries/items?max-allowable-offset=11",
+            "max-allowable-offset",
+        ),
+        (
+            "/api/collections/provinces/items?max-allowable-offset=NaN",
+            "max-allowable-offset",
+        ),
+        (
+            "/api/collections/countries/items/AFG?max-allowable-offset=x",
+            "max-allowable-offset",
+        ),
+        (
+            "/api/collections/incidents/items?max-allowable-offset=1",
+            "max-allowable-offset",
+        ),
+    ] {
+        let r = get(url).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{url}");
+        assert_eq!(r.json()["parameter"], param, "{url}");
+    }
+}

@@ -4,4 +4,5 @@
 pub mod gazetteer;
 pub mod jurisdictions;
 pub mod normalize;
+pub mod simplify;
 pub mod trigrams;

@@ -210,10 +210,10 @@ fn geojson_body(
                 s.push_str(",\n");
             }
             if shape.is_whole() {
-                sel.write_feature(&snap, i, &mut s);
+                sel.write_feature(&snap, i, 0.0, &mut s);
             } else {
                 let mut one = String::new();
-                sel.write_feature(&snap, i, &mut one);
+                sel.write_feature(&snap, i, 0.0, &mut one);
                 shape.write(&one, &mut s);
             }
         }

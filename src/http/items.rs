@@ -5,7 +5,6 @@ use super::context::{link, Ctx, Fresh, GEOJSON, JSON};
 use super::error::ApiError;
 use super::html::{self, answer, html_escape};
 use super::query::{self, Encoding, Params};
-use super::shape;
 use super::AppState;
 use crate::geo::jurisdictions::Level;
 use crate::model::dates::rfc3339;
@@ -63,7 +62,7 @@ fn page_body(
         offset,
         limit,
     };
-    feature_collection(&fresh.ctx, &fresh.snap, p, q.collection, &page, &q.shape)
+    feature_collection(&fresh.ctx, &fresh.snap, p, q, &page)
 }
 
 /// The page `offset..offset + limit` of a collection's selection, as GeoJSON or HTML.
@@ -121,10 +120,10 @@ fn feature_collection(
     ctx: &Ctx,
     snap: &Snapshot,
     p: &Params,
-    c: Collection,
+    q: &query::CollectionQuery,
     page: &Page,
-    shape: &shape::Shape,
 ) -> String {
+    let (c, shape) = (q.collection, &q.shape);
     let (matched, offset, limit) = (page.sel.len(), page.offset, page.limit);
     let returned = page.range.len();
     let mut links = vec![
@@ -177,10 +176,10 @@ fn feature_collection(
             s.push(',');
         }
         if shape.is_whole() {
-            page.sel.write_feature(snap, k, &mut s);
+            page.sel.write_feature(snap, k, q.max_offset, &mut s);
         } else {
             let mut one = String::new();
-            page.sel.write_feature(snap, k, &mut one);
+            page.sel.write_feature(snap, k, q.max_offset, &mut one);
             shape.write(&one, &mut s);
         }
     }
@@ -195,35 +194,39 @@ pub async fn item(
 ) -> Result<Response, ApiError> {
     let c = query::collection(&id)?;
     let ctx = &fresh.ctx;
-    let enc = query::encoding(ctx.params(&["f", "as_of"])?.get("f"), ctx.accepts_html)?;
+    let p = ctx.params(match c {
+        Collection::Records(_) => &["f", "as_of"],
+        Collection::Polygons(_) => &["f", "as_of", "max-allowable-offset"],
+    })?;
+    let enc = query::encoding(p.get("f"), ctx.accepts_html)?;
+    let max_offset = query::max_allowable_offset(p.get("max-allowable-offset"))?;
     let snap = &fresh.snap;
     let not_found = || {
         let shown: String = fid.chars().filter(|c| !c.is_control()).take(120).collect();
         ApiError::NotFound(format!("feature {shown:?} is not in collection {}", c.id()))
     };
-    let record_feature;
+    let owned_feature;
     let feature: &str = match c {
         Collection::Records(kind) => {
             let i = snap.catalog.find(&fid).ok_or_else(not_found)?;
             if kind.is_some_and(|k| snap.catalog.entry(i).kind != k) {
                 return Err(not_found());
             }
-            record_feature = snap.catalog.feature(i);
-            &record_feature
+            owned_feature = snap.catalog.feature(i);
+            &owned_feature
         }
-        Collection::Polygons(Level::Country) => {
-            let i = snap
-                .jurisdictions
-                .country_index(&fid)
-                .ok_or_else(not_found)?;
-            &snap.countries.features[i]
-        }
-        Collection::Polygons(Level::Province) => {
-            let i = snap
-                .jurisdictions
-                .province_index(&fid)
-                .ok_or_else(not_found)?;
-            &snap.provinces.features[i]
+        Collection::Polygons(level) => {
+            let (i, layer) = match level {
+                Level::Country => (snap.jurisdictions.country_index(&fid), &snap.countries),
+                Level::Province => (snap.jurisdictions.province_index(&fid), &snap.provinces),
+            };
+            let i = i.ok_or_else(not_found)?;
+            if max_offset > 0.0 {
+                owned_feature = layer.simplified(&snap.jurisdictions, i, max_offset);
+                &owned_feature
+            } else {
+                &layer.features[i]
+            }
         }
     };
     fresh.revalidate()?;

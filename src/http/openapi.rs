@@ -150,7 +150,10 @@ pub fn document(base: &str) -> Value {
             format!("/collections/{id}/items/{{featureId}}"),
             json!({ "get": {
                 "operationId": format!("get_{id}_feature"), "summary": format!("One feature of {}", c.title()), "tags": [id],
-                "parameters": [param_ref("featureId"), param_ref("f"), param_ref("as_of")],
+                "parameters": match c {
+                    Collection::Records(_) => json!([param_ref("featureId"), param_ref("f"), param_ref("as_of")]),
+                    Collection::Polygons(_) => json!([param_ref("featureId"), param_ref("f"), param_ref("as_of"), param_ref("max-allowable-offset")]),
+                },
                 "responses": {
                     "200": { "description": "A feature", "content": { "application/geo+json": { "schema": { "$ref": "#/components/schemas/featureGeoJSON" } } } },
                     "404": error_response("No such feature")
@@ -293,6 +296,9 @@ pub fn document(base: &str) -> Value {
                 "as_of": { "name": "as_of", "in": "query", "required": false,
                            "description": "An RFC 3339 instant: the answer as the data stood then (team mode keeps the history; over files a 400). The same URL answers the same bytes for ever; the ETag and timeStamp are those of that state.",
                            "schema": { "type": "string", "format": "date-time" } },
+                "max-allowable-offset": { "name": "max-allowable-offset", "in": "query", "required": false,
+                           "description": format!("Simplifies each outline (Ramer–Douglas–Peucker) so that no vertex left out is farther than this many degrees from the outline returned; every vertex kept is one of the boundary's, every ring keeps at least four, rings may cross. For drawing at a zoom where this is under a pixel (a web map at zoom z: 180/256/2^z). 0, the default: the boundaries as stored."),
+                           "schema": { "type": "number", "minimum": 0, "maximum": crate::views::layers::MAX_OFFSET, "default": 0 } },
                 "featureId": { "name": "featureId", "in": "path", "required": true, "schema": { "type": "string" } },
                 "zoom": { "name": "zoom", "in": "query", "required": true, "description": "Map zoom level; cells are 360/2^zoom/4 degrees wide.", "schema": { "type": "integer", "minimum": 0, "maximum": crate::views::clusters::MAX_ZOOM } }
             },

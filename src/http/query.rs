@@ -53,10 +53,23 @@ pub fn item_params(c: Collection) -> &'static [&'static str] {
             "skipGeometry",
             "as_of"
         ],
-        Collection::Polygons(Level::Country) => &["bbox", "limit", "offset", "f", "as_of"],
-        Collection::Polygons(Level::Province) => {
-            &["bbox", "limit", "offset", "country", "f", "as_of"]
-        }
+        Collection::Polygons(Level::Country) => &[
+            "bbox",
+            "limit",
+            "offset",
+            "f",
+            "as_of",
+            "max-allowable-offset",
+        ],
+        Collection::Polygons(Level::Province) => &[
+            "bbox",
+            "limit",
+            "offset",
+            "country",
+            "f",
+            "as_of",
+            "max-allowable-offset",
+        ],
     }
 }
 
@@ -168,6 +181,9 @@ pub struct CollectionQuery {
     pub sortby: Vec<SortKey>,
     /// What each feature keeps.
     pub shape: Shape,
+    /// How far, in degrees, a polygon's simplified outline may stray from its boundary
+    /// (`max-allowable-offset`; 0: not simplified).
+    pub max_offset: f64,
 }
 
 impl CollectionQuery {
@@ -182,6 +198,7 @@ impl CollectionQuery {
             filter,
             sortby: super::shape::sortby(p)?,
             shape: Shape::parse(p)?,
+            max_offset: max_allowable_offset(p.get("max-allowable-offset"))?,
         })
     }
 
@@ -420,6 +437,22 @@ pub fn zoom(s: Option<&str>) -> Result<u8, ApiError> {
             format!("{:?} is not a whole number from 0 to {max}", printable(s)),
         )),
     }
+}
+
+/// Parses `max-allowable-offset` (as pg_featureserv and ldproxy name it): degrees, from 0 (the
+/// boundaries as stored, also the default) to [`MAX_OFFSET`](crate::views::layers::MAX_OFFSET).
+pub fn max_allowable_offset(s: Option<&str>) -> Result<f64, ApiError> {
+    const NAME: &str = "max-allowable-offset";
+    let Some(s) = s else { return Ok(0.0) };
+    let max = crate::views::layers::MAX_OFFSET;
+    let v = number(NAME, s)?;
+    if !(0.0..=max).contains(&v) {
+        return Err(ApiError::bad(
+            NAME,
+            format!("is in degrees, from 0 to {max}, not {}", printable(s)),
+        ));
+    }
+    Ok(v)
 }
 
 /// Parses `offset`: a whole number ≥ 0.

@@ -137,12 +137,19 @@ impl Selection {
         self.len() == 0
     }
 
-    /// Appends the pre-serialised GeoJSON of the `k`-th selected feature to `out`.
-    pub fn write_feature(&self, snap: &Snapshot, k: usize, out: &mut String) {
-        match self {
-            Selection::Records(v) => snap.catalog.write_feature(v[k], out),
-            Selection::Polygons(Level::Country, v) => out.push_str(&snap.countries.features[v[k]]),
-            Selection::Polygons(Level::Province, v) => out.push_str(&snap.provinces.features[v[k]]),
+    /// Appends the pre-serialised GeoJSON of the `k`-th selected feature to `out`; a polygon's
+    /// outline simplified within `max_offset` degrees when that is above 0
+    /// ([`PolygonLayer::simplified`](crate::views::layers::PolygonLayer::simplified)).
+    pub fn write_feature(&self, snap: &Snapshot, k: usize, max_offset: f64, out: &mut String) {
+        let (layer, i) = match self {
+            Selection::Records(v) => return snap.catalog.write_feature(v[k], out),
+            Selection::Polygons(Level::Country, v) => (&snap.countries, v[k]),
+            Selection::Polygons(Level::Province, v) => (&snap.provinces, v[k]),
+        };
+        if max_offset > 0.0 {
+            out.push_str(&layer.simplified(&snap.jurisdictions, i, max_offset));
+        } else {
+            out.push_str(&layer.features[i]);
         }
     }
 }

@@ -1,10 +1,16 @@
 //! The `countries` and `provinces` polygon layers: boundaries with their all-time activity totals,
-//! serialised once per snapshot.
+//! serialised once per snapshot, and on request with their outlines simplified
+//! ([`PolygonLayer::simplified`], the `max-allowable-offset` of `items`).
 
 use crate::geo::jurisdictions::{Jurisdiction, Jurisdictions, Level};
+use crate::geo::simplify::Simplified;
 use crate::index::Catalog;
 use crate::views::totals::{jurisdiction_totals, Totals};
 use serde::Serialize;
+
+/// Largest `max-allowable-offset` accepted, in degrees: past it every outline is its few extreme
+/// points.
+pub const MAX_OFFSET: f64 = 10.0;
 
 /// One polygon layer, aligned index for index with its jurisdiction list.
 #[derive(Debug)]
@@ -33,10 +39,10 @@ struct Props<'a> {
 }
 
 #[derive(Serialize)]
-struct Feature<'a> {
+struct Feature<'a, G: Serialize> {
     r#type: &'static str,
     id: &'a str,
-    geometry: geojson::Geometry,
+    geometry: G,
     properties: Props<'a>,
 }
 
@@ -52,29 +58,8 @@ impl PolygonLayer {
             .iter()
             .zip(&totals)
             .map(|(j, t)| {
-                let f = Feature {
-                    r#type: "Feature",
-                    id: &j.id,
-                    geometry: geojson::Geometry::from(&j.geometry),
-                    properties: Props {
-                        id: &j.id,
-                        name: &j.name,
-                        level: match level {
-                            Level::Country => "country",
-                            Level::Province => "province",
-                        },
-                        country: &j.country,
-                        country_name: jur.country(&j.country).map(|c| c.name.as_str()),
-                        iso_3166_2: j.iso_3166_2.as_deref(),
-                        iso_3166: j.iso_3166,
-                        label_lon: j.label.0,
-                        label_lat: j.label.1,
-                        totals: *t,
-                    },
-                };
-                serde_json::to_string(&f)
-                    .unwrap_or_default()
-                    .into_boxed_str()
+                let geometry = geojson::Geometry::from(&j.geometry);
+                feature_text(jur, level, j, t, geometry).into_boxed_str()
             })
             .collect();
         PolygonLayer {
@@ -83,4 +68,54 @@ impl PolygonLayer {
             totals,
         }
     }
+
+    /// The `i`-th feature with its outline simplified (Ramer–Douglas–Peucker) so that no vertex
+    /// left out lies farther than `offset` degrees from the outline drawn: for a map at a zoom
+    /// where that is under a pixel, the same picture from a fraction of the vertices. Every vertex
+    /// kept is one of the boundary's own; a ring keeps at least four coordinates, so none is
+    /// dropped, but a simplified ring may cross another (the result is for drawing, not for
+    /// overlay). `offset` 0 is the stored feature.
+    pub fn simplified(&self, jur: &Jurisdictions, i: usize, offset: f64) -> String {
+        if offset <= 0.0 {
+            return self.features[i].to_string();
+        }
+        let list: &[Jurisdiction] = match self.level {
+            Level::Country => &jur.countries,
+            Level::Province => &jur.provinces,
+        };
+        let j = &list[i];
+        let outline = Simplified::new(&j.geometry, offset);
+        feature_text(jur, self.level, j, &self.totals[i], outline)
+    }
+}
+
+/// The GeoJSON Feature of jurisdiction `j` with outline `geometry` and totals `t`.
+fn feature_text<G: Serialize>(
+    jur: &Jurisdictions,
+    level: Level,
+    j: &Jurisdiction,
+    t: &Totals,
+    geometry: G,
+) -> String {
+    let f = Feature {
+        r#type: "Feature",
+        id: &j.id,
+        geometry,
+        properties: Props {
+            id: &j.id,
+            name: &j.name,
+            level: match level {
+                Level::Country => "country",
+                Level::Province => "province",
+            },
+            country: &j.country,
+            country_name: jur.country(&j.country).map(|c| c.name.as_str()),
+            iso_3166_2: j.iso_3166_2.as_deref(),
+            iso_3166: j.iso_3166,
+            label_lon: j.label.0,
+            label_lat: j.label.1,
+            totals: *t,
+        },
+    };
+    serde_json::to_string(&f).unwrap_or_default()
 }
