@@ -7,11 +7,12 @@
 // (the panel as a bottom sheet on a phone); export.js (downloads, citations, the print heading) with
 // cite.js, snapshot.js (the map as a PNG) and dataset.js, and about.js (the methodology dialog).
 import { el, kindSymbol, KINDS, KIND_LABEL } from './dom.js';
-import { api, apiOutlines, NotFound } from './api.js';
+import { api, NotFound } from './api.js';
+import { coarseOutlines, createOutlineDetail } from './outlines.js';
 import { state, parseHash, writeHash, onHashEdit } from './state.js';
 import { windowDays, setSplits } from './time.js';
 import { collection, splits, monthsOf, rangeIn } from './first.js';
-import { loadView, viewBbox, PROVINCE_ZOOM, provinceStatsKept } from './load.js';
+import { loadView, viewBbox, viewBounds, PROVINCE_ZOOM, provinceStatsKept } from './load.js';
 import { createRecordLayer } from './records.js';
 import { declutter, cellMarker } from './clusters.js';
 import { createAreaLayer } from './areas.js';
@@ -335,6 +336,7 @@ function buildViews() {
 }
 
 let timebar = null;
+let outlines = null;
 let filters = null;
 let historyPanel = null;
 
@@ -390,7 +392,7 @@ async function start() {
   drawSymbolLegend($('symbols'));
   // The countries' outlines are the largest answer: the first view is asked while they come (and
   // index.html asks them before the scripts run: this takes that answer).
-  const countriesP = apiOutlines('/api/collections/countries/items', { limit: 1000 });
+  const countriesP = coarseOutlines();
   countriesP.catch(() => {});
   // first.js asked these (and the first view's answers that do not depend on its box) already.
   const [incidents, timeSplits] = await Promise.all([collection(), splits()]);
@@ -412,6 +414,11 @@ async function start() {
     return { f, a: (b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth()) * Math.cos((b.getCenter().lat * Math.PI) / 180) };
   }).sort((x, y) => y.a - x.a).map((x) => x.f);
   buildViews();
+  outlines = createOutlineDetail(map, {
+    ids: () => countries.features.map((f) => f.id),
+    bounds: (id) => choropleth.country(id)?.bounds,
+    setOutline: (id, geometry) => choropleth.setOutline(id, geometry),
+  });
   filters = createFilters(countries, { onChange: filtersChanged });
   historyPanel = createHistory({ onAsOf: asOfChanged, onOpen: (id) => openRecordById(id) });
   createSearch(map, {
@@ -423,6 +430,7 @@ async function start() {
   map.on('movestart zoomstart', () => { document.body.dataset.busy = 'true'; });
   map.on('zoomanim', (e) => {
     const v = { bbox: viewBbox(map, e.center, e.zoom), zoom: Math.floor(e.zoom) };
+    outlines.view(viewBounds(map, e.center, e.zoom), e.zoom);
     anticipated = viewKey(v);
     refresh(v);
   });
@@ -432,6 +440,7 @@ async function start() {
     const asked = anticipated === viewKey(v);
     anticipated = null;
     if (!asked) refresh(v);
+    outlines.view(map.getBounds(), map.getZoom());
   });
   onHashEdit(applyHash);
   await Promise.all([timeline, refresh(firstView, first)]);
@@ -439,6 +448,8 @@ async function start() {
   if (state.sel) await openRecordById(state.sel);
   else if (state.area) await openArea(state.area.level, state.area.id);
   document.body.dataset.ready = 'true';
+  outlines.view(map.getBounds(), map.getZoom());
+  outlines.prefetch();
 }
 
 start().catch((err) => { $('status').textContent = `The map could not start: ${err.message}`; });

@@ -33,8 +33,18 @@ export function colourOf(v, classes) {
 
 export function createChoropleth(map, { onHover, onLeave, onClick }) {
   // Each shaded feature gets `bounds` from its own layer (the labels and views use them).
+  const countryLayer = new Map();
   const handlers = (level) => (f, layer) => {
     f.bounds = layer.getBounds();
+    if (level === 'country') {
+      countryLayer.set(f.id, layer);
+      // Which outline is drawn, for a reader of the DOM (and the tests): simplified or stored.
+      layer.on('add', () => {
+        const e = layer.getElement();
+        e.dataset.country = f.id;
+        e.dataset.outline = f.outline || 'simplified';
+      });
+    }
     layer.on('mouseover mousemove', (e) => onHover(level, f, e));
     layer.on('mouseout', onLeave);
     layer.on('click', () => onClick(level, f));
@@ -95,6 +105,19 @@ export function createChoropleth(map, { onHover, onLeave, onClick }) {
       if (fresh.length) provinces.addData({ type: 'FeatureCollection', features: fresh });
     },
     country: (id) => countryById.get(id),
+    /** Draws country `id` (shading and hatching) with `geometry`, which its feature keeps. */
+    setOutline(id, geometry) {
+      const f = countryById.get(id);
+      if (!f) return;
+      f.geometry = geometry;
+      f.outline = 'stored';
+      const old = countryLayer.get(id);
+      if (old) countries.removeLayer(old);
+      countries.addData(f);
+      const hatched = [];
+      hatch.eachLayer((l) => { if (l.feature.id === id) hatched.push(l); });
+      for (const l of hatched) { hatch.removeLayer(l); hatch.addData(f); }
+    },
     render,
     classes: () => classes,
   };

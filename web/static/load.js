@@ -11,17 +11,20 @@ import { MAX_FEATURES, levelStats, countryStats, wideRecords } from './first.js'
 export const PROVINCE_ZOOM = 5;
 const AREA = new Set(['country', 'province', 'region', 'multinational']);
 
+/** The bounds the map shows, or will show centred on `center` at `zoom` (a zoom that starts). */
+export function viewBounds(map, center, zoom) {
+  if (center === undefined) return map.getBounds();
+  const px = map.getPixelBounds(center, zoom);
+  return window.L.latLngBounds(map.unproject(px.getBottomLeft(), zoom), map.unproject(px.getTopRight(), zoom));
+}
+
 /**
  * The view's box (padded a fifth), clamped to the world: "minLon,minLat,maxLon,maxLat" — of the
  * map as it stands, or of the view it is zooming to (`center`, `zoom`: Leaflet's `zoomanim`), in
  * Leaflet's own arithmetic, so both give the same text for the same view.
  */
 export function viewBbox(map, center, zoom) {
-  const bounds = center === undefined ? map.getBounds() : (() => {
-    const px = map.getPixelBounds(center, zoom);
-    return window.L.latLngBounds(map.unproject(px.getBottomLeft(), zoom), map.unproject(px.getTopRight(), zoom));
-  })();
-  const b = bounds.pad(0.2);
+  const b = viewBounds(map, center, zoom).pad(0.2);
   const clamp = (x, lo, hi) => Math.max(lo, Math.min(hi, x));
   if (b.getEast() - b.getWest() >= 360) return '-180,-90,180,90';
   return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)]

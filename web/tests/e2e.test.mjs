@@ -200,6 +200,26 @@ test('outside Afghanistan, on a phone-sized screen, by keyboard', async () => {
 
 // A zoom's view is asked when the zoom starts (its target is known then), so the reader does not
 // wait out the animation first; the end of the zoom must then not ask the same view again.
+test('the first view draws simplified outlines; from zoom 5 the countries in view get their stored ones', async () => {
+  const { page, log } = await open('#map=4/33.9/66');
+  await idle(page);
+  const outlines = (u) => /\/api\/collections\/countries\/items\?/.test(u);
+  const first = log.requests.filter(outlines);
+  assert.match(first[0], /[?&]max-allowable-offset=0\.04(&|$)/, 'the first view asks them simplified');
+  const outline = (id) => page.getAttribute(`.leaflet-countries-pane path[data-country="${id}"]`, 'data-outline');
+  assert.equal(await outline('AFG'), 'simplified');
+  assert.equal(await page.locator('.leaflet-countries-pane path[data-outline="stored"]').count(), 0, 'none stored at zoom 4');
+  await page.evaluate(() => { location.hash = location.hash.replace(/map=[^&]*/, 'map=7/34.5/69.2'); });
+  await idle(page);
+  await page.waitForFunction(() => document.querySelector('.leaflet-countries-pane path[data-country="AFG"]')?.dataset.outline === 'stored', null, { timeout: 10000 });
+  assert.equal(await outline('PAK'), 'stored', 'a neighbour in view too');
+  assert.equal(await outline('BRA'), 'simplified', 'not a country far out of view');
+  const asked = log.requests.filter(outlines);
+  assert.equal(asked.filter((u) => !/max-allowable-offset/.test(u)).length, 1, `the stored outlines asked once: ${asked.join(' ')}`);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
 test('a zoom asks its view once, at its start, and draws that view', async () => {
   const { page, log } = await open('#map=4/33.9/66');
   await idle(page);
