@@ -1090,6 +1090,11 @@ async fn max_allowable_offset_simplifies_outlines_from_their_own_vertices() {
     let one = get("/api/collections/countries/items/AFG?max-allowable-offset=0.04")
         .await
         .json();
+    for (rel, link) in [("self", 0), ("alternate", 1)] {
+        let href = one["links"][link]["href"].as_str().unwrap();
+        assert_eq!(one["links"][link]["rel"], rel);
+        assert!(href.contains("max-allowable-offset=0.04"), "{rel}: {href}");
+    }
     let afg = coarse["features"]
         .as_array()
         .unwrap()

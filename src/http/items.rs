@@ -205,35 +205,50 @@ pub async fn item(
         let shown: String = fid.chars().filter(|c| !c.is_control()).take(120).collect();
         ApiError::NotFound(format!("feature {shown:?} is not in collection {}", c.id()))
     };
-    let owned_feature;
-    let feature: &str = match c {
+    // Found before the 304 check (a 404 comes first), made after it.
+    enum Found<'a> {
+        Record(u32),
+        Polygon(&'a crate::views::layers::PolygonLayer, usize),
+    }
+    let found = match c {
         Collection::Records(kind) => {
             let i = snap.catalog.find(&fid).ok_or_else(not_found)?;
             if kind.is_some_and(|k| snap.catalog.entry(i).kind != k) {
                 return Err(not_found());
             }
-            owned_feature = snap.catalog.feature(i);
-            &owned_feature
+            Found::Record(i)
         }
         Collection::Polygons(level) => {
             let (i, layer) = match level {
                 Level::Country => (snap.jurisdictions.country_index(&fid), &snap.countries),
                 Level::Province => (snap.jurisdictions.province_index(&fid), &snap.provinces),
             };
-            let i = i.ok_or_else(not_found)?;
-            if max_offset > 0.0 {
-                owned_feature = layer.simplified(&snap.jurisdictions, i, max_offset);
-                &owned_feature
-            } else {
-                &layer.features[i]
-            }
+            Found::Polygon(layer, i.ok_or_else(not_found)?)
         }
     };
     fresh.revalidate()?;
+    let owned_feature;
+    let feature: &str = match found {
+        Found::Record(i) => {
+            owned_feature = snap.catalog.feature(i);
+            &owned_feature
+        }
+        Found::Polygon(layer, i) if max_offset > 0.0 => {
+            owned_feature = layer.simplified(&snap.jurisdictions, i, max_offset);
+            &owned_feature
+        }
+        Found::Polygon(layer, i) => &layer.features[i],
+    };
+    // The links keep the query (`as_of`, `max-allowable-offset`): they name this same answer.
     let links = json!([
-        link(&ctx.url(&ctx.path), "self", GEOJSON, "This feature"),
         link(
-            &format!("{}?f=html", ctx.url(&ctx.path)),
+            &ctx.with_query(&p.encode()),
+            "self",
+            GEOJSON,
+            "This feature"
+        ),
+        link(
+            &ctx.with_query(&p.with("f", "html")),
             "alternate",
             "text/html",
             "This feature as HTML"
