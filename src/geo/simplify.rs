@@ -1,5 +1,6 @@
 //! Outlines simplified for drawing (Ramer–Douglas–Peucker): the `max-allowable-offset` of the
-//! polygon collections. `geo`'s own `Simplify` gives the same vertices, but allocates a vector per
+//! polygon collections. `geo`'s own `Simplify` keeps the same vertices (but for a ring that would
+//! fall below four: `geo` stops short of it, this keeps it whole), but allocates a vector per
 //! step of its recursion and measures with `hypot`; for the 147 180 vertices of the countries that
 //! was ≈ 200 ms a request, most of it the allocator's fresh pages. This keeps a mask and a stack,
 //! compares squared distances, and serialises the kept coordinates without copying them into
@@ -33,7 +34,8 @@ pub fn kept(line: &[Coord<f64>], offset: f64) -> Vec<bool> {
         let (mut far, mut far_d) = (a, -1.0);
         for (i, c) in line.iter().enumerate().take(b).skip(a + 1) {
             let d = segment_distance2(*c, line[a], line[b]);
-            if d > far_d {
+            // Of equally far vertices the last, as `geo` picks.
+            if d >= far_d {
                 far = i;
                 far_d = d;
             }
@@ -106,38 +108,31 @@ impl Simplified {
     }
 }
 
-/// A ring's coordinates as GeoJSON positions.
-struct Ring<'a>(&'a [Coord<f64>]);
-/// A polygon's rings.
-struct Rings<'a>(&'a [Vec<Coord<f64>>]);
-/// A MultiPolygon's polygons.
-struct Polygons<'a>(&'a [Vec<Vec<Coord<f64>>>]);
+/// A slice written as a JSON array: of positions (a ring), of rings (a polygon), of polygons.
+struct Array<'a, T>(&'a [T]);
 
-impl Serialize for Ring<'_> {
-    fn serialize<Z: Serializer>(&self, z: Z) -> Result<Z::Ok, Z::Error> {
-        let mut seq = z.serialize_seq(Some(self.0.len()))?;
-        for c in self.0 {
-            seq.serialize_element(&[c.x, c.y])?;
-        }
-        seq.end()
+/// What an [`Array`] holds: a coordinate is a position `[x, y]`, a vector an array of its own.
+trait Element {
+    fn put<S: SerializeSeq>(&self, seq: &mut S) -> Result<(), S::Error>;
+}
+
+impl Element for Coord<f64> {
+    fn put<S: SerializeSeq>(&self, seq: &mut S) -> Result<(), S::Error> {
+        seq.serialize_element(&[self.x, self.y])
     }
 }
 
-impl Serialize for Rings<'_> {
-    fn serialize<Z: Serializer>(&self, z: Z) -> Result<Z::Ok, Z::Error> {
-        let mut seq = z.serialize_seq(Some(self.0.len()))?;
-        for r in self.0 {
-            seq.serialize_element(&Ring(r))?;
-        }
-        seq.end()
+impl<T: Element> Element for Vec<T> {
+    fn put<S: SerializeSeq>(&self, seq: &mut S) -> Result<(), S::Error> {
+        seq.serialize_element(&Array(self))
     }
 }
 
-impl Serialize for Polygons<'_> {
+impl<T: Element> Serialize for Array<'_, T> {
     fn serialize<Z: Serializer>(&self, z: Z) -> Result<Z::Ok, Z::Error> {
         let mut seq = z.serialize_seq(Some(self.0.len()))?;
-        for p in self.0 {
-            seq.serialize_element(&Rings(p))?;
+        for x in self.0 {
+            x.put(&mut seq)?;
         }
         seq.end()
     }
@@ -148,7 +143,7 @@ impl Serialize for Simplified {
     fn serialize<Z: Serializer>(&self, z: Z) -> Result<Z::Ok, Z::Error> {
         let mut s = z.serialize_struct("Geometry", 2)?;
         s.serialize_field("type", "MultiPolygon")?;
-        s.serialize_field("coordinates", &Polygons(&self.polygons))?;
+        s.serialize_field("coordinates", &Array(&self.polygons))?;
         s.end()
     }
 }
