@@ -418,6 +418,8 @@ async function start() {
     ids: () => countries.features.map((f) => f.id),
     bounds: (id) => choropleth.country(id)?.bounds,
     setOutline: (id, geometry) => choropleth.setOutline(id, geometry),
+    // The selected area's outline and the arrows' dashed areas copy the geometry when drawn.
+    onDetailed: () => { details.reoutline(); arrows.redraw(); },
   });
   filters = createFilters(countries, { onChange: filtersChanged });
   historyPanel = createHistory({ onAsOf: asOfChanged, onOpen: (id) => openRecordById(id) });

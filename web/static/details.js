@@ -29,7 +29,9 @@ export function createDetails(map, { onClose, onShow = () => {} }) {
     section.scrollIntoView({ block: 'nearest' });
   }
 
+  let outlined = null;
   function highlight(feature, area) {
+    outlined = area;
     outline.clearLayers();
     if (area) outline.addData(area);
     if (feature && feature.geometry && !['country', 'province'].includes(feature.properties.geo_precision)) {
@@ -64,5 +66,10 @@ export function createDetails(map, { onClose, onShow = () => {} }) {
     },
     /** Re-draws the highlight of the current selection (after a refresh). */
     rehighlight: highlight,
+    /** Draws the selected area's outline again from its feature (its geometry was replaced). */
+    reoutline() {
+      outline.clearLayers();
+      if (outlined) outline.addData(outlined);
+    },
   };
 }

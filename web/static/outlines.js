@@ -1,13 +1,13 @@
 // The countries' outlines in two details. The first view draws them simplified by the server
-// (`max-allowable-offset`: no vertex left out is farther than COARSE degrees from the line drawn,
-// under half a pixel up to zoom 4) — a third of the vertices, so a third of the transfer, parsing
-// and projecting. From zoom DETAIL_ZOOM on, where that would be a pixel or more, the countries in
-// view are given their outlines as stored, a few per idle moment; those are asked once the first
-// view is drawn.
+// (`max-allowable-offset`: no vertex left out is farther than COARSE degrees from the line drawn:
+// at zoom 4 half a pixel at the equator, a pixel at 60° — Leaflet itself drops what is within a
+// pixel) — a third of the vertices, so a third of the transfer, parsing and projecting. From zoom
+// DETAIL_ZOOM on, where that would be a pixel or more everywhere, the countries in view are given
+// their outlines as stored, a few per idle moment; those are asked once the first view is drawn.
 import { apiOutlines } from './api.js';
 
 const PATH = '/api/collections/countries/items';
-/** Degrees a simplified outline may stray: half a pixel at zoom 4 is 180 / 256 / 2^4 ≈ 0.044°. */
+/** Degrees a simplified outline may stray: half a pixel at zoom 4 on the equator is 180 / 256 / 2^4 ≈ 0.044°. */
 export const COARSE = 0.04;
 /** The first zoom at which the simplified outlines would be visibly off. */
 export const DETAIL_ZOOM = 5;
@@ -21,13 +21,15 @@ const idle = window.requestIdleCallback
 
 /**
  * Gives the countries in view their stored outlines from zoom DETAIL_ZOOM on. `setOutline(id,
- * geometry)` redraws one country; `bounds(id)` is its bounds as drawn.
+ * geometry)` redraws one country; `bounds(id)` is its bounds as drawn; `onDetailed()` is called
+ * after each idle moment that redrew some (for what else draws those outlines).
  */
-export function createOutlineDetail(map, { ids, bounds, setOutline }) {
-  let stored = null; // Promise of Map id → geometry, asked once
+export function createOutlineDetail(map, { ids, bounds, setOutline, onDetailed }) {
+  let stored = null; // Promise of Map id → geometry, asked once (again after a failure)
   const done = new Set();
   let queue = [];
   let working = false;
+  let last = null; // the last view asked at DETAIL_ZOOM or more: retried after a failed request
 
   const ask = () => {
     if (!stored) {
@@ -40,26 +42,37 @@ export function createOutlineDetail(map, { ids, bounds, setOutline }) {
 
   function work(geometries) {
     idle((deadline) => {
-      while (queue.length && (deadline.timeRemaining() > 4 || deadline.didTimeout)) {
-        const id = queue.shift();
-        if (done.has(id)) continue;
-        done.add(id);
-        if (geometries.has(id)) setOutline(id, geometries.get(id));
-        if (deadline.didTimeout) break;
+      let redrawn = 0;
+      try {
+        while (queue.length && (deadline.timeRemaining() > 4 || deadline.didTimeout)) {
+          const id = queue.shift();
+          if (done.has(id)) continue;
+          done.add(id);
+          if (geometries.has(id)) { setOutline(id, geometries.get(id)); redrawn += 1; }
+          if (deadline.didTimeout) break;
+        }
+        if (redrawn && onDetailed) onDetailed();
+      } finally {
+        if (queue.length) work(geometries);
+        else working = false;
       }
-      if (queue.length) work(geometries);
-      else working = false;
     });
   }
 
   /** The view at `zoom` showing `box` (a LatLngBounds) is asked: detail what it shows. */
   function view(box, zoom) {
     if (zoom < DETAIL_ZOOM) return;
+    last = [box, zoom];
     const padded = box.pad(0.25);
     queue = ids().filter((id) => !done.has(id) && bounds(id)?.intersects(padded));
     if (!queue.length || working) return;
     working = true;
-    ask().then(work, () => { working = false; });
+    ask().then(work, () => {
+      working = false;
+      // The server may be busy (a 503 from a full queue): the simplified outlines stay until
+      // a later try succeeds.
+      setTimeout(() => { if (last) view(...last); }, 5000);
+    });
   }
 
   return {

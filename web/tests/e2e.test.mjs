@@ -198,8 +198,6 @@ test('outside Afghanistan, on a phone-sized screen, by keyboard', async () => {
   await page.close();
 });
 
-// A zoom's view is asked when the zoom starts (its target is known then), so the reader does not
-// wait out the animation first; the end of the zoom must then not ask the same view again.
 test('the first view draws simplified outlines; from zoom 5 the countries in view get their stored ones', async () => {
   const { page, log } = await open('#map=4/33.9/66');
   await idle(page);
@@ -221,6 +219,8 @@ test('the first view draws simplified outlines; from zoom 5 the countries in vie
   await page.close();
 });
 
+// A zoom's view is asked when the zoom starts (its target is known then), so the reader does not
+// wait out the animation first; the end of the zoom must then not ask the same view again.
 test('a zoom asks its view once, at its start, and draws that view', async () => {
   const { page, log } = await open('#map=4/33.9/66');
   await idle(page);
