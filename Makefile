@@ -31,14 +31,17 @@ test-rust: web/node_modules/.installed
 	.venv/bin/pip install -q -r tests/python/requirements.txt
 	touch $@
 
+# `cargo test --no-run` builds target/debug/iskp-map as the Rust tests do (the same features, so
+# after test-rust nothing is compiled again; `cargo build` would rebuild every crate whose features
+# the dev-dependencies change).
 test-python: .venv/.installed
-	cargo build --locked
+	cargo test --locked --no-run -q
 	ISKP_MAP_BIN=target/debug/iskp-map .venv/bin/python -m unittest discover -s tests/python -v
 
 # The page in headless Chromium (playwright-core), GeoJSON against RFC 7946 and the OpenAPI document
 # against OpenAPI 3.0, all against the debug binary. Screenshots land in artifacts/.
 test-web: web/node_modules/.installed
-	cargo build --locked
+	cargo test --locked --no-run -q
 	ISKP_MAP_BIN=target/debug/iskp-map node --test web/tests/
 
 lint:
