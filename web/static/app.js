@@ -1,6 +1,7 @@
 // The iskp-map page: wiring. Each concern lives in its own module — state.js (choices and the
 // permalink), load.js (what a view holds), records.js and clusters.js (records and circles),
-// areas.js (totals known only to a country or province), choropleth.js (shading), arrows.js,
+// areas.js (totals known only to a country or province), choropleth.js (shading) with outlines.js
+// (the countries simplified, then as stored from zoom 5), arrows.js,
 // labels.js, details.js (the selection), list.js (the records list), filters.js, timebar.js,
 // search.js, summary.js, legend.js, roving.js (one tab stop for the map's symbols), history.js (as of
 // an instant, what changed) and sheet.js
