@@ -86,27 +86,9 @@ pub fn read_inputs(
     };
     let t = std::time::Instant::now();
     if let Some(dir) = cache {
-        // Boundaries and gazetteer always come from the inputs; the catalog from the image.
-        let (geo, cached) = std::thread::scope(|s| {
-            let cached = s.spawn(|| cache::read(dir, &version));
-            let geo = geo_of(countries, provinces, cities, places, memo);
-            let cached = cached
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            (geo, cached)
-        });
-        if let Some(catalog) = cached {
-            let (jurisdictions, gazetteer, errors) = geo?;
-            errors.finish(())?;
-            tracing::info!(elapsed = ?t.elapsed(), "read {what} (catalog from the cache)");
-            return Ok(Dataset {
-                catalog,
-                jurisdictions,
-                gazetteer,
-                version,
-                changed_at,
-                from_cache: true,
-            });
+        let geo = [countries, provinces, cities, places];
+        if let Some(d) = read_cached(geo, &version, changed_at, dir, memo, what)? {
+            return Ok(d);
         }
     }
     // The documents and citations do not depend on the boundaries: read them alongside.
@@ -164,6 +146,46 @@ pub fn read_inputs(
         version,
         changed_at,
     })
+}
+
+/// The data set of version `version` with its catalog from the image in `dir`, beside the
+/// boundaries and gazetteer built from their four texts (`countries`, `provinces`, `cities`,
+/// `places`, as [`FILES`] orders them); `None` when there is no readable image of that version.
+/// The other four inputs are not needed: the image is of exactly the data that version hashes.
+pub fn read_cached(
+    geo: [&(String, String); 4],
+    version: &str,
+    changed_at: OffsetDateTime,
+    dir: &Path,
+    memo: Option<&GeoMemo>,
+    what: &str,
+) -> Result<Option<Dataset>, LoadError> {
+    let t = std::time::Instant::now();
+    let changed_at = changed_at.replace_nanosecond(0).unwrap_or(changed_at);
+    let [countries, provinces, cities, places] = geo;
+    // Boundaries and gazetteer always come from the inputs; the catalog from the image.
+    let (geo, cached) = std::thread::scope(|s| {
+        let cached = s.spawn(|| cache::read(dir, version));
+        let geo = geo_of(countries, provinces, cities, places, memo);
+        let cached = cached
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (geo, cached)
+    });
+    let Some(catalog) = cached else {
+        return Ok(None);
+    };
+    let (jurisdictions, gazetteer, errors) = geo?;
+    errors.finish(())?;
+    tracing::info!(elapsed = ?t.elapsed(), "read {what} (catalog from the cache)");
+    Ok(Some(Dataset {
+        catalog,
+        jurisdictions,
+        gazetteer,
+        version: version.to_string(),
+        changed_at,
+        from_cache: true,
+    }))
 }
 
 /// The boundaries and gazetteer of the last load, kept to be reused while their four inputs are
@@ -244,10 +266,68 @@ pub fn gazetteer_of(
 /// XXH3-64 over the inputs (each followed by a 0xff separator byte), as 16 hex digits: a data
 /// version that every replica computes alike.
 pub fn content_version<'a>(parts: impl Iterator<Item = &'a str>) -> String {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut h = VersionHash::default();
     for p in parts {
-        h.update(p.as_bytes());
-        h.update(&[0xff]);
+        h.part(p.as_bytes());
     }
-    format!("{:016x}", h.digest())
+    h.finish()
+}
+
+/// [`content_version`] made one input at a time, an input given whole or read from a stream (the
+/// same bytes give the same version either way).
+#[derive(Default)]
+pub struct VersionHash(xxhash_rust::xxh3::Xxh3);
+
+impl VersionHash {
+    /// Adds one input given whole.
+    pub fn part(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+        self.0.update(&[0xff]);
+    }
+
+    /// Adds one input read to its end from `r`, through a small buffer: nothing of it is kept.
+    pub fn part_from(&mut self, mut r: impl std::io::Read) -> std::io::Result<()> {
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            match r.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => self.0.update(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.0.update(&[0xff]);
+        Ok(())
+    }
+
+    /// The version: 16 hex digits.
+    pub fn finish(&self) -> String {
+        format!("{:016x}", self.0.digest())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_is_the_same_from_texts_and_from_streams() {
+        let big = "id,x\n".repeat(300_000); // over the stream's 1 MiB buffer
+        let parts = ["a", "", big.as_str(), "ü\r\n"];
+        let whole = content_version(parts.iter().copied());
+        let mut h = VersionHash::default();
+        for (i, p) in parts.iter().enumerate() {
+            if i % 2 == 0 {
+                h.part_from(std::io::Cursor::new(p.as_bytes())).unwrap();
+            } else {
+                h.part(p.as_bytes());
+            }
+        }
+        assert_eq!(h.finish(), whole);
+        // The separator keeps the inputs apart: moving a byte from one to the next is another version.
+        assert_ne!(
+            content_version(["ab", "c"].into_iter()),
+            content_version(["a", "bc"].into_iter())
+        );
+    }
 }

@@ -4,7 +4,7 @@ use super::{DataSource, Snapshot, SourceError};
 use crate::geo::gazetteer::Gazetteer;
 use crate::geo::jurisdictions::Jurisdictions;
 use crate::load::error::{read_file, LoadError};
-use crate::load::{cache, read_inputs, Dataset, GeoMemo, FILES};
+use crate::load::{cache, read_cached, read_inputs, Dataset, GeoMemo, VersionHash, FILES};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -61,12 +61,59 @@ impl FileSource {
 
     /// Reads and validates every file.
     pub fn read(&self) -> Result<Dataset, LoadError> {
+        if let Some(dir) = &self.cache {
+            if let Some(d) = self.read_cached(dir)? {
+                return Ok(d);
+            }
+        }
         let (texts, changed_at) = self.texts()?;
         let what = self.dir.display().to_string();
-        read_inputs(
-            &texts,
+        // The image was looked for above.
+        read_inputs(&texts, changed_at, None, Some(&self.memo), &what)
+    }
+
+    /// The data from the catalog image of these files, if there is one: the four files of the
+    /// boundaries and the gazetteer are read, the other four (the records and citations: nearly
+    /// all the bytes at scale) only hashed as they stream, since the image is of exactly the data
+    /// their hash names. Without an image, `None`, and [`FileSource::read`] reads every file.
+    fn read_cached(&self, dir: &Path) -> Result<Option<Dataset>, LoadError> {
+        const GEO: [&str; 4] = [
+            "countries.geojson",
+            "provinces.geojson",
+            "cities.csv",
+            "places.csv",
+        ];
+        let mut changed_at = OffsetDateTime::UNIX_EPOCH;
+        let mut hash = VersionHash::default();
+        let mut geo = Vec::with_capacity(GEO.len());
+        for f in FILES {
+            let p = self.dir.join(f);
+            if let Ok(m) = std::fs::metadata(&p).and_then(|m| m.modified()) {
+                changed_at = changed_at.max(OffsetDateTime::from(m));
+            }
+            if GEO.contains(f) {
+                let text = read_file(&p)?;
+                hash.part(text.as_bytes());
+                geo.push((p.display().to_string(), text));
+            } else {
+                let io = |source| LoadError::Io {
+                    path: p.display().to_string(),
+                    source,
+                };
+                hash.part_from(std::fs::File::open(&p).map_err(io)?)
+                    .map_err(io)?;
+            }
+        }
+        let [countries, provinces, cities, places] = &geo[..] else {
+            return Ok(None); // not four: read every file instead
+        };
+        let what = self.dir.display().to_string();
+        let geo = [countries, provinces, cities, places];
+        read_cached(
+            geo,
+            &hash.finish(),
             changed_at,
-            self.cache.as_deref(),
+            dir,
             Some(&self.memo),
             &what,
         )
