@@ -2,7 +2,6 @@
 //! CSV download, typed from the field table; absent values are left null.
 
 use super::csv::{header, polygon_values, record_values};
-use crate::geo::jurisdictions::Level;
 use crate::model::columns::{record_field, FieldType, TOTAL_FIELDS};
 use crate::store::collections::Selection;
 use crate::store::Snapshot;
@@ -126,10 +125,7 @@ pub fn write_to(
         }
         Selection::Polygons(level, ids) => {
             for &i in ids {
-                let j = match level {
-                    Level::Country => &snap.jurisdictions.countries[i],
-                    Level::Province => &snap.jurisdictions.provinces[i],
-                };
+                let j = &snap.jurisdictions.of(*level)[i];
                 let geom = geo::Geometry::MultiPolygon(j.geometry.clone());
                 let row = polygon_values(snap, *level, i);
                 fgb.add_feature_geom(geom, |feat| put(feat, columns, types, row))?;

@@ -311,6 +311,14 @@ impl Jurisdictions {
         }
     }
 
+    /// The countries or the provinces, in file order.
+    pub fn of(&self, level: Level) -> &[Jurisdiction] {
+        match level {
+            Level::Country => &self.countries,
+            Level::Province => &self.provinces,
+        }
+    }
+
     /// The country with this ISO 3166-1 alpha-3 (or Natural Earth) code.
     pub fn country(&self, code: &str) -> Option<&Jurisdiction> {
         self.country_by_code.get(code).map(|&i| &self.countries[i])

@@ -235,10 +235,7 @@ fn behind(snap: &Snapshot, sel: &Selection) -> Vec<Cited> {
     match sel {
         Selection::Records(ids) => citation::cited(catalog, ids.iter().copied()),
         Selection::Polygons(level, idx) => {
-            let list = match level {
-                Level::Country => &snap.jurisdictions.countries,
-                Level::Province => &snap.jurisdictions.provinces,
-            };
+            let list = snap.jurisdictions.of(*level);
             let ids: rustc_hash::FxHashSet<&str> =
                 idx.iter().map(|&i| list[i].id.as_str()).collect();
             let of = |i: u32| match level {

@@ -5,7 +5,6 @@ use super::context::{link, Ctx, Fresh, GEOJSON, JSON};
 use super::error::ApiError;
 use super::html::{self, answer, html_escape};
 use super::query;
-use crate::geo::jurisdictions::Level;
 use crate::store::collections::Collection;
 use crate::store::Snapshot;
 use crate::views::totals::interval_strings;
@@ -92,10 +91,7 @@ fn collection_json(ctx: &Ctx, snap: &Snapshot, c: Collection) -> Value {
             })
         }),
         Collection::Polygons(level) => {
-            let list = match level {
-                Level::Country => &snap.jurisdictions.countries,
-                Level::Province => &snap.jurisdictions.provinces,
-            };
+            let list = snap.jurisdictions.of(level);
             let b = list.iter().fold([180.0f64, 90.0f64, -180.0f64, -90.0f64], |b, j| {
                 [b[0].min(j.bbox.min().x), b[1].min(j.bbox.min().y), b[2].max(j.bbox.max().x), b[3].max(j.bbox.max().y)]
             });

@@ -98,10 +98,7 @@ impl Selection {
 
     /// The countries or provinces a filter selects.
     pub fn polygons(snap: &Snapshot, level: Level, f: &PolygonFilter) -> Self {
-        let list = match level {
-            Level::Country => &snap.jurisdictions.countries,
-            Level::Province => &snap.jurisdictions.provinces,
-        };
+        let list = snap.jurisdictions.of(level);
         let mut ids: Vec<usize> = match &f.bbox {
             None => (0..list.len()).collect(),
             Some(b) => {

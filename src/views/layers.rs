@@ -49,10 +49,7 @@ struct Feature<'a, G: Serialize> {
 impl PolygonLayer {
     /// Builds the layer for one level.
     pub fn new(catalog: &Catalog, jur: &Jurisdictions, level: Level) -> Self {
-        let list: &[Jurisdiction] = match level {
-            Level::Country => &jur.countries,
-            Level::Province => &jur.provinces,
-        };
+        let list = jur.of(level);
         let totals = jurisdiction_totals(catalog, jur, level);
         let features = list
             .iter()
@@ -79,11 +76,7 @@ impl PolygonLayer {
         if offset <= 0.0 {
             return self.features[i].to_string();
         }
-        let list: &[Jurisdiction] = match self.level {
-            Level::Country => &jur.countries,
-            Level::Province => &jur.provinces,
-        };
-        let j = &list[i];
+        let j = &jur.of(self.level)[i];
         let outline = Simplified::new(&j.geometry, offset);
         feature_text(jur, self.level, j, &self.totals[i], outline)
     }
