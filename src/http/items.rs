@@ -227,17 +227,9 @@ pub async fn item(
         }
     };
     fresh.revalidate()?;
-    let owned_feature;
-    let feature: &str = match found {
-        Found::Record(i) => {
-            owned_feature = snap.catalog.feature(i);
-            &owned_feature
-        }
-        Found::Polygon(layer, i) if max_offset > 0.0 => {
-            owned_feature = layer.simplified(&snap.jurisdictions, i, max_offset);
-            &owned_feature
-        }
-        Found::Polygon(layer, i) => &layer.features[i],
+    let feature = match found {
+        Found::Record(i) => std::borrow::Cow::Owned(snap.catalog.feature(i)),
+        Found::Polygon(layer, i) => layer.feature(&snap.jurisdictions, i, max_offset),
     };
     // The links keep the query (`as_of`, `max-allowable-offset`): they name this same answer.
     let links = json!([

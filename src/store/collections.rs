@@ -136,17 +136,13 @@ impl Selection {
 
     /// Appends the pre-serialised GeoJSON of the `k`-th selected feature to `out`; a polygon's
     /// outline simplified within `max_offset` degrees when that is above 0
-    /// ([`PolygonLayer::simplified`](crate::views::layers::PolygonLayer::simplified)).
+    /// ([`PolygonLayer::feature`](crate::views::layers::PolygonLayer::feature)).
     pub fn write_feature(&self, snap: &Snapshot, k: usize, max_offset: f64, out: &mut String) {
         let (layer, i) = match self {
             Selection::Records(v) => return snap.catalog.write_feature(v[k], out),
             Selection::Polygons(Level::Country, v) => (&snap.countries, v[k]),
             Selection::Polygons(Level::Province, v) => (&snap.provinces, v[k]),
         };
-        if max_offset > 0.0 {
-            out.push_str(&layer.simplified(&snap.jurisdictions, i, max_offset));
-        } else {
-            out.push_str(&layer.features[i]);
-        }
+        out.push_str(&layer.feature(&snap.jurisdictions, i, max_offset));
     }
 }

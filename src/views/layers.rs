@@ -7,6 +7,7 @@ use crate::geo::simplify::Simplified;
 use crate::index::Catalog;
 use crate::views::totals::{jurisdiction_totals, Totals};
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// Largest `max-allowable-offset` accepted, in degrees: past it every outline is its few extreme
 /// points.
@@ -66,19 +67,19 @@ impl PolygonLayer {
         }
     }
 
-    /// The `i`-th feature with its outline simplified (Ramer–Douglas–Peucker) so that no vertex
-    /// left out lies farther than `offset` degrees from the outline drawn: for a map at a zoom
-    /// where that is under a pixel, the same picture from a fraction of the vertices. Every vertex
-    /// kept is one of the boundary's own; a ring keeps at least four coordinates, so none is
-    /// dropped, but a simplified ring may cross another (the result is for drawing, not for
-    /// overlay). `offset` 0 is the stored feature.
-    pub fn simplified(&self, jur: &Jurisdictions, i: usize, offset: f64) -> String {
+    /// The `i`-th feature, its outline simplified (Ramer–Douglas–Peucker) when `offset` is above
+    /// 0 so that no vertex left out lies farther than `offset` degrees from the outline drawn: for
+    /// a map at a zoom where that is under a pixel, the same picture from a fraction of the
+    /// vertices. Every vertex kept is one of the boundary's own; a ring keeps at least four
+    /// coordinates, so none is dropped, but a simplified ring may cross another (the result is for
+    /// drawing, not for overlay). `offset` 0 is the stored text, not copied.
+    pub fn feature(&self, jur: &Jurisdictions, i: usize, offset: f64) -> Cow<'_, str> {
         if offset <= 0.0 {
-            return self.features[i].to_string();
+            return Cow::Borrowed(&self.features[i]);
         }
         let j = &jur.of(self.level)[i];
         let outline = Simplified::new(&j.geometry, offset);
-        feature_text(jur, self.level, j, &self.totals[i], outline)
+        Cow::Owned(feature_text(jur, self.level, j, &self.totals[i], outline))
     }
 }
 
