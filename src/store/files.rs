@@ -88,9 +88,7 @@ impl FileSource {
         let mut geo = Vec::with_capacity(GEO.len());
         for f in FILES {
             let p = self.dir.join(f);
-            if let Ok(m) = std::fs::metadata(&p).and_then(|m| m.modified()) {
-                changed_at = changed_at.max(OffsetDateTime::from(m));
-            }
+            changed_at = changed_at.max(modified(&p));
             if GEO.contains(f) {
                 let text = read_file(&p)?;
                 hash.part(text.as_bytes());
@@ -127,9 +125,7 @@ impl FileSource {
             .iter()
             .map(|f| {
                 let p = self.dir.join(f);
-                if let Ok(m) = std::fs::metadata(&p).and_then(|m| m.modified()) {
-                    changed_at = changed_at.max(OffsetDateTime::from(m));
-                }
+                changed_at = changed_at.max(modified(&p));
                 read_file(&p).map(|t| (p.display().to_string(), t))
             })
             .collect::<Result<_, _>>()?;
@@ -171,4 +167,12 @@ impl FileSource {
             Err(e) => tracing::warn!("catalog cache {}: {e}; not cached", dir.display()),
         }
     }
+}
+
+/// When the file at `p` was last modified (the epoch when that cannot be read): the data's change
+/// time is the newest of its files'.
+fn modified(p: &Path) -> OffsetDateTime {
+    std::fs::metadata(p)
+        .and_then(|m| m.modified())
+        .map_or(OffsetDateTime::UNIX_EPOCH, OffsetDateTime::from)
 }
