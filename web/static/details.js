@@ -30,10 +30,13 @@ export function createDetails(map, { onClose, onShow = () => {} }) {
   }
 
   let outlined = null;
+  function drawOutline() {
+    outline.clearLayers();
+    if (outlined) outline.addData(outlined);
+  }
   function highlight(feature, area) {
     outlined = area;
-    outline.clearLayers();
-    if (area) outline.addData(area);
+    drawOutline();
     if (feature && feature.geometry && !['country', 'province'].includes(feature.properties.geo_precision)) {
       const [lon, lat] = feature.geometry.coordinates;
       halo.setLatLng([lat, lon]).addTo(map);
@@ -67,9 +70,6 @@ export function createDetails(map, { onClose, onShow = () => {} }) {
     /** Re-draws the highlight of the current selection (after a refresh). */
     rehighlight: highlight,
     /** Draws the selected area's outline again from its feature (its geometry was replaced). */
-    reoutline() {
-      outline.clearLayers();
-      if (outlined) outline.addData(outlined);
-    },
+    reoutline: drawOutline,
   };
 }
