@@ -9,11 +9,13 @@
 
 use super::cites::CiteTable;
 use super::part::{Entry, NO_AREA, NO_COUNTRY, NO_PROVINCE, NO_SPLIT};
+use super::text::Text;
 use super::{widen, AreaSlot, Catalog, IndexedPoint, Leaf, Split, SHORT_DAYS};
 use crate::model::{Claim, Document, GeoPrecision, Kind};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
 use std::io::Write as _;
+use std::sync::Arc;
 
 const MAGIC: &[u8; 8] = b"ISKPCAT1";
 /// Bumped whenever the layout or the meaning of a field changes.
@@ -65,14 +67,11 @@ impl<W: std::io::Write> Writer<'_, W> {
     }
 }
 
-/// Reads an image front to back from any source, hashing as it goes; the checksum at the end is
-/// compared by [`Reader::finish`]. Lengths are checked against the bytes left before anything is
-/// allocated for them.
-struct Reader<S: std::io::Read> {
-    src: S,
-    /// Bytes left before the 8-byte checksum.
-    left: u64,
-    hash: xxhash_rust::xxh3::Xxh3,
+/// Reads an image front to back from the bytes before its checksum (checked first, in one pass,
+/// by [`body`]). Lengths are checked against the bytes left before anything is allocated for them.
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
 }
 
 /// Why an image cannot be read back: damaged, truncated, of another format or data version.
@@ -94,28 +93,28 @@ impl From<String> for ImageError {
 
 type R<T> = Result<T, ImageError>;
 
-impl<S: std::io::Read> Reader<S> {
-    fn new(src: S, total: u64) -> R<Self> {
-        Ok(Reader {
-            src,
-            left: total.checked_sub(8).ok_or("truncated")?,
-            hash: xxhash_rust::xxh3::Xxh3::new(),
-        })
+/// The bytes of an image before its checksum, if the checksum (the last 8 bytes) matches them.
+fn body(image: &[u8]) -> R<&[u8]> {
+    let at = image.len().checked_sub(8).ok_or("truncated")?;
+    let (body, sum) = image.split_at(at);
+    let sum: [u8; 8] = sum.try_into().map_err(|_| "truncated")?;
+    if xxhash_rust::xxh3::xxh3_64(body) != u64::from_le_bytes(sum) {
+        return Err("checksum mismatch".into());
     }
-    fn fill(&mut self, buf: &mut [u8]) -> R<()> {
-        let n = buf.len() as u64;
-        if n > self.left {
-            return Err("truncated".into());
-        }
-        self.src.read_exact(buf).map_err(|e| e.to_string())?;
-        self.hash.update(buf);
-        self.left -= n;
-        Ok(())
+    Ok(body)
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> R<&'a [u8]> {
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len());
+        let end = end.ok_or("truncated")?;
+        let b = &self.buf[self.pos..end];
+        self.pos = end;
+        Ok(b)
     }
     fn arr<const N: usize>(&mut self) -> R<[u8; N]> {
-        let mut a = [0u8; N];
-        self.fill(&mut a)?;
-        Ok(a)
+        let b = self.take(N)?;
+        b.try_into().map_err(|_| "truncated".into())
     }
     fn u8(&mut self) -> R<u8> {
         Ok(self.arr::<1>()?[0])
@@ -132,7 +131,7 @@ impl<S: std::io::Read> Reader<S> {
     fn len(&mut self) -> R<usize> {
         let n = self.u64()?;
         // No count can exceed the bytes left, so a corrupt count cannot ask for a huge allocation.
-        if n > self.left {
+        if n > (self.buf.len() - self.pos) as u64 {
             return Err("a count is larger than the file".into());
         }
         usize::try_from(n).map_err(|_| "a count is too large".into())
@@ -140,11 +139,19 @@ impl<S: std::io::Read> Reader<S> {
     fn f64(&mut self) -> R<f64> {
         Ok(f64::from_le_bytes(self.arr()?))
     }
+    /// A text's offset in the image and its length, not yet checked as UTF-8.
+    fn span(&mut self) -> R<(usize, usize)> {
+        let n = self.len()?;
+        let at = self.pos;
+        self.take(n)?;
+        Ok((at, n))
+    }
     fn str(&mut self) -> R<String> {
         let n = self.len()?;
-        let mut v = vec![0u8; n];
-        self.fill(&mut v)?;
-        String::from_utf8(v).map_err(|_| "text is not UTF-8".into())
+        let b = self.take(n)?;
+        std::str::from_utf8(b)
+            .map(str::to_string)
+            .map_err(|_| "text is not UTF-8".into())
     }
     fn opt(&mut self) -> R<Option<String>> {
         match self.u8()? {
@@ -153,17 +160,10 @@ impl<S: std::io::Read> Reader<S> {
             _ => Err("bad optional marker".into()),
         }
     }
-    /// Everything was read, and the checksum matches.
-    fn finish(mut self) -> R<()> {
-        if self.left != 0 {
+    /// Everything was read.
+    fn finish(self) -> R<()> {
+        if self.pos != self.buf.len() {
             return Err("trailing bytes".into());
-        }
-        let mut sum = [0u8; 8];
-        self.src
-            .read_exact(&mut sum)
-            .map_err(|_| "truncated".to_string())?;
-        if self.hash.digest() != u64::from_le_bytes(sum) {
-            return Err("checksum mismatch".into());
         }
         Ok(())
     }
@@ -279,20 +279,41 @@ impl Catalog {
         w.out.flush()
     }
 
-    /// Reads an image written by [`Catalog::image`] for data version `version`. Any difference of
-    /// version, format or checksum, and any index out of its table, is an error.
+    /// Reads an image written by [`Catalog::image`] for data version `version`, copying its feature
+    /// texts. Any difference of version, format or checksum, and any index out of its table, is
+    /// an error.
     pub fn from_image(buf: &[u8], version: &str) -> Result<Catalog, ImageError> {
-        Catalog::read_image(buf, buf.len() as u64, version)
+        Catalog::parse_image(buf, version, |at, n| {
+            std::str::from_utf8(&buf[at..at + n])
+                .map(|t| Text::Owned(t.to_string()))
+                .map_err(|_| "text is not UTF-8".into())
+        })
     }
 
-    /// Reads an image of `len` bytes from `src` as it streams (the image is never held whole in
-    /// memory); otherwise as [`Catalog::from_image`].
-    pub fn read_image(
-        src: impl std::io::Read,
-        len: u64,
+    /// Reads an image mapped from a file, as [`Catalog::from_image`], but its feature texts stay
+    /// in the mapping: nothing of them is copied. The file must not change while the catalog
+    /// lives (the cache replaces an image by renaming a new file over it, which leaves a mapped
+    /// one intact).
+    pub fn from_mapped(map: Arc<memmap2::Mmap>, version: &str) -> Result<Catalog, ImageError> {
+        let texts = map.clone();
+        Catalog::parse_image(&map, version, move |at, n| {
+            // SAFETY: `parse_image` asks for texts only after the image's checksum matched.
+            unsafe { Text::mapped(texts.clone(), at, n) }
+                .ok_or_else(|| "a text lies outside the image".into())
+        })
+    }
+
+    /// Checks the checksum, then reads the tables, making each feature text with `text` from
+    /// its offset and length in `buf`.
+    fn parse_image(
+        buf: &[u8],
         version: &str,
+        text: impl Fn(usize, usize) -> R<Text>,
     ) -> Result<Catalog, ImageError> {
-        let mut r = Reader::new(src, len)?;
+        let mut r = Reader {
+            buf: body(buf)?,
+            pos: 0,
+        };
         if &r.arr::<8>()? != MAGIC {
             return Err("not a catalog image".into());
         }
@@ -389,9 +410,8 @@ impl Catalog {
         }
         let mut texts = Vec::new();
         for _ in 0..r.len()? {
-            let t = r.str()?;
-            crate::index::memory::advise_huge_pages(t.as_ptr(), t.len());
-            texts.push(t);
+            let (at, n) = r.span()?;
+            texts.push(text(at, n)?);
         }
         let n = r.len()?;
         let mut by_id = Vec::with_capacity(n);

@@ -16,6 +16,7 @@ mod image;
 pub mod memory;
 mod part;
 pub mod predicate;
+mod text;
 
 pub use cites::CiteTable;
 pub use part::{Entry, Part, PartError, NO_AREA, NO_COUNTRY, NO_PROVINCE, NO_SPLIT};
@@ -172,7 +173,7 @@ pub type IndexedArea = GeomWithData<Rectangle<[f64; 2]>, u32>;
 /// The records of one snapshot, indexed.
 pub struct Catalog {
     entries: Vec<Entry>,
-    texts: Vec<String>,
+    texts: Vec<text::Text>,
     cite_list: Vec<u32>,
     cites: CiteTable,
     /// Each citation's JSON object, by number.
@@ -361,7 +362,7 @@ impl Catalog {
             }
             let mut text = p.text;
             text.shrink_to_fit();
-            texts.push(text);
+            texts.push(text.into());
         }
         let mut cat = Catalog {
             entries,

@@ -9,10 +9,15 @@
 //! it writes one waits for it ([`finish_writes`]), up to a bound; past the bound it removes the
 //! partial file and says so, and a start that finds the partial file of a server no longer
 //! running removes it and says so — a quick restart is never silently a cold one.
+//!
+//! An image is read by mapping it ([`Catalog::from_mapped`]): the feature texts, most of its bytes,
+//! stay in the page cache rather than being copied into the server's memory. An image must
+//! therefore never be edited in place while a server runs (replacing it, as the cache does, is
+//! safe).
 
 use crate::index::Catalog;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The temporary files of the images being written now.
@@ -110,6 +115,15 @@ fn program_hash() -> &'static str {
     })
 }
 
+/// Maps a whole file read-only, its pages faulted in at once (one pass through the page cache, no
+/// copy: an image is read end to end by its checksum anyway).
+fn map_whole(file: &std::fs::File) -> std::io::Result<memmap2::Mmap> {
+    // SAFETY: the cache never changes a file in place (it writes a new one and renames it), so the
+    // mapping stays as it was checked; a user editing an image under a running server is outside
+    // what the cache supports, as the module documentation says.
+    unsafe { memmap2::MmapOptions::new().populate().map(file) }
+}
+
 /// The image file for a data version.
 pub fn path(dir: &Path, version: &str) -> PathBuf {
     dir.join(format!("{version}-{}.catalog", program_hash()))
@@ -118,9 +132,8 @@ pub fn path(dir: &Path, version: &str) -> PathBuf {
 /// The cached catalog for `version`, if there is a readable one.
 pub fn read(dir: &Path, version: &str) -> Option<Catalog> {
     let p = path(dir, version);
-    let opened = std::fs::File::open(&p).and_then(|f| Ok((f.metadata()?.len(), f)));
-    let (len, file) = match opened {
-        Ok(x) => x,
+    let map = match std::fs::File::open(&p).and_then(|f| map_whole(&f)) {
+        Ok(m) => Arc::new(m),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             remove_abandoned(dir);
             return None;
@@ -130,8 +143,7 @@ pub fn read(dir: &Path, version: &str) -> Option<Catalog> {
             return None;
         }
     };
-    let src = std::io::BufReader::with_capacity(1 << 20, file);
-    match Catalog::read_image(src, len, version) {
+    match Catalog::from_mapped(map, version) {
         Ok(c) => Some(c),
         Err(e) => {
             // Removed, so that the load about to happen from the files writes a good one.
