@@ -23,10 +23,10 @@ export function createDetails(map, { onClose, onShow = () => {} }) {
     section.hidden = false;
     if (again) return;
     onShow();
-    // The card is at the top of the panel: bring it into sight without moving the map.
-    const panel = $('panel');
-    panel.scrollTop = 0;
-    section.scrollIntoView({ block: 'nearest' });
+    // The card is at the top of the panel, the one thing that scrolls: bring it into sight
+    // without moving the map. Not by scrollIntoView: Chromium moves the keyboard's starting point
+    // to what that scrolls to, so a permalink's first Tab would land in the card, past the skip link.
+    $('panel').scrollTop = 0;
   }
 
   let outlined = null;
