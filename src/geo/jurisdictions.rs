@@ -14,6 +14,7 @@ use rstar::primitives::{GeomWithData, Line, Rectangle};
 use rstar::{RTree, AABB};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
 
 /// How far (km) a point outside every polygon may lie from a jurisdiction and still be assigned to it.
 pub const SNAP_KM: f64 = 10.0;
@@ -181,9 +182,12 @@ const CELL_MIXED: u32 = 1;
 
 /// One level's polygons, indexed twice: part envelopes for containment, edges for snapping; and a
 /// lazily filled grid of cells that lie wholly inside one jurisdiction.
+///
+/// The edges' tree is built on first use: a start from the catalog cache geocodes nothing, and
+/// building it (a quarter of a million edges at both levels) was an eighth of such a start.
 struct LevelIndex {
     parts: RTree<Envelope>,
-    edges: RTree<Edge>,
+    edges: OnceLock<RTree<Edge>>,
     /// Per cell of [`CELL_DEG`] degrees: [`CELL_UNKNOWN`], [`CELL_MIXED`], or 2 + the index of the
     /// jurisdiction whose interior holds the whole cell. Filled on first use by any thread; two
     /// threads filling the same cell compute the same value.
@@ -203,7 +207,7 @@ impl LevelIndex {
             let min = [col as f64 * CELL_DEG - 180.0, row as f64 * CELL_DEG - 90.0];
             let max = [min[0] + CELL_DEG, min[1] + CELL_DEG];
             let crossed = self
-                .edges
+                .edges(items)
                 .locate_in_envelope_intersecting(&AABB::from_corners(min, max))
                 .next()
                 .is_some();
@@ -224,7 +228,6 @@ impl LevelIndex {
 impl LevelIndex {
     fn new(items: &[Jurisdiction]) -> Self {
         let mut parts = Vec::new();
-        let mut edges = Vec::new();
         for (i, j) in items.iter().enumerate() {
             for poly in &j.geometry.0 {
                 if let Some(r) = poly.bounding_rect() {
@@ -233,23 +236,36 @@ impl LevelIndex {
                         i,
                     ));
                 }
-                for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
-                    for l in ring.lines() {
-                        edges.push(GeomWithData::new(
-                            Line::new([l.start.x, l.start.y], [l.end.x, l.end.y]),
-                            i,
-                        ));
-                    }
-                }
             }
         }
         LevelIndex {
             parts: RTree::bulk_load(parts),
-            edges: RTree::bulk_load(edges),
+            edges: OnceLock::new(),
             cells: (0..CELL_COLS * CELL_ROWS)
                 .map(|_| AtomicU32::new(CELL_UNKNOWN))
                 .collect(),
         }
+    }
+
+    /// Every ring edge of the level's polygons (`items`, those the index was built from), tagged
+    /// with its jurisdiction; built by the first caller.
+    fn edges(&self, items: &[Jurisdiction]) -> &RTree<Edge> {
+        self.edges.get_or_init(|| {
+            let mut edges = Vec::new();
+            for (i, j) in items.iter().enumerate() {
+                for poly in &j.geometry.0 {
+                    for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                        edges.extend(ring.lines().map(|l| {
+                            GeomWithData::new(
+                                Line::new([l.start.x, l.start.y], [l.end.x, l.end.y]),
+                                i,
+                            )
+                        }));
+                    }
+                }
+            }
+            RTree::bulk_load(edges)
+        })
     }
 }
 
@@ -448,7 +464,7 @@ fn nearest_edge(
     let dlon = (SNAP_KM / (110.0 * lat.to_radians().cos().max(0.01))).min(360.0);
     let search = AABB::from_corners([lon - dlon, lat - dlat], [lon + dlon, lat + dlat]);
     let mut best: Option<(usize, f64)> = None;
-    for e in index.edges.locate_in_envelope_intersecting(&search) {
+    for e in index.edges(items).locate_in_envelope_intersecting(&search) {
         if !accept(&items[e.data]) {
             continue;
         }
