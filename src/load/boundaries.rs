@@ -2,6 +2,7 @@
 //! reported as `file:line: property: reason`.
 
 use super::error::{Errors, LoadError, Reason};
+use super::polygons;
 use crate::geo::jurisdictions::{Boundary, Jurisdiction, Jurisdictions, Level};
 use geo::MultiPolygon;
 use serde_json::Value;
@@ -60,25 +61,46 @@ fn parse_features(
     level: Level,
     errors: &mut Errors,
 ) -> Vec<(Jurisdiction, u64)> {
-    let fc: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            errors.push(file, e.line() as u64, "json", e.to_string());
-            return Vec::new();
+    // The fast reader takes a well-formed file whole; anything it does not take is read again
+    // through `Value`, whose checks name the fault.
+    let props: Vec<Option<Value>>;
+    let whole: Value;
+    let features: Vec<(Option<&Value>, Geometry)> = match read_fast(text) {
+        Some(f) => {
+            let geometries: Vec<MultiPolygon<f64>>;
+            (props, geometries) = f.into_iter().unzip();
+            props
+                .iter()
+                .map(Option::as_ref)
+                .zip(geometries.into_iter().map(Geometry::Read))
+                .collect()
         }
-    };
-    let Some(features) = fc.get("features").and_then(Value::as_array) else {
-        errors.push(file, 1, "features", "not a GeoJSON FeatureCollection");
-        return Vec::new();
+        None => {
+            whole = match serde_json::from_str::<Value>(text) {
+                Ok(v) => v,
+                Err(e) => {
+                    errors.push(file, e.line() as u64, "json", e.to_string());
+                    return Vec::new();
+                }
+            };
+            let Some(features) = whole.get("features").and_then(Value::as_array) else {
+                errors.push(file, 1, "features", "not a GeoJSON FeatureCollection");
+                return Vec::new();
+            };
+            features
+                .iter()
+                .map(|f| (f.get("properties"), Geometry::Value(f.get("geometry"))))
+                .collect()
+        }
     };
     // The committed files hold one feature per line after a header line, so the feature's line is
     // exact; for a file laid out otherwise the error names line 1 and the feature's index.
     let one_per_line = text.lines().count() == features.len() + 2;
     let mut out = Vec::with_capacity(features.len());
     let mut seen = HashMap::new();
-    for (i, f) in features.iter().enumerate() {
+    for (i, (props, geometry)) in features.into_iter().enumerate() {
         let line = if one_per_line { i as u64 + 2 } else { 1 };
-        match parse_feature(f, level) {
+        match parse_feature(props, geometry, level) {
             Ok(j) => {
                 if let Some(prev) = seen.insert(j.id.clone(), line) {
                     errors.push(
@@ -100,9 +122,41 @@ fn parse_features(
     out
 }
 
-fn parse_feature(f: &Value, level: Level) -> Result<Jurisdiction, (&'static str, String)> {
-    let props = f
-        .get("properties")
+/// A feature as the fast reader took it: its properties, and its geometry already read.
+type FastFeature = (Option<Value>, MultiPolygon<f64>);
+
+/// Every feature of a FeatureCollection whose geometries [`polygons::read`] takes, or `None`.
+fn read_fast(text: &str) -> Option<Vec<FastFeature>> {
+    #[derive(serde::Deserialize)]
+    struct Collection<'a> {
+        #[serde(borrow)]
+        features: Vec<Feature<'a>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Feature<'a> {
+        properties: Option<Value>,
+        #[serde(borrow)]
+        geometry: Option<&'a serde_json::value::RawValue>,
+    }
+    let c: Collection = serde_json::from_str(text).ok()?;
+    c.features
+        .into_iter()
+        .map(|f| Some((f.properties, polygons::read(f.geometry?.get())?)))
+        .collect()
+}
+
+/// A feature's geometry: read already (the fast reader's), or its `Value` still to be read.
+enum Geometry<'a> {
+    Read(MultiPolygon<f64>),
+    Value(Option<&'a Value>),
+}
+
+fn parse_feature(
+    props: Option<&Value>,
+    geometry: Geometry,
+    level: Level,
+) -> Result<Jurisdiction, (&'static str, String)> {
+    let props = props
         .and_then(Value::as_object)
         .ok_or(("properties", "missing".to_string()))?;
     let text = |k: &'static str| -> Result<String, (&'static str, String)> {
@@ -139,11 +193,13 @@ fn parse_feature(f: &Value, level: Level) -> Result<Jurisdiction, (&'static str,
         .get("iso_3166")
         .and_then(Value::as_bool)
         .unwrap_or(level == Level::Province);
-    let geometry = f
-        .get("geometry")
-        .ok_or(("geometry", "missing".to_string()))?;
-    let geometry: MultiPolygon<f64> =
-        parse_multipolygon(geometry).map_err(|e| ("geometry", e.0))?;
+    let geometry: MultiPolygon<f64> = match geometry {
+        Geometry::Read(g) => g,
+        Geometry::Value(v) => {
+            let v = v.ok_or(("geometry", "missing".to_string()))?;
+            parse_multipolygon(v).map_err(|e| ("geometry", e.0))?
+        }
+    };
     let label = props
         .get("label")
         .and_then(Value::as_array)
@@ -216,5 +272,31 @@ fn position(v: &Value) -> Result<geo::Coord<f64>, Reason> {
     ) {
         (Some(x), Some(y)) if x.is_finite() && y.is_finite() => Ok(geo::Coord { x, y }),
         _ => Err(format!("position {v} is not [lon, lat]").into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed boundaries are read by the fast reader, into the same geometries and
+    /// properties as through `Value`.
+    #[test]
+    fn the_committed_files_take_the_fast_path_to_the_same_features() {
+        for name in ["countries.geojson", "provinces.geojson"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("geodata")
+                .join(name);
+            let text = std::fs::read_to_string(&path).expect("geodata");
+            let fast = read_fast(&text).unwrap_or_else(|| panic!("{name}: not read fast"));
+            let whole: Value = serde_json::from_str(&text).expect("json");
+            let features = whole["features"].as_array().expect("features");
+            assert_eq!(fast.len(), features.len(), "{name}");
+            for ((props, geometry), f) in fast.iter().zip(features) {
+                assert_eq!(props.as_ref(), f.get("properties"), "{name}");
+                let slow = parse_multipolygon(&f["geometry"]).expect("valid");
+                assert_eq!(geometry, &slow, "{name}");
+            }
+        }
     }
 }

@@ -21,6 +21,7 @@ pub mod csvrows;
 pub mod error;
 pub mod ledger;
 pub mod places;
+pub mod polygons;
 pub mod records;
 
 use crate::geo::gazetteer::Gazetteer;
