@@ -179,15 +179,22 @@ const CELL_ROWS: usize = (180.0 / CELL_DEG) as usize;
 const CELL_UNKNOWN: u32 = 0;
 /// Cell state: a boundary crosses it, or no polygon covers it; look each point up.
 const CELL_MIXED: u32 = 1;
+/// Lookups a level answers exactly before it uses (and builds) its cells.
+const FEW_LOOKUPS: u32 = 512;
 
 /// One level's polygons, indexed twice: part envelopes for containment, edges for snapping; and a
 /// lazily filled grid of cells that lie wholly inside one jurisdiction.
 ///
-/// The edges' tree is built on first use: a start from the catalog cache geocodes nothing, and
-/// building it (a quarter of a million edges at both levels) was an eighth of such a start.
+/// The edges' tree is built on first use, and the cells (which need it) are used only after
+/// [`FEW_LOOKUPS`]: a start from the catalog cache locates only the few curated places, and
+/// building the tree (a quarter of a million edges at both levels) was an eighth of such a start.
 struct LevelIndex {
     parts: RTree<Envelope>,
     edges: OnceLock<RTree<Edge>>,
+    /// Lookups so far, up to [`FEW_LOOKUPS`]: the cells (which need the edges' tree) pay only
+    /// for many lookups, such as the geocoding of a data set; a start from the catalog cache
+    /// locates only the few curated places, each exactly.
+    lookups: AtomicU32,
     /// Per cell of [`CELL_DEG`] degrees: [`CELL_UNKNOWN`], [`CELL_MIXED`], or 2 + the index of the
     /// jurisdiction whose interior holds the whole cell. Filled on first use by any thread; two
     /// threads filling the same cell compute the same value.
@@ -241,10 +248,17 @@ impl LevelIndex {
         LevelIndex {
             parts: RTree::bulk_load(parts),
             edges: OnceLock::new(),
+            lookups: AtomicU32::new(0),
             cells: (0..CELL_COLS * CELL_ROWS)
                 .map(|_| AtomicU32::new(CELL_UNKNOWN))
                 .collect(),
         }
+    }
+
+    /// Whether this level has had more than [`FEW_LOOKUPS`] lookups, counting this one.
+    fn many_lookups(&self) -> bool {
+        self.lookups.load(Ordering::Relaxed) >= FEW_LOOKUPS
+            || self.lookups.fetch_add(1, Ordering::Relaxed) >= FEW_LOOKUPS
     }
 
     /// Every ring edge of the level's polygons (`items`, those the index was built from), tagged
@@ -412,9 +426,11 @@ fn locate_in(
     }
     // Inside a cell that one jurisdiction holds whole, that one is the answer if it is accepted; the
     // smallest accepted polygon is then also the smallest of all.
-    if let Some(i) = index.interior(items, lon, lat) {
-        if accept(&items[i]) {
-            return Some((i, 0.0));
+    if index.many_lookups() {
+        if let Some(i) = index.interior(items, lon, lat) {
+            if accept(&items[i]) {
+                return Some((i, 0.0));
+            }
         }
     }
     if let Some(i) = containing(index, items, lon, lat, &accept) {
