@@ -466,7 +466,7 @@ impl Catalog {
             area_tree: RTree::new(),
             splits,
             documents: sources,
-            tree: RTree::new(),
+            tree: RTree::new_with_params(),
             by_id,
             extents: Vec::new(),
             long: Vec::new(),
@@ -505,7 +505,7 @@ impl Catalog {
                     )
                 }),
         );
-        self.tree = RTree::bulk_load(points);
+        self.tree = RTree::bulk_load_with_params(points);
         let mut area_records = vec![Vec::new(); self.areas.len()];
         let mut extents = vec![None; Kind::ALL.len() + 1];
         for (i, e) in self.entries.iter().enumerate() {

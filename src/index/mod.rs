@@ -30,6 +30,19 @@ use rstar::{RTree, AABB};
 /// A point in the record R-tree, carrying the record index.
 pub type IndexedPoint = GeomWithData<[f64; 2], Leaf>;
 
+/// The record R-tree's nodes: up to 16 children rather than rstar's default 6. The tree is only
+/// bulk-loaded and searched by box, and over 1 000 000 points (`cargo bench --bench nodes`) these
+/// nodes made both faster: a bulk load 0.85-0.92x as long, 200 box queries 0.59-0.67x (32 children
+/// queried faster still but loaded no faster than 6).
+pub struct PointParams;
+
+impl rstar::RTreeParams for PointParams {
+    const MIN_SIZE: usize = 6;
+    const MAX_SIZE: usize = 16;
+    const REINSERTION_COUNT: usize = 2;
+    type DefaultInsertionStrategy = rstar::RStarInsertionStrategy;
+}
+
 /// What an R-tree leaf carries besides its point: the record index and the fields most queries
 /// filter on, so that candidates a bbox finds are mostly accepted or rejected without a look at
 /// their entries (which lie far apart in memory, in date order).
@@ -192,7 +205,7 @@ pub struct Catalog {
     splits: Vec<Split>,
     documents: Vec<Document>,
     /// The points of the records located to a district or better.
-    tree: RTree<IndexedPoint>,
+    tree: RTree<IndexedPoint, PointParams>,
     /// Record indices sorted by id.
     by_id: Vec<u32>,
     extents: Vec<Option<Extent>>,
@@ -377,7 +390,7 @@ impl Catalog {
             area_tree: RTree::new(),
             splits: splits.to_vec(),
             documents: sources,
-            tree: RTree::new(),
+            tree: RTree::new_with_params(),
             by_id: Vec::new(),
             extents: Vec::new(),
             long: Vec::new(),
