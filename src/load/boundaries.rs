@@ -126,22 +126,43 @@ fn parse_features(
 type FastFeature = (Option<Value>, MultiPolygon<f64>);
 
 /// Every feature of a FeatureCollection whose geometries [`polygons::read`] takes, or `None`.
+/// It takes only objects (serde's derived structs would read an array too) with the members the
+/// committed files have, each read and so checked; anything else goes to the `Value` reader.
 fn read_fast(text: &str) -> Option<Vec<FastFeature>> {
+    use serde_json::value::RawValue;
     #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
     struct Collection<'a> {
+        #[serde(rename = "type")]
+        _kind: Option<Value>,
         #[serde(borrow)]
-        features: Vec<Feature<'a>>,
+        features: Vec<&'a RawValue>,
     }
     #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
     struct Feature<'a> {
+        #[serde(rename = "type")]
+        _kind: Option<Value>,
+        #[serde(rename = "id")]
+        _id: Option<Value>,
         properties: Option<Value>,
         #[serde(borrow)]
-        geometry: Option<&'a serde_json::value::RawValue>,
+        geometry: Option<&'a RawValue>,
+    }
+    let object = |t: &str| t.trim_start().starts_with('{');
+    if !object(text) {
+        return None;
     }
     let c: Collection = serde_json::from_str(text).ok()?;
     c.features
         .into_iter()
-        .map(|f| Some((f.properties, polygons::read(f.geometry?.get())?)))
+        .map(|raw| {
+            if !object(raw.get()) {
+                return None;
+            }
+            let f: Feature = serde_json::from_str(raw.get()).ok()?;
+            Some((f.properties, polygons::read(f.geometry?.get())?))
+        })
         .collect()
 }
 
@@ -316,5 +337,29 @@ mod tests {
         let again: Vec<_> = points.iter().map(ask).collect();
         assert_eq!(first, again);
         assert!(first.iter().filter(|l| l.is_some()).count() > 1000);
+    }
+
+    /// What the fast reader would only skip, or read as an array where the format has an object,
+    /// goes to the `Value` reader instead.
+    #[test]
+    fn the_fast_reader_leaves_the_doubtful_to_the_value_reader() {
+        let geometry = r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}"#;
+        let feature = |extra: &str| {
+            format!(
+                r#"{{"type":"Feature","properties":{{"name":"x"}},"geometry":{geometry}{extra}}}"#
+            )
+        };
+        let collection =
+            |f: &str| format!("{{\"type\":\"FeatureCollection\",\"features\":[\n{f}\n]}}");
+        assert!(read_fast(&collection(&feature(""))).is_some());
+        for doubtful in [
+            collection(&feature(r#","id":1e400"#)),
+            collection(&feature(r#","bbox":[0,0,1,1]"#)),
+            collection(r#"[{"name":"x"},{"type":"Polygon","coordinates":[]}]"#),
+            format!("[{}]", collection(&feature(""))),
+            collection(&feature("").replace("[1,1]", "[1,1,1e400]")),
+        ] {
+            assert!(read_fast(&doubtful).is_none(), "{doubtful}");
+        }
     }
 }
