@@ -106,22 +106,33 @@ fn alive(pid: i32) -> bool {
 
 /// A hash of the running executable's bytes (16 hex digits), or "unknown".
 ///
-/// The executable is mapped, not read: a release build with line tables is ~160 MB, and reading it
-/// into fresh memory (the kernel zeroing every page, then copying into it) was a fifth of a warm
-/// start at 1M records; its pages are in the page cache already, since the program runs from them.
+/// On Linux the executable is mapped, not read: a release build with line tables is ~160 MB, and
+/// reading it into fresh memory (the kernel zeroing every page, then copying into it) was a fifth
+/// of a warm start at 1M records; its pages are in the page cache already, since the program runs
+/// from them.
 fn program_hash() -> &'static str {
     static H: OnceLock<String> = OnceLock::new();
     H.get_or_init(|| {
         std::env::current_exe()
-            .and_then(std::fs::File::open)
-            .and_then(|f| {
-                // SAFETY: the map lives only while it is hashed. A running executable cannot be
-                // written in place (ETXTBSY); one replaced by a rename keeps this mapping's inode.
-                let map = unsafe { memmap2::Mmap::map(&f) }?;
-                Ok(format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&map)))
-            })
+            .and_then(|p| executable_hash(&p))
+            .map(|h| format!("{h:016x}"))
             .unwrap_or_else(|_| "unknown".into())
     })
+}
+
+#[cfg(target_os = "linux")]
+fn executable_hash(path: &Path) -> std::io::Result<u64> {
+    let f = std::fs::File::open(path)?;
+    // SAFETY: the map lives only while it is hashed. Linux refuses to open a running executable
+    // for writing (ETXTBSY), and one replaced by a rename leaves this mapping's inode as it was.
+    let map = unsafe { memmap2::Mmap::map(&f) }?;
+    Ok(xxhash_rust::xxh3::xxh3_64(&map))
+}
+
+/// Elsewhere a running executable may be written in place, so it is read.
+#[cfg(not(target_os = "linux"))]
+fn executable_hash(path: &Path) -> std::io::Result<u64> {
+    Ok(xxhash_rust::xxh3::xxh3_64(&std::fs::read(path)?))
 }
 
 /// Maps a whole file read-only, its pages faulted in at once (one pass through the page cache, no
