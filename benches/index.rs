@@ -4,7 +4,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use iskp_map::geo::normalize::{edit_distance, key};
 use iskp_map::index::feature::record_feature;
-use iskp_map::index::{Bbox, Catalog, Filter};
+use iskp_map::index::{Bbox, Catalog, Filter, PointParams};
 use iskp_map::synth::{self, Rng};
 use iskp_map::FileSource;
 use rstar::primitives::GeomWithData;
@@ -58,7 +58,7 @@ fn index(c: &mut Criterion) {
     g.bench_function("rtree_bulk_load", |b| {
         b.iter_batched(
             || points.clone(),
-            |p| black_box(RTree::bulk_load(p)),
+            |p| black_box(RTree::<_, PointParams>::bulk_load_with_params(p)),
             BatchSize::LargeInput,
         )
     });
