@@ -253,6 +253,15 @@ test('axe-core finds no serious or critical violation; the skip link jumps past 
     const { page } = await openPage(ctx, base, '#map=4/33.9/66&sel=2024-03-22-crocus-city-hall');
     await page.locator('#details article.record').waitFor();
     await idle(page);
+    // The permalink's card is in sight: the panel (on a phone, the risen sheet) at its top, the
+    // card's top inside the panel's visible box, with room below it.
+    const sight = await page.evaluate(() => {
+      const p = document.getElementById('panel').getBoundingClientRect();
+      const s = document.getElementById('selection').getBoundingClientRect();
+      return { scroll: document.getElementById('panel').scrollTop, top: s.top, from: p.top, to: Math.min(p.bottom, window.innerHeight) };
+    });
+    assert.equal(sight.scroll, 0, `${name}: the panel is scrolled to its top`);
+    assert.ok(sight.top >= sight.from && sight.top <= sight.to - 60, `${name}: the card's top is in sight ${JSON.stringify(sight)}`);
     // Evaluated through the DevTools protocol: the page's Content-Security-Policy forbids inline scripts.
     await page.evaluate(axe);
     const violations = await page.evaluate(async () => {
