@@ -207,6 +207,17 @@ pub fn write(dir: &Path, version: &str, catalog: &Catalog) -> std::io::Result<()
 mod tests {
     use super::*;
 
+    /// An empty image (a disk that filled up, a truncation) is refused and removed, as a damaged
+    /// one is, so that the load from the files writes a good one.
+    #[test]
+    fn an_empty_image_is_removed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = path(dir.path(), "v");
+        std::fs::write(&p, b"").expect("write");
+        assert!(read(dir.path(), "v").is_none());
+        assert!(!p.exists(), "the empty image stays");
+    }
+
     /// The partial image of a server no longer running is removed at the next start; one still
     /// being written past the bound of a stop is removed by the stop.
     #[test]
