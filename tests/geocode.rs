@@ -728,3 +728,23 @@ fn no_alias_of_a_province_names_another_province() {
     assert!(clashes.is_empty(), "{clashes:#?}");
     assert_eq!(province_named("Damascus", "SYR"), "SYR-4843");
 }
+
+/// The first lookups of a level are answered exactly, the later ones through the cells of points
+/// wholly inside one jurisdiction: both answer alike. A fresh index (the shared store's has
+/// geocoded the data set already, past the exact lookups).
+#[test]
+fn exact_lookups_and_the_cells_agree() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata");
+    let text = |n: &str| std::fs::read_to_string(dir.join(n)).expect("geodata");
+    let (c, p) = (text("countries.geojson"), text("provinces.geojson"));
+    let jur = iskp_map::load::boundaries::read("countries.geojson", &c, "provinces.geojson", &p)
+        .expect("boundaries");
+    let points: Vec<(f64, f64)> = (0..3000)
+        .map(|k| (30.0 + (k % 60) as f64 * 0.73, 10.0 + (k / 60) as f64 * 0.71))
+        .collect();
+    let ask = |&(lon, lat): &(f64, f64)| jur.locate(lon, lat);
+    let first: Vec<_> = points.iter().map(ask).collect();
+    let again: Vec<_> = points.iter().map(ask).collect();
+    assert_eq!(first, again);
+    assert!(first.iter().filter(|l| l.is_some()).count() > 1000);
+}

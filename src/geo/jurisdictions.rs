@@ -191,9 +191,7 @@ const FEW_LOOKUPS: u32 = 512;
 struct LevelIndex {
     parts: RTree<Envelope>,
     edges: OnceLock<RTree<Edge>>,
-    /// Lookups so far, up to [`FEW_LOOKUPS`]: the cells (which need the edges' tree) pay only
-    /// for many lookups, such as the geocoding of a data set; a start from the catalog cache
-    /// locates only the few curated places, each exactly.
+    /// Lookups so far, counted up to about [`FEW_LOOKUPS`].
     lookups: AtomicU32,
     /// Per cell of [`CELL_DEG`] degrees: [`CELL_UNKNOWN`], [`CELL_MIXED`], or 2 + the index of the
     /// jurisdiction whose interior holds the whole cell. Filled on first use by any thread; two

@@ -321,24 +321,6 @@ mod tests {
         }
     }
 
-    /// The first lookups of a level are answered exactly, the later ones through the cells of
-    /// points wholly inside one jurisdiction: both answer alike, over the region and beyond.
-    #[test]
-    fn exact_lookups_and_the_cells_agree() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata");
-        let text = |n: &str| std::fs::read_to_string(dir.join(n)).expect("geodata");
-        let (c, p) = (text("countries.geojson"), text("provinces.geojson"));
-        let jur = read("countries.geojson", &c, "provinces.geojson", &p).expect("boundaries");
-        let points: Vec<(f64, f64)> = (0..3000)
-            .map(|k| (30.0 + (k % 60) as f64 * 0.73, 10.0 + (k / 60) as f64 * 0.71))
-            .collect();
-        let ask = |&(lon, lat): &(f64, f64)| jur.locate(lon, lat);
-        let first: Vec<_> = points.iter().map(ask).collect();
-        let again: Vec<_> = points.iter().map(ask).collect();
-        assert_eq!(first, again);
-        assert!(first.iter().filter(|l| l.is_some()).count() > 1000);
-    }
-
     /// What the fast reader would only skip, or read as an array where the format has an object,
     /// goes to the `Value` reader instead.
     #[test]
