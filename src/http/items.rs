@@ -9,7 +9,7 @@ use super::AppState;
 use crate::geo::jurisdictions::Level;
 use crate::model::dates::rfc3339;
 use crate::store::collections::{Collection, Selection};
-use crate::store::Snapshot;
+use crate::store::{Ids, Snapshot};
 use axum::extract::State;
 use axum::response::Response;
 use serde_json::{json, Value};
@@ -53,11 +53,26 @@ fn page_body(
     limit: usize,
     offset: usize,
 ) -> String {
+    // A window over the whole map in the collection's order: its count from the day index and
+    // only the page's records read, not every record the window holds.
+    if let Some(w) = q.window(&fresh.snap) {
+        let catalog = &fresh.snap.catalog;
+        let ids = catalog.window_page(&w, offset, limit);
+        let page = Page {
+            range: 0..ids.len(),
+            sel: &Selection::Records(Ids::List(ids)),
+            matched: catalog.window_count(&w),
+            offset,
+            limit,
+        };
+        return feature_collection(&fresh.ctx, &fresh.snap, p, q, &page);
+    }
     let sel = q.select(&fresh.snap);
     let start = offset.min(sel.len());
     let end = start.saturating_add(limit).min(sel.len());
     let page = Page {
         sel: &sel,
+        matched: sel.len(),
         range: start..end,
         offset,
         limit,
@@ -110,7 +125,10 @@ fn page_of(
 
 /// One page of a selection.
 struct Page<'a> {
+    /// The page's features, `range` of them.
     sel: &'a Selection,
+    /// How many the query selects in all.
+    matched: usize,
     range: std::ops::Range<usize>,
     offset: usize,
     limit: usize,
@@ -124,7 +142,7 @@ fn feature_collection(
     page: &Page,
 ) -> String {
     let (c, shape) = (q.collection, &q.shape);
-    let (matched, offset, limit) = (page.sel.len(), page.offset, page.limit);
+    let (matched, offset, limit) = (page.matched, page.offset, page.limit);
     let returned = page.range.len();
     let mut links = vec![
         link(&ctx.with_query(&p.encode()), "self", GEOJSON, "This page"),

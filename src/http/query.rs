@@ -215,6 +215,15 @@ impl CollectionQuery {
         }
     }
 
+    /// The `datetime` window over the whole map this query asks, in the collection's own order
+    /// (see [`Catalog::window`](crate::index::Catalog::window)).
+    pub fn window(&self, snap: &Snapshot) -> Option<crate::index::window::Window> {
+        match &self.filter {
+            CollectionFilter::Records(f) if self.sortby.is_empty() => snap.catalog.window(f),
+            _ => None,
+        }
+    }
+
     /// The collection's members that match, in the order asked.
     pub fn select(&self, snap: &Snapshot) -> Selection {
         match &self.filter {

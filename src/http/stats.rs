@@ -5,6 +5,7 @@ use super::error::ApiError;
 use super::query::{self, record_filter};
 use super::AppState;
 use crate::views::totals::{stats as compute, GroupBy, Period};
+use crate::views::windowed;
 use axum::extract::State;
 use axum::response::Response;
 use serde_json::json;
@@ -15,8 +16,10 @@ pub const STATS_PARAMS: &[&str] = super::query::record_filter_params!["by", "per
 /// `GET /api/stats?by=country|province|kind&period=year|month&…`: totals (sum of `count`) per
 /// jurisdiction (or per kind) and per period over the records that pass the same filters as `items`.
 ///
-/// The totals run on the [`work`](super::work) pool, their cost growing with the records selected,
-/// and are kept with the snapshot for the next request that asks the same.
+/// The totals run on the [`work`](super::work) pool, their cost growing with the records selected
+/// (but for a `datetime` window over the whole map, whose single-day records are summed from the
+/// day index, [`windowed::stats`]), and are kept with the snapshot for the next request that asks
+/// the same.
 pub async fn stats(State(st): State<AppState>, fresh: Fresh) -> Result<Response, ApiError> {
     let p = fresh.ctx.params(STATS_PARAMS)?;
     query::format(p.get("f"))?;
@@ -55,15 +58,22 @@ fn body(
     by: GroupBy,
     period: Period,
 ) -> String {
-    let ids = snap.matching(filter);
-    let s = compute(
-        &snap.catalog,
-        &snap.jurisdictions,
-        &ids,
-        by,
-        period,
-        filter.days.as_ref(),
-    );
+    // A window over the whole map: from the day index, without a pass over what it holds.
+    let (s, matched) = match snap.catalog.window(filter) {
+        Some(w) => windowed::stats(&snap.catalog, &snap.jurisdictions, &w, by, period),
+        None => {
+            let ids = snap.matching(filter);
+            let s = compute(
+                &snap.catalog,
+                &snap.jurisdictions,
+                &ids,
+                by,
+                period,
+                filter.days.as_ref(),
+            );
+            (s, ids.len())
+        }
+    };
     json!({
         "by": match by {
             GroupBy::Country => "country",
@@ -71,7 +81,7 @@ fn body(
             GroupBy::Kind => "kind",
         },
         "period": if period == Period::Year { "year" } else { "month" },
-        "numberMatched": ids.len(),
+        "numberMatched": matched,
         "all": s.all,
         "all_window": s.all_window,
         "unassigned": s.unassigned,

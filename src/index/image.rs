@@ -471,6 +471,8 @@ impl Catalog {
             extents: Vec::new(),
             long: Vec::new(),
             columns: std::sync::OnceLock::new(),
+            day_indexes: Default::default(),
+            others: std::sync::OnceLock::new(),
         };
         cat.index_points();
         Ok(cat)

@@ -11,12 +11,14 @@
 
 mod cites;
 pub mod cql;
+pub mod days;
 pub mod feature;
 mod image;
 pub mod memory;
 mod part;
 pub mod predicate;
 mod text;
+pub mod window;
 
 pub use cites::CiteTable;
 pub use part::{Entry, Part, PartError, NO_AREA, NO_COUNTRY, NO_PROVINCE, NO_SPLIT};
@@ -215,6 +217,10 @@ pub struct Catalog {
     long: Vec<u32>,
     /// Columns read from the Feature heads on first use (filters and sorts on them).
     columns: std::sync::OnceLock<predicate::Columns>,
+    /// The day indexes, by [`days::Grouping`], built on first need.
+    day_indexes: [std::sync::OnceLock<days::DayIndex>; 3],
+    /// The records the day indexes do not hold, ascending ([`days::others`]).
+    others: std::sync::OnceLock<Vec<u32>>,
 }
 
 /// Spatial and temporal extent of a set of records: `[minLon, minLat, maxLon, maxLat]` and the first
@@ -395,6 +401,8 @@ impl Catalog {
             extents: Vec::new(),
             long: Vec::new(),
             columns: std::sync::OnceLock::new(),
+            day_indexes: Default::default(),
+            others: std::sync::OnceLock::new(),
         };
         // Sort by (first day, id) and index by id, on two threads; both sort small keys rather than
         // chase each entry's text through the comparisons.

@@ -7,3 +7,4 @@ pub mod layers;
 pub mod search;
 pub mod tiles;
 pub mod totals;
+pub mod windowed;

@@ -66,10 +66,14 @@ impl Totals {
 
     /// Adds one record.
     pub fn add(&mut self, kind: Kind, count: u32) {
-        let c = u64::from(count);
-        self.records += 1;
-        self.total += c;
-        *kind_field!(self, kind) += c;
+        self.add_many(kind, 1, u64::from(count));
+    }
+
+    /// Adds `records` records of `kind` whose counts sum to `count`.
+    pub fn add_many(&mut self, kind: Kind, records: u64, count: u64) {
+        self.records += records;
+        self.total += count;
+        *kind_field!(self, kind) += count;
     }
 }
 
@@ -286,64 +290,124 @@ pub fn stats(
     period: Period,
     window: Option<&DayRange>,
 ) -> Stats {
-    let mut all = Totals::default();
-    let mut unassigned = Totals::default();
-    let (mut all_window, mut unassigned_window) = (InWindow::default(), InWindow::default());
-    // Per slot of the catalog's country or province table: no string work per record.
-    let kinds: Vec<(Box<str>, Box<str>)>;
-    let table = match by {
-        GroupBy::Country => catalog.country_table(),
-        GroupBy::Province => catalog.province_table(),
-        GroupBy::Kind => {
-            kinds = Kind::ALL
+    let mut acc = StatsAcc::new(catalog, by, period, window);
+    for &i in ids {
+        acc.record(i);
+    }
+    acc.finish(jur)
+}
+
+/// The running sums of [`Stats`], fed one record at a time ([`StatsAcc::record`]) or, for
+/// single-day records wholly inside the window, many at once from the day index.
+pub struct StatsAcc<'a> {
+    catalog: &'a Catalog,
+    by: GroupBy,
+    period: Period,
+    window: Option<&'a DayRange>,
+    /// The group names, by slot.
+    table: std::borrow::Cow<'a, [(Box<str>, Box<str>)]>,
+    /// Totals over everything added.
+    pub all: Totals,
+    /// How much of `all` falls inside the window.
+    pub all_window: InWindow,
+    /// Totals with no group.
+    pub unassigned: Totals,
+    /// How much of `unassigned` falls inside the window.
+    pub unassigned_window: InWindow,
+    /// Per slot of the group table.
+    pub slots: Vec<(Totals, InWindow)>,
+    /// Per period, by its first day.
+    pub buckets: BTreeMap<time::Date, (Totals, Shares)>,
+    /// The bucket of the last record added, with its first day and the next bucket's.
+    current: Option<(time::Date, i32, i32)>,
+}
+
+impl<'a> StatsAcc<'a> {
+    /// Nothing added yet.
+    pub fn new(
+        catalog: &'a Catalog,
+        by: GroupBy,
+        period: Period,
+        window: Option<&'a DayRange>,
+    ) -> Self {
+        // Per slot of the catalog's country or province table: no string work per record.
+        let table: std::borrow::Cow<'a, [(Box<str>, Box<str>)]> = match by {
+            GroupBy::Country => catalog.country_table().into(),
+            GroupBy::Province => catalog.province_table().into(),
+            GroupBy::Kind => Kind::ALL
                 .iter()
                 .map(|k| (k.as_str().into(), k.as_str().into()))
-                .collect();
-            &kinds
+                .collect::<Vec<_>>()
+                .into(),
+        };
+        StatsAcc {
+            catalog,
+            by,
+            period,
+            window,
+            slots: vec![(Totals::default(), InWindow::default()); table.len()],
+            table,
+            all: Totals::default(),
+            all_window: InWindow::default(),
+            unassigned: Totals::default(),
+            unassigned_window: InWindow::default(),
+            buckets: BTreeMap::new(),
+            current: None,
         }
-    };
-    let mut slots = vec![(Totals::default(), InWindow::default()); table.len()];
-    let mut buckets: BTreeMap<time::Date, (Totals, Shares)> = BTreeMap::new();
-    // `ids` ascend, so start days never go back: the bucket of the previous record is usually the
-    // bucket of this one, and is only looked up again when a record starts past it.
-    let mut current: Option<(time::Date, i32, i32)> = None;
-    for &i in ids {
+    }
+
+    /// The period bucket `day` falls in, with its first day and the next bucket's first day.
+    /// Records usually come in ascending start days: the bucket of the previous one is usually
+    /// the bucket of this one, and only looked up again when a record starts past it.
+    fn bucket_of(&mut self, day: i32) -> (time::Date, i32, i32) {
+        match self.current {
+            Some(c) if (c.1..c.2).contains(&day) => c,
+            _ => {
+                let b = bucket_start(day, self.period);
+                let c = (
+                    b,
+                    b.to_julian_day(),
+                    next_bucket(b, self.period).to_julian_day(),
+                );
+                self.current = Some(c);
+                c
+            }
+        }
+    }
+
+    /// Adds record `i`.
+    pub fn record(&mut self, i: u32) {
+        let catalog = self.catalog;
+        let period = self.period;
         let r = catalog.entry(i);
         let (s, e) = catalog.span(i);
-        let share = window.map_or(1.0, |w| catalog.share_in(i, w));
-        all.add(r.kind, r.count);
-        all_window.add(r.kind, r.count, share);
-        let slot = match by {
+        let share = self.window.map_or(1.0, |w| catalog.share_in(i, w));
+        self.all.add(r.kind, r.count);
+        self.all_window.add(r.kind, r.count, share);
+        let slot = match self.by {
             GroupBy::Country => catalog.country_slot(i),
             GroupBy::Province => catalog.province_slot(i),
             GroupBy::Kind => Some(r.kind as usize),
         };
         match slot {
             Some(k) => {
-                slots[k].0.add(r.kind, r.count);
-                slots[k].1.add(r.kind, r.count, share);
+                self.slots[k].0.add(r.kind, r.count);
+                self.slots[k].1.add(r.kind, r.count, share);
             }
             None => {
-                unassigned.add(r.kind, r.count);
-                unassigned_window.add(r.kind, r.count, share);
+                self.unassigned.add(r.kind, r.count);
+                self.unassigned_window.add(r.kind, r.count, share);
             }
         }
-        let (start, from, to) = match current {
-            Some(c) if (c.1..c.2).contains(&s) => c,
-            _ => {
-                let b = bucket_start(s, period);
-                let c = (b, b.to_julian_day(), next_bucket(b, period).to_julian_day());
-                current = Some(c);
-                c
-            }
-        };
+        let (start, from, to) = self.bucket_of(s);
+        let buckets = &mut self.buckets;
         let bucket = buckets.entry(start).or_default();
         bucket.0.add(r.kind, r.count);
         match catalog.split_of(i) {
             // Within one bucket: all of its count is spread there.
             None if e < to => bucket.1.add_amount(r.kind, f64::from(r.count)),
             None => spread(
-                &mut buckets,
+                buckets,
                 (start, from),
                 (s, e),
                 (r.kind, f64::from(r.count)),
@@ -357,7 +421,7 @@ pub fn stats(
                     let amount = f64::from(r.count) * f64::from(n) / total;
                     let first = bucket_start(a, period);
                     spread(
-                        &mut buckets,
+                        buckets,
                         (first, first.to_julian_day()),
                         (a, b),
                         (r.kind, amount),
@@ -367,50 +431,92 @@ pub fn stats(
             }
         }
     }
-    let groups = table
-        .iter()
-        .zip(slots)
-        .filter(|(_, t)| t.0.records > 0)
-        .map(|((id, _), t)| (&**id, t));
-    let mut groups: Vec<GroupStat> = groups
-        .into_iter()
-        .map(|(id, (totals, window))| {
-            let j: Option<&Jurisdiction> = match by {
-                GroupBy::Country => jur.country(id),
-                GroupBy::Province => jur.province_index(id).map(|i| &jur.provinces[i]),
-                GroupBy::Kind => None,
-            };
-            GroupStat {
-                id: id.to_string(),
-                name: j.map_or_else(|| id.to_string(), |j| j.name.clone()),
-                country: j.map_or_else(String::new, |j| j.country.clone()),
-                totals,
-                window,
+
+    /// Adds `records` single-day records of `kind` inside the window whose counts sum to
+    /// `count`, to the totals over everything (not to a group or a period).
+    pub fn bulk_all(&mut self, kind: Kind, records: u64, count: u64) {
+        self.all.add_many(kind, records, count);
+        self.all_window.inside.add_amount(kind, count as f64);
+    }
+
+    /// As [`StatsAcc::bulk_all`], to group slot `slot` (`None`: no group).
+    pub fn bulk_group(&mut self, slot: Option<usize>, kind: Kind, records: u64, count: u64) {
+        let (totals, window) = match slot {
+            Some(k) => {
+                let s = &mut self.slots[k];
+                (&mut s.0, &mut s.1)
             }
-        })
-        .collect();
-    groups.sort_by(|a, b| {
-        b.totals
-            .total
-            .cmp(&a.totals.total)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    let timeline = buckets
-        .into_iter()
-        .map(|(d, (totals, spread))| PeriodStat {
-            period: label(d, period),
-            totals,
-            spread: milli(spread.total),
-            spread_by_kind: spread,
-        })
-        .collect();
-    Stats {
-        all,
-        all_window,
-        groups,
-        unassigned,
-        unassigned_window,
-        timeline,
+            None => (&mut self.unassigned, &mut self.unassigned_window),
+        };
+        totals.add_many(kind, records, count);
+        window.inside.add_amount(kind, count as f64);
+    }
+
+    /// As [`StatsAcc::bulk_all`], to the period that holds `day`.
+    pub fn bulk_period(&mut self, day: i32, kind: Kind, records: u64, count: u64) {
+        let (start, _, _) = self.bucket_of(day);
+        let bucket = self.buckets.entry(start).or_default();
+        bucket.0.add_many(kind, records, count);
+        bucket.1.add_amount(kind, count as f64);
+    }
+
+    /// The period containing `day` as its first and last day.
+    pub fn period_days(&self, day: i32) -> (i32, i32) {
+        let b = bucket_start(day, self.period);
+        (
+            b.to_julian_day(),
+            next_bucket(b, self.period).to_julian_day() - 1,
+        )
+    }
+
+    /// The statistics of everything added.
+    pub fn finish(self, jur: &Jurisdictions) -> Stats {
+        let by = self.by;
+        let mut groups: Vec<GroupStat> = self
+            .table
+            .iter()
+            .zip(self.slots)
+            .filter(|(_, t)| t.0.records > 0)
+            .map(|((id, _), (totals, window))| {
+                let j: Option<&Jurisdiction> = match by {
+                    GroupBy::Country => jur.country(id),
+                    GroupBy::Province => jur.province_index(id).map(|i| &jur.provinces[i]),
+                    GroupBy::Kind => None,
+                };
+                GroupStat {
+                    id: id.to_string(),
+                    name: j.map_or_else(|| id.to_string(), |j| j.name.clone()),
+                    country: j.map_or_else(String::new, |j| j.country.clone()),
+                    totals,
+                    window,
+                }
+            })
+            .collect();
+        groups.sort_by(|a, b| {
+            b.totals
+                .total
+                .cmp(&a.totals.total)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        let period = self.period;
+        let timeline = self
+            .buckets
+            .into_iter()
+            .map(|(d, (totals, spread))| PeriodStat {
+                period: label(d, period),
+                totals,
+                spread: milli(spread.total),
+                spread_by_kind: spread,
+            })
+            .collect();
+        Stats {
+            all: self.all,
+            all_window: self.all_window,
+            groups,
+            unassigned: self.unassigned,
+            unassigned_window: self.unassigned_window,
+            timeline,
+        }
     }
 }
 
