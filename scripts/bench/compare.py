@@ -15,9 +15,14 @@ calls this file). One run, on one machine:
     p50/p99 latency, bytes per response and peak resident memory;
  5. measures a hello-world axum route and iskp-map's /api/conformance as ceilings, and iskp-map's
     start-up time and memory for N and 10*N records (pinned to CPU 0 like every server here: the
-    start-up figures are for one core).
+    start-up figures are for one core), and a cold start at N on both cores;
+ 6. measures issue 20's other figures on the same N records: the world-wide clusters and statistics
+    the page's first view asks, random `datetime` windows over the world for items and statistics
+    (scripts/load/windows.lua, no two alike), and in team mode (scripts/team/replicas.py, its own
+    PostgreSQL) the time from an SQL edit's commit to both replicas serving it.
 
-Prints a Markdown report (also written to WORK/report.md).
+Prints a Markdown report (also written to WORK/report.md), ending with issue 20's goals against
+this run.
 """
 
 import argparse
@@ -25,6 +30,7 @@ import csv
 import json
 import os
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -38,6 +44,12 @@ PG_BIN = "/usr/lib/postgresql/15/bin"
 TARGETS = (10, 100, 1000)
 CONNECTIONS = (1, 8, 32)
 LIMIT = 2000
+# The world-wide answers of the page's first view (world box, zoom 3, all of the data's time).
+WORLD = {
+    "world clusters, zoom 3": "/api/collections/incidents/clusters?bbox=-73.6172,-71.1651,153.7734,90.0000"
+                              "&zoom=3&datetime=2015-01-01%2F2024-12-31",
+    "stats by country, all time": "/api/stats?by=country&datetime=2015-01-01%2F2024-12-31",
+}
 
 
 def log(*a):
@@ -180,10 +192,10 @@ class Server:
     def base(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, log_path):
+    def start(self, log_path, cores="0"):
         argv = [a.replace("{port}", str(self.port)) for a in self.argv]
         self.log = open(log_path, "w")
-        self.proc = subprocess.Popen(["taskset", "-c", "0"] + argv, env={**os.environ, **self.env},
+        self.proc = subprocess.Popen(["taskset", "-c", cores] + argv, env={**os.environ, **self.env},
                                      stdout=self.log, stderr=subprocess.STDOUT, cwd=self.cwd)
         return wait_ready(self.base() + self.ready_path, self.proc)
 
@@ -287,17 +299,17 @@ end
             "errors": int(errors), "requests": req}
 
 
-def startup(binary, data, work, tag, cache=None):
-    """Seconds from spawn to the first answer (on CPU 0 alone, as every server here), RSS when
-    ready, peak RSS; with `cache`, the `--cache` directory (the first start writes the image, later
-    ones read it)."""
+def startup(binary, data, work, tag, cache=None, cores="0"):
+    """Seconds from spawn to the first answer (on CPU 0 alone, as every server here, unless `cores`
+    says otherwise), RSS when ready, peak RSS; with `cache`, the `--cache` directory (the first
+    start writes the image, later ones read it)."""
     argv = [binary, "serve", "--addr", "127.0.0.1:{port}", "--data", data, "--web", os.path.join(ROOT, "web")]
     if cache:
         argv += ["--cache", cache]
     s = Server(f"iskp-map {tag}", argv, {"RUST_LOG": "iskp_map=info"},
                "/api/collections/incidents/items", "/api/conformance")
     log = os.path.join(work, f"startup-{tag}.log")
-    secs = s.start(log)
+    secs = s.start(log, cores)
     time.sleep(1)
     rss, hwm = mem_kb([s.proc.pid], "VmRSS"), mem_kb([s.proc.pid], "VmHWM")
     if cache:
@@ -315,6 +327,29 @@ def startup(binary, data, work, tag, cache=None):
             if "catalog from the cache" not in f.read():
                 raise SystemExit(f"{tag}: the warm start did not read the catalog image; see {log}")
     return secs, rss, hwm
+
+
+def windows(url_base, what, seconds):
+    """Random `datetime` windows over the world (scripts/load/windows.lua), `what` = items or
+    stats, 4 connections: requests, p50 and p99 in ms."""
+    out = subprocess.run(["taskset", "-c", "1", "wrk", "-t1", "-c4", f"-d{seconds}s", "--timeout", "30s",
+                          "-s", os.path.join(ROOT, "scripts", "load", "windows.lua"), url_base],
+                         capture_output=True, text=True, check=True, env={**os.environ, "WINDOWS_PATH": what}).stdout
+    line = next(l for l in out.splitlines() if l.startswith("requests="))
+    f = dict(kv.split("=") for kv in line.split())
+    if int(f["non2xx3xx"]):
+        raise SystemExit(f"windows {what}: {f['non2xx3xx']} answers not 2xx/3xx")
+    return {"requests": int(f["requests"]), "rps": int(f["requests"]) / seconds, "p50": float(f["p50_ms"]),
+            "p99": float(f["p99_ms"])}
+
+
+def team_edit(count, work):
+    """scripts/team/replicas.py at `count` records, three edits: its row for the edit's delay."""
+    out = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "team", "replicas.py"), "--count",
+                          str(count), "--trials", "3", "--seconds", "0", "--work", os.path.join(work, "team")],
+                         capture_output=True, text=True, check=True).stdout
+    shutil.rmtree(os.path.join(work, "team"), ignore_errors=True)
+    return next(l for l in out.splitlines() if l.startswith("| SQL edit committed")).split("|")[2].strip()
 
 
 def startups(binary, data, work, n, tag):
@@ -336,6 +371,7 @@ def main():
     ap.add_argument("--queries", type=int, default=40, help="queries per size")
     ap.add_argument("--seconds", type=int, default=10, help="wrk duration per cell")
     ap.add_argument("--skip-10x", action="store_true", help="skip the start-up run at 10x the records")
+    ap.add_argument("--skip-team", action="store_true", help="skip the team-mode edit delay")
     ap.add_argument("--venv", default=None, help="Python environment with requirements.txt installed")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
@@ -461,6 +497,16 @@ resources:
                     triv = wrk(s.base(), ["/api/conformance"], 8, a.seconds, a.work, "conformance")
                     results[("conformance", 0, 8)] = triv
                     log(f"  /api/conformance, 8 conns: {triv['rps']:.0f} req/s")
+                    # What the page's first view asks of the whole world, repeated, 4 connections.
+                    for key, path in WORLD.items():
+                        r = wrk(s.base(), [path], 4, a.seconds, a.work, key.split(",")[0].replace(" ", "-"))
+                        results[(key, 0, 4)] = r
+                        log(f"  {key}, 4 conns: {r['rps']:.0f} req/s p99 {r['p99']:.2f} ms")
+                    for what in ("items", "stats"):
+                        r = windows(s.base(), what, a.seconds)
+                        results[("windows", what)] = r
+                        log(f"  datetime windows, {what}, 4 conns: {r['requests']} requests, "
+                            f"p50 {r['p50']:.2f} ms p99 {r['p99']:.2f} ms")
                 peak = mem_kb(s.pids(), "VmHWM")
                 db = mem_kb(pg.pids(), "Pss", "smaps_rollup") if s is not iskp else 0
                 results[(s.name, "mem")] = (peak, db)
@@ -479,12 +525,20 @@ resources:
 
     log("== start-up")
     starts = startups(binary, data, a.work, a.count, "1x")
+    two = startup(binary, data, a.work, "1x-cold-two-cores", cores="0,1")
+    starts.append((a.count, "cold, no cache, two cores") + two)
     if not a.skip_10x:
         big = os.path.join(a.work, "data10x")
         subprocess.run([binary, "generate", "--count", str(a.count * 10), "--seed", str(a.seed), "--out", big,
                         "--data", os.path.join(ROOT, "geodata")], check=True, stdout=subprocess.DEVNULL)
         starts += startups(binary, big, a.work, a.count * 10, "10x")
         shutil.rmtree(big, ignore_errors=True)
+
+    edit = None
+    if not a.skip_team:
+        log("== team mode: an SQL edit to both replicas")
+        edit = team_edit(a.count, a.work)
+        log(f"  {edit}")
 
     v = versions()
     report.append(f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} CPUs; "
@@ -523,6 +577,48 @@ resources:
     report.append("|---|---|---|---|---|---|")
     for n, how, secs, rss, hwm in starts:
         report.append(f"| | {n:,} | {how} | {secs:.2f} s | {rss / 1024:,.0f} MB | {hwm / 1024:,.0f} MB |")
+    report.append("")
+    world = {k: results[(k, 0, 4)] for k in WORLD}
+    win = {w: results[("windows", w)] for w in ("items", "stats")}
+    report.append("World-wide answers of the page's first view, repeated, 4 connections: " +
+                  "; ".join(f"{k} {r['rps']:,.0f} req/s, p99 {r['p99']:.2f} ms" for k, r in world.items()) +
+                  ". Random `datetime` windows over the world (1–24 months, no two alike), 4 connections: " +
+                  "; ".join(f"{w} {r['rps']:,.0f} req/s, p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms"
+                            for w, r in win.items()) + ".\n")
+    if edit:
+        report.append(f"Team mode, {a.count:,} records, two replicas: SQL edit committed → served by both: {edit}.\n")
+    start = {how: (secs, rss) for n, how, secs, rss, _ in starts if n == a.count}
+    big = [(secs, rss) for n, how, secs, rss, _ in starts if n == a.count * 10 and how.startswith("cold")]
+    yes = lambda ok: "**yes**" if ok else "no"
+    hello_ratio = conf["rps"] / hel["rps"]
+    page_ratio = hundred["rps"] / conf["rps"]
+    goals = [
+        ("trivial route ÷ bare axum hello, 8 connections", "0.38", f"{hello_ratio:.2f}", "≥ 0.6",
+         yes(hello_ratio >= 0.6)),
+        ("~100-feature page ÷ trivial route, 8 connections", "0.16", f"{page_ratio:.2f}", "≥ 0.4",
+         yes(page_ratio >= 0.4)),
+        ("p99 of that page", "8.8 ms", f"{hundred['p99']:.2f} ms", "< 3 ms", yes(hundred["p99"] < 3)),
+        ("ready, no cache, one core", "9.2 s", f"{start['cold, no cache'][0]:.2f} s", "< 4 s",
+         yes(start["cold, no cache"][0] < 4)),
+        ("ready, no cache, two cores", "≈ 6 s", f"{start['cold, no cache, two cores'][0]:.2f} s", "< 2.5 s",
+         yes(start["cold, no cache, two cores"][0] < 2.5)),
+        ("ready with `--cache`, one core", "2.7 s", f"{start['warm, --cache'][0]:.2f} s", "< 1 s",
+         yes(start["warm, --cache"][0] < 1)),
+        ("team mode: SQL edit → both replicas", "16 s", edit or "not run", "< 1 s",
+         yes(int(re.search(r"median (\d+) ms", edit).group(1)) < 1000) if edit else "—"),
+    ]
+    goals += [(f"{k}, p99", "tens of ms / 30 ms", f"{r['p99']:.2f} ms", "< 5 ms", yes(r["p99"] < 5))
+              for k, r in world.items()]
+    goals += [(f"`datetime` windows over the world, {w}, p99", "~3 ms per 1 000 entries", f"{r['p99']:.2f} ms",
+               "< 5 ms", yes(r["p99"] < 5)) for w, r in win.items()]
+    if big:
+        goals.append(("10 000 000 records: ready, resident", "109 s, 7.47 GB",
+                      f"{big[0][0]:.1f} s, {big[0][1] / 1024:,.0f} MB", "< 30 s, < 4 GB",
+                      yes(big[0][0] < 30 and big[0][1] < 4 * 1024 * 1024)))
+    report.append("Issue 20's goals against this run (the server stack on one core, `wrk` on the other):\n")
+    report.append("| figure | issue's \"now\" | this run | goal | met |")
+    report.append("|---|---|---|---|---|")
+    report += [f"| {' | '.join(g)} |" for g in goals]
     text = "\n".join(report) + "\n"
     with open(os.path.join(a.work, "report.md"), "w") as f:
         f.write(text)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # iskp-map against pygeoapi and tipg on the same records (issue 7). Run by hand, not by CI; takes
-# about 25 minutes and needs root (apt) or the packages below already installed.
-#   scripts/bench/run.sh [--count N] [--seconds S] [--queries Q] [--skip-10x] [--work DIR]
+# about 35 minutes and needs root (apt) or the packages below already installed.
+#   scripts/bench/run.sh [--count N] [--seconds S] [--queries Q] [--skip-10x] [--skip-team] [--work DIR]
 # The report is printed and written to WORK/report.md (default /tmp/iskp-bench).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

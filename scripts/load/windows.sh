@@ -2,16 +2,20 @@
 # Random datetime windows over the world at 1 000 000 generated records (scripts/load/windows.lua),
 # items and stats, for two builds A/B interleaved (run by hand; figures go to BENCHMARKS.md).
 #   scripts/load/windows.sh BIN_A [SECONDS] [RECORDS]
-# BIN_A is an older build; B is this tree's release build. Server on core 0, wrk on core 1,
-# 4 connections.
+# BIN_A is an older build; B is this tree's release build (or BIN_B, built already). Server on
+# core 0, wrk on core 1, 4 connections.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 A=$(realpath "$1")
 SECS=${2:-5}
 N=${3:-1000000}
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
-cargo build --release --locked -q
-B=$(realpath target/release/iskp-map)
+if [ -n "${BIN_B:-}" ]; then
+  B=$(realpath "$BIN_B")
+else
+  cargo build --release --locked -q
+  B=$(realpath target/release/iskp-map)
+fi
 DATA=/tmp/iskp-generated-$N
 [ -f "$DATA/records.csv" ] || "$B" generate --count "$N" --seed 19 --out "$DATA" --data geodata
 run() {
