@@ -4,11 +4,10 @@ use super::context::{Fresh, JSON};
 use super::error::ApiError;
 use super::query::{self, record_filter};
 use super::AppState;
-use crate::views::totals::{stats as compute, GroupBy, Period};
+use crate::views::totals::{stats as compute, GroupBy, GroupStat, InWindow, Period, PeriodStat, Totals};
 use crate::views::windowed;
 use axum::extract::State;
 use axum::response::Response;
-use serde_json::json;
 
 /// Parameters of `/api/stats`.
 pub const STATS_PARAMS: &[&str] = super::query::record_filter_params!["by", "period", "f", "as_of"];
@@ -47,7 +46,7 @@ pub async fn stats(State(st): State<AppState>, fresh: Fresh) -> Result<Response,
     let filter = record_filter(None, &p)?;
     fresh.revalidate()?;
     st.work
-        .run(move || fresh.remember(JSON, || Ok(body(&fresh.snap, &filter, by, period))))
+        .run(move || fresh.remember(JSON, || body(&fresh.snap, &filter, by, period)))
         .await?
 }
 
@@ -57,7 +56,7 @@ fn body(
     filter: &crate::index::Filter,
     by: GroupBy,
     period: Period,
-) -> String {
+) -> Result<String, ApiError> {
     // A window over the whole map: from the day index, without a pass over what it holds.
     let (s, matched) = match snap.catalog.window(filter) {
         Some(w) => windowed::stats(&snap.catalog, &snap.jurisdictions, &w, by, period),
@@ -74,20 +73,34 @@ fn body(
             (s, ids.len())
         }
     };
-    json!({
-        "by": match by {
+    // Written straight from the structs: no `Value` tree built first.
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        by: &'static str,
+        period: &'static str,
+        #[serde(rename = "numberMatched")]
+        number_matched: usize,
+        all: &'a Totals,
+        all_window: &'a InWindow,
+        unassigned: &'a Totals,
+        unassigned_window: &'a InWindow,
+        groups: &'a [GroupStat],
+        timeline: &'a [PeriodStat],
+    }
+    let body = Body {
+        by: match by {
             GroupBy::Country => "country",
             GroupBy::Province => "province",
             GroupBy::Kind => "kind",
         },
-        "period": if period == Period::Year { "year" } else { "month" },
-        "numberMatched": matched,
-        "all": s.all,
-        "all_window": s.all_window,
-        "unassigned": s.unassigned,
-        "unassigned_window": s.unassigned_window,
-        "groups": s.groups,
-        "timeline": s.timeline,
-    })
-    .to_string()
+        period: if period == Period::Year { "year" } else { "month" },
+        number_matched: matched,
+        all: &s.all,
+        all_window: &s.all_window,
+        unassigned: &s.unassigned,
+        unassigned_window: &s.unassigned_window,
+        groups: &s.groups,
+        timeline: &s.timeline,
+    };
+    serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.to_string()))
 }
