@@ -304,6 +304,15 @@ fn the_catalog_cache_serves_the_same_data_and_never_a_stale_one() {
     for id in ["2024-03-22-crocus-city-hall", "no-such-record"] {
         assert_eq!(warm.catalog.find(id), plain.catalog.find(id));
     }
+    // The gazetteer of a start from the image is built on first use, and is the same one.
+    for name in ["Kabul", "Jalalabad", "Moscow", "Nowhere-at-all"] {
+        let (a, b) = (
+            warm.gazetteer.resolve(name, None, None),
+            plain.gazetteer.resolve(name, None, None),
+        );
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{name}");
+    }
+    assert!(warm.gazetteer.resolve("Kabul", None, None).is_ok());
 
     // An edit changes the data version: the image does not apply, the new record is there, and the
     // old image is replaced by the new one.

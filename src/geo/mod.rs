@@ -4,5 +4,6 @@
 pub mod gazetteer;
 pub mod jurisdictions;
 pub mod normalize;
+pub mod shared_gazetteer;
 pub mod simplify;
 pub mod trigrams;

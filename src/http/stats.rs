@@ -4,7 +4,9 @@ use super::context::{Fresh, JSON};
 use super::error::ApiError;
 use super::query::{self, record_filter};
 use super::AppState;
-use crate::views::totals::{stats as compute, GroupBy, GroupStat, InWindow, Period, PeriodStat, Totals};
+use crate::views::totals::{
+    stats as compute, GroupBy, GroupStat, InWindow, Period, PeriodStat, Totals,
+};
 use crate::views::windowed;
 use axum::extract::State;
 use axum::response::Response;
@@ -93,7 +95,11 @@ fn body(
             GroupBy::Province => "province",
             GroupBy::Kind => "kind",
         },
-        period: if period == Period::Year { "year" } else { "month" },
+        period: if period == Period::Year {
+            "year"
+        } else {
+            "month"
+        },
         number_matched: matched,
         all: &s.all,
         all_window: &s.all_window,

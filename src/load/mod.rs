@@ -26,6 +26,7 @@ pub mod records;
 
 use crate::geo::gazetteer::Gazetteer;
 use crate::geo::jurisdictions::Jurisdictions;
+use crate::geo::shared_gazetteer::SharedGazetteer;
 use crate::index::Catalog;
 use error::{Errors, LoadError};
 use std::path::Path;
@@ -51,7 +52,7 @@ pub struct Dataset {
     /// Boundaries.
     pub jurisdictions: Arc<Jurisdictions>,
     /// Place names.
-    pub gazetteer: Arc<Gazetteer>,
+    pub gazetteer: SharedGazetteer,
     /// Content hash of all files.
     pub version: String,
     /// When the data last changed (files: the newest modification time; database: the last
@@ -164,10 +165,11 @@ pub fn read_cached(
     let t = std::time::Instant::now();
     let changed_at = changed_at.replace_nanosecond(0).unwrap_or(changed_at);
     let [countries, provinces, cities, places] = geo;
-    // Boundaries and gazetteer always come from the inputs; the catalog from the image.
+    // Boundaries always come from the inputs (the gazetteer on first use); the catalog from the
+    // image.
     let (geo, cached) = std::thread::scope(|s| {
         let cached = s.spawn(|| cache::read(dir, version));
-        let geo = geo_of(countries, provinces, cities, places, memo);
+        let geo = geo_for_image(countries, provinces, cities, places, memo);
         let cached = cached
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
@@ -176,8 +178,7 @@ pub fn read_cached(
     let Some(catalog) = cached else {
         return Ok(None);
     };
-    let (jurisdictions, gazetteer, errors) = geo?;
-    errors.finish(())?;
+    let (jurisdictions, gazetteer) = geo?;
     tracing::info!(elapsed = ?t.elapsed(), "read {what} (catalog from the cache)");
     Ok(Some(Dataset {
         catalog,
@@ -195,7 +196,7 @@ pub fn read_cached(
 pub struct GeoMemo(Mutex<Option<Geo>>);
 
 /// Boundaries and gazetteer, under the hash of the inputs they were built from.
-type Geo = (String, Arc<Jurisdictions>, Arc<Gazetteer>);
+type Geo = (String, Arc<Jurisdictions>, SharedGazetteer);
 
 type Text = (String, String);
 
@@ -206,20 +207,10 @@ fn geo_of(
     cities: &Text,
     places: &Text,
     memo: Option<&GeoMemo>,
-) -> Result<(Arc<Jurisdictions>, Arc<Gazetteer>, Errors), LoadError> {
-    // The names are part of the key: they are in the error messages.
-    let key = content_version(
-        [countries, provinces, cities, places]
-            .iter()
-            .flat_map(|(n, t)| [n.as_str(), t.as_str()]),
-    );
-    if let Some(memo) = memo {
-        let held = memo.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((k, j, g)) = held.as_ref() {
-            if *k == key {
-                return Ok((j.clone(), g.clone(), Errors::default()));
-            }
-        }
+) -> Result<(Arc<Jurisdictions>, SharedGazetteer, Errors), LoadError> {
+    let key = geo_key(countries, provinces, cities, places);
+    if let Some((j, g)) = memo.and_then(|m| m.get(&key)) {
+        return Ok((j, g, Errors::default()));
     }
     let jurisdictions = Arc::new(boundaries::read(
         &countries.0,
@@ -228,12 +219,71 @@ fn geo_of(
         &provinces.1,
     )?);
     let mut errors = Errors::default();
-    let gazetteer = Arc::new(gazetteer_of(&jurisdictions, places, cities, &mut errors));
+    let gazetteer =
+        SharedGazetteer::built(gazetteer_of(&jurisdictions, places, cities, &mut errors));
     if let (Some(memo), true) = (memo, errors.is_empty()) {
-        *memo.0.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some((key, jurisdictions.clone(), gazetteer.clone()));
+        memo.set(key, jurisdictions.clone(), gazetteer.clone());
     }
     Ok((jurisdictions, gazetteer, errors))
+}
+
+/// The boundaries for a start from the catalog image, and a gazetteer built on first use: the
+/// image's records were geocoded from these same inputs, which loaded without an error, so
+/// nothing at start needs the place names (see [`SharedGazetteer`]).
+fn geo_for_image(
+    countries: &Text,
+    provinces: &Text,
+    cities: &Text,
+    places: &Text,
+    memo: Option<&GeoMemo>,
+) -> Result<(Arc<Jurisdictions>, SharedGazetteer), LoadError> {
+    let key = geo_key(countries, provinces, cities, places);
+    if let Some(held) = memo.and_then(|m| m.get(&key)) {
+        return Ok(held);
+    }
+    let jurisdictions = Arc::new(boundaries::read(
+        &countries.0,
+        &countries.1,
+        &provinces.0,
+        &provinces.1,
+    )?);
+    let (j, places, cities) = (jurisdictions.clone(), places.clone(), cities.clone());
+    let gazetteer = SharedGazetteer::lazy(move || {
+        let mut errors = Errors::default();
+        let g = gazetteer_of(&j, &places, &cities, &mut errors);
+        if let Err(e) = errors.finish(()) {
+            // Not reached for inputs that loaded once; said rather than hidden if it is.
+            tracing::error!(error = %e, "the gazetteer's inputs no longer read cleanly");
+        }
+        g
+    });
+    if let Some(memo) = memo {
+        memo.set(key, jurisdictions.clone(), gazetteer.clone());
+    }
+    Ok((jurisdictions, gazetteer))
+}
+
+/// The key boundaries and gazetteer are kept under: the hash of their four inputs, names included
+/// (they are in the error messages).
+fn geo_key(countries: &Text, provinces: &Text, cities: &Text, places: &Text) -> String {
+    content_version(
+        [countries, provinces, cities, places]
+            .iter()
+            .flat_map(|(n, t)| [n.as_str(), t.as_str()]),
+    )
+}
+
+impl GeoMemo {
+    fn get(&self, key: &str) -> Option<(Arc<Jurisdictions>, SharedGazetteer)> {
+        let held = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        held.as_ref()
+            .filter(|(k, _, _)| k == key)
+            .map(|(_, j, g)| (j.clone(), g.clone()))
+    }
+
+    fn set(&self, key: String, j: Arc<Jurisdictions>, g: SharedGazetteer) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((key, j, g));
+    }
 }
 
 /// The boundaries and the gazetteer alone, from the texts of `countries.geojson`,

@@ -13,6 +13,7 @@
 //! current one does.
 
 use super::{Snapshot, SourceError, Store};
+use crate::geo::shared_gazetteer::SharedGazetteer;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
@@ -140,7 +141,7 @@ impl Kept {
             .unwrap_or_else(|p| p.into_inner())
             .retain(|at, _| !stale(*at));
         let same_rest = Arc::ptr_eq(&old.jurisdictions, &new.jurisdictions)
-            && Arc::ptr_eq(&old.gazetteer, &new.gazetteer)
+            && SharedGazetteer::same(&old.gazetteer, &new.gazetteer)
             && old.catalog.splits() == new.catalog.splits();
         if let (Some(last), Some(Some(e)), true) = (was.latest(), earliest, same_rest) {
             if last < e && alike(&old, last) {

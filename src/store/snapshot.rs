@@ -1,7 +1,7 @@
 //! An immutable snapshot: everything a query needs, built once from a validated data set.
 
-use crate::geo::gazetteer::Gazetteer;
 use crate::geo::jurisdictions::{Jurisdictions, Level};
+use crate::geo::shared_gazetteer::SharedGazetteer;
 use crate::index::Catalog;
 use crate::views::layers::PolygonLayer;
 use crate::views::search::RecordSearch;
@@ -15,8 +15,8 @@ pub struct Snapshot {
     pub catalog: Catalog,
     /// Countries and provinces.
     pub jurisdictions: Arc<Jurisdictions>,
-    /// Place names.
-    pub gazetteer: Arc<Gazetteer>,
+    /// Place names (built on first use after a start from the catalog image).
+    pub gazetteer: SharedGazetteer,
     /// The `countries` layer.
     pub countries: PolygonLayer,
     /// The `provinces` layer.
@@ -62,7 +62,7 @@ impl Snapshot {
     pub fn build(
         catalog: Catalog,
         jurisdictions: Arc<Jurisdictions>,
-        gazetteer: Arc<Gazetteer>,
+        gazetteer: SharedGazetteer,
         version: String,
         changed_at: OffsetDateTime,
     ) -> Self {
