@@ -180,6 +180,31 @@ fn curated_places_must_lie_in_their_country() {
     );
 }
 
+/// With a cache directory, a bad gazetteer row still stops the load: the gazetteer left for its
+/// first use after a start from an image is for inputs that image proves good, and without an
+/// image (none of this data, or an edit since) every row is checked — at start and on reload.
+#[test]
+fn a_bad_gazetteer_row_stops_a_cached_load_too() {
+    let s = Scratch::new("places-cache");
+    let cache = s.dir.join("cache");
+    let source = || FileSource::new(&s.dir).with_cache(Some(cache.clone()));
+    let store = Store::open(Box::new(source())).expect("good data loads");
+    s.append(
+        "places.csv",
+        "Somewhere,,AFG,landmark,2.35,48.85,wrong country,",
+    );
+    let line = s.last_line("places.csv");
+    let want = format!("{}:{line}: lon:", s.path("places.csv").display());
+    let msgs = messages(&source().read().err().expect("a bad row stops the load"));
+    assert!(msgs.iter().any(|m| m.starts_with(&want)), "{msgs:?}");
+    // The same source object twice: its kept boundaries and gazetteer must not stand in for a
+    // check either.
+    let once = source();
+    assert!(once.read().is_err());
+    assert!(once.read().is_err(), "a second read checks the rows again");
+    assert!(store.reload().is_err(), "a reload checks the rows");
+}
+
 #[test]
 fn a_failed_reload_keeps_the_previous_snapshot() {
     let s = Scratch::new("reload");

@@ -114,13 +114,4 @@ impl DayIndex {
         let b = run.days.partition_point(|&d| d <= last);
         ((b - a) as u64, run.sums[b] - run.sums[a])
     }
-
-    /// Bytes held.
-    pub fn heap_bytes(&self) -> usize {
-        self.runs
-            .iter()
-            .map(|r| r.days.capacity() * 4 + r.sums.capacity() * 8)
-            .sum::<usize>()
-            + self.runs.capacity() * std::mem::size_of::<Run>()
-    }
 }

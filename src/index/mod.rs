@@ -279,6 +279,15 @@ impl Catalog {
     /// Indexes records (in any order) on one thread; the loader builds [`Part`]s in parallel and
     /// calls [`Catalog::assemble`] instead. A record that does not fit an entry is an error.
     pub fn new(records: Vec<Record>, sources: Vec<Document>) -> Result<Self, PartError> {
+        Catalog::with_splits(records, sources, &[])
+    }
+
+    /// As [`Catalog::new`], with the time splits the records may share.
+    pub fn with_splits(
+        records: Vec<Record>,
+        sources: Vec<Document>,
+        splits: &[Split],
+    ) -> Result<Self, PartError> {
         let mut part = Part::default();
         let mut table = CiteTable::default();
         let mut ids = Vec::new();
@@ -292,7 +301,7 @@ impl Catalog {
             part.push(r, &ids)?;
         }
         drop(records);
-        match Catalog::assemble(vec![part], table, sources, &[]) {
+        match Catalog::assemble(vec![part], table, sources, splits) {
             Ok(c) => Ok(c),
             Err(d) => Err(PartError::DuplicateId(d[0].id.clone())),
         }

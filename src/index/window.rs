@@ -45,7 +45,8 @@ impl Window {
 
 impl Catalog {
     /// The window `f` asks, when it restricts nothing but the kind and the days, and the days
-    /// narrow (a window holding every record's days is no window: [`Catalog::restricts_only_kind`]).
+    /// narrow (a window holding every record's days is no window, unless a time split holds no
+    /// events: see [`Catalog::restricts_only_kind`]).
     pub fn window(&self, f: &Filter) -> Option<Window> {
         let days = self.narrowing_days(f)?;
         let only_days = Filter {
@@ -83,10 +84,14 @@ impl Catalog {
         self.day_indexes[grouping.slot()].get_or_init(|| DayIndex::build(self, grouping))
     }
 
-    /// Whether record `i` is of the window's kind and its time meets the window as asked.
+    /// Whether record `i` is of the window's kind and its time meets the window as asked: as
+    /// [`Catalog::matching`] decides, its whole span first (a split none of whose periods holds
+    /// events lies "within" any window by its periods, but not by its span).
     fn in_window(&self, w: &Window, i: u32) -> bool {
         let e = &self.entries[i as usize];
-        w.kind.is_none_or(|k| e.kind == k) && self.time_matches(e, &w.days, w.how)
+        w.kind.is_none_or(|k| e.kind == k)
+            && w.days.intersects(e.first_day, e.last_day)
+            && self.time_matches(e, &w.days, w.how)
     }
 
     /// The records the day index does not hold (more than one day, or a time split) whose index
@@ -143,24 +148,51 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::Split;
     use crate::synth;
 
-    fn catalog() -> Catalog {
+    /// Records of one day up to years; with `splits`, one in 13 shares a time split (single-day
+    /// ones too), one split of which holds no events.
+    fn catalog(splits: bool) -> Catalog {
         let mut records = synth::records(5_000, 11);
         for (n, r) in records.iter_mut().enumerate() {
             let days = [0i64, 0, 0, 0, 1, 30, 93, 700][n % 8];
             if days > 0 {
                 r.date_end = Some(r.date + time::Duration::days(days));
             }
+            if splits && n % 13 == 0 {
+                r.split = Some(["S1", "S0"][n % 2].into());
+            }
         }
-        Catalog::new(records, vec![synth::document()]).expect("fits")
+        let (_, (first, _)) = Catalog::new(records.clone(), vec![synth::document()])
+            .expect("fits")
+            .kind_extent(None)
+            .expect("records");
+        let split = |id: &str, n: u32| Split {
+            id: id.into(),
+            periods: vec![
+                (first + 100, first + 400, n),
+                (first + 900, first + 1300, 2 * n),
+            ],
+            cited: Vec::new(),
+        };
+        Catalog::with_splits(
+            records,
+            vec![synth::document()],
+            &if splits {
+                vec![split("S1", 5), split("S0", 0)]
+            } else {
+                Vec::new()
+            },
+        )
+        .expect("fits")
     }
 
     /// A window's count and pages are what the scan of [`Catalog::matching`] selects, for
     /// windows open or closed, either match, with or without a kind.
     #[test]
     fn a_window_counts_and_pages_as_the_scan_does() {
-        let cat = catalog();
+        let cat = catalog(true);
         let (_, (first, last)) = cat.kind_extent(None).expect("records");
         let mut asked = 0;
         for round in 0..90 {
@@ -186,7 +218,12 @@ mod tests {
             };
             asked += 1;
             assert_eq!(cat.window_count(&w), scan.len(), "{f:?}");
-            for (offset, limit) in [(0, 10), (3, 100), (scan.len().saturating_sub(2), 10)] {
+            for (offset, limit) in [
+                (0, 10),
+                (3, 100),
+                (scan.len().saturating_sub(2), 10),
+                (scan.len() + 5, 10),
+            ] {
                 let want: Vec<u32> = scan.iter().copied().skip(offset).take(limit).collect();
                 assert_eq!(cat.window_page(&w, offset, limit), want, "{f:?} {offset}");
             }
@@ -194,10 +231,27 @@ mod tests {
         assert!(asked > 60, "{asked} windows took the day index");
     }
 
+    /// A window over an empty catalog counts and pages nothing.
+    #[test]
+    fn an_empty_catalog_has_nothing_in_a_window() {
+        let cat = Catalog::new(Vec::new(), vec![synth::document()]).expect("fits");
+        let f = Filter {
+            days: Some(DayRange {
+                start: Some(2_459_000),
+                end: Some(2_459_100),
+            }),
+            ..Filter::default()
+        };
+        let w = cat.window(&f).expect("a window");
+        assert_eq!(cat.window_count(&w), 0);
+        assert!(cat.window_page(&w, 0, 10).is_empty());
+        assert!(cat.matching(&f).is_empty());
+    }
+
     /// Any other restriction, or a window holding everything, is not a window.
     #[test]
     fn only_kind_and_days_make_a_window() {
-        let cat = catalog();
+        let cat = catalog(false);
         let (_, (first, last)) = cat.kind_extent(None).expect("records");
         let days = Some(DayRange {
             start: Some(first + 40),
@@ -231,13 +285,16 @@ mod tests {
             ..Filter::default()
         };
         assert!(cat.window(&whole).is_none());
+        // While a time split holds no events, even that window selects something (not its
+        // records) and is asked.
+        assert!(catalog(true).window(&whole).is_some());
     }
 
     /// The day index's tallies per group add up to the whole: every single-day record is in
     /// one group of each grouping.
     #[test]
     fn every_grouping_tallies_the_same_whole() {
-        let cat = catalog();
+        let cat = catalog(true);
         let all = cat.day_index(Grouping::All);
         for g in [Grouping::Country, Grouping::Province] {
             let index = cat.day_index(g);

@@ -151,8 +151,9 @@ pub fn read_inputs(
 }
 
 /// The data set of version `version` with its catalog from the image in `dir`, beside the
-/// boundaries and gazetteer built from their four texts (`countries`, `provinces`, `cities`,
-/// `places`, as [`FILES`] orders them); `None` when there is no readable image of that version.
+/// boundaries built from their two texts and a gazetteer built on first use from its two
+/// (`countries`, `provinces`, `cities`, `places`, as [`FILES`] orders them); `None` when there is
+/// no readable image of that version.
 /// The other four inputs are not needed: the image is of exactly the data that version hashes.
 pub fn read_cached(
     geo: [&(String, String); 4],
@@ -178,7 +179,12 @@ pub fn read_cached(
     let Some(catalog) = cached else {
         return Ok(None);
     };
-    let (jurisdictions, gazetteer) = geo?;
+    let (key, jurisdictions, gazetteer) = geo?;
+    // Kept for reloads only now: without an image the gazetteer's inputs are not known to be good,
+    // and the full load (`geo_of`) must check them.
+    if let Some(memo) = memo {
+        memo.set(key, jurisdictions.clone(), gazetteer.clone());
+    }
     tracing::info!(elapsed = ?t.elapsed(), "read {what} (catalog from the cache)");
     Ok(Some(Dataset {
         catalog,
@@ -227,19 +233,20 @@ fn geo_of(
     Ok((jurisdictions, gazetteer, errors))
 }
 
-/// The boundaries for a start from the catalog image, and a gazetteer built on first use: the
-/// image's records were geocoded from these same inputs, which loaded without an error, so
-/// nothing at start needs the place names (see [`SharedGazetteer`]).
+/// The boundaries for a start from the catalog image, and a gazetteer built on first use, with
+/// the key to keep them under: if the image is there, its records were geocoded from these same
+/// inputs, which loaded without an error, so nothing at start needs the place names (see
+/// [`SharedGazetteer`]). Not kept in `memo` here: only once the image is found.
 fn geo_for_image(
     countries: &Text,
     provinces: &Text,
     cities: &Text,
     places: &Text,
     memo: Option<&GeoMemo>,
-) -> Result<(Arc<Jurisdictions>, SharedGazetteer), LoadError> {
+) -> Result<(String, Arc<Jurisdictions>, SharedGazetteer), LoadError> {
     let key = geo_key(countries, provinces, cities, places);
-    if let Some(held) = memo.and_then(|m| m.get(&key)) {
-        return Ok(held);
+    if let Some((j, g)) = memo.and_then(|m| m.get(&key)) {
+        return Ok((key, j, g));
     }
     let jurisdictions = Arc::new(boundaries::read(
         &countries.0,
@@ -257,10 +264,7 @@ fn geo_for_image(
         }
         g
     });
-    if let Some(memo) = memo {
-        memo.set(key, jurisdictions.clone(), gazetteer.clone());
-    }
-    Ok((jurisdictions, gazetteer))
+    Ok((key, jurisdictions, gazetteer))
 }
 
 /// The key boundaries and gazetteer are kept under: the hash of their four inputs, names included
