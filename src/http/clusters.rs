@@ -41,6 +41,9 @@ pub async fn clusters(
     let zoom = query::zoom(p.get("zoom"))?;
     let f = record_filter(kind, &p)?;
     fresh.revalidate()?;
+    if let Some(r) = fresh.kept() {
+        return Ok(r);
+    }
     st.work
         .run(move || {
             fresh.remember(GEOJSON, || {

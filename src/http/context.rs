@@ -358,14 +358,7 @@ impl Fresh {
         make: impl FnOnce() -> Result<String, ApiError>,
     ) -> Result<Response, ApiError> {
         let c = &self.ctx;
-        let key = format!(
-            "{}\n{}\n{}\n{}{}",
-            c.base,
-            c.path,
-            c.query.as_deref().unwrap_or(""),
-            u8::from(c.accepts_gzip),
-            u8::from(c.accepts_html)
-        );
+        let key = self.answer_key();
         let a = self.snap.answers.get_or_make(&key, || {
             let body = make()?;
             let gzip = c.accepts_gzip && body.len() > COMPRESS_HERE_ABOVE;
@@ -387,9 +380,35 @@ impl Fresh {
                 },
             })
         })?;
+        Ok(self.kept_response(&a))
+    }
+
+    /// The answer [`Fresh::remember`] keeps for this request, if it is kept already: to be asked
+    /// before the work pool, so that a kept answer is sent from where the request is, without a
+    /// turn on the pool (whose threads run at a lower priority and, on a busy core, wait
+    /// milliseconds for one).
+    pub fn kept(&self) -> Option<Response> {
+        let a = self.snap.answers.get(&self.answer_key())?;
+        Some(self.kept_response(&a))
+    }
+
+    /// The key [`Fresh::remember`] keeps this request's answer under.
+    fn answer_key(&self) -> String {
+        let c = &self.ctx;
+        format!(
+            "{}\n{}\n{}\n{}{}",
+            c.base,
+            c.path,
+            c.query.as_deref().unwrap_or(""),
+            u8::from(c.accepts_gzip),
+            u8::from(c.accepts_html)
+        )
+    }
+
+    fn kept_response(&self, a: &crate::store::answers::Answer) -> Response {
         let mut r = axum::body::Body::from(a.body.clone()).into_response();
         head(&mut r, a.content_type, &self.tag, a.gzip);
-        Ok(r)
+        r
     }
 
     /// A 200 answer tagged with this request's tag; gzip-compressed here when it is over

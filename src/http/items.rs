@@ -35,6 +35,9 @@ pub async fn items(
     if cheap && limit <= query::DEFAULT_LIMIT && enc == Encoding::Json {
         page_of(&fresh, &q, &p, enc, limit, offset)
     } else if enc == Encoding::Json {
+        if let Some(r) = fresh.kept() {
+            return Ok(r);
+        }
         st.work
             .run(move || fresh.remember(GEOJSON, || Ok(page_body(&fresh, &q, &p, limit, offset))))
             .await?

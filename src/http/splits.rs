@@ -20,6 +20,9 @@ pub async fn splits(State(st): State<AppState>, fresh: Fresh) -> Result<Response
     let p = fresh.ctx.params(&["f"])?;
     query::format(p.get("f"))?;
     fresh.revalidate()?;
+    if let Some(r) = fresh.kept() {
+        return Ok(r);
+    }
     st.work
         .run(move || fresh.remember(JSON, || Ok(body(&fresh.snap))))
         .await?

@@ -47,6 +47,9 @@ pub async fn stats(State(st): State<AppState>, fresh: Fresh) -> Result<Response,
     };
     let filter = record_filter(None, &p)?;
     fresh.revalidate()?;
+    if let Some(r) = fresh.kept() {
+        return Ok(r);
+    }
     st.work
         .run(move || fresh.remember(JSON, || body(&fresh.snap, &filter, by, period)))
         .await?

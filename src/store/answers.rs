@@ -106,6 +106,13 @@ impl Answers {
         }
     }
 
+    /// The answer kept under `key`, if any (counted as served from the kept ones).
+    pub fn get(&self, key: &str) -> Option<Arc<Answer>> {
+        let a = self.cache.get(key)?;
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Some(a)
+    }
+
     /// Answers served from the kept ones, and answers made, since the snapshot was built.
     pub fn counts(&self) -> (u64, u64) {
         (
