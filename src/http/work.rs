@@ -9,6 +9,7 @@
 //! comes; the response timeout holds while a job waits or runs, since the handler only awaits it.
 
 use super::error::ApiError;
+use crate::store::background::lower_priority;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -126,16 +127,6 @@ fn worker(rx: &Mutex<Receiver<Job>>) {
         };
         // A panic ends the job (its request gets a 500), not the thread.
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-    }
-}
-
-/// Gives the calling thread `nice` 10, so that the async workers win the CPU from it.
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: gettid and setpriority take plain integers and touch no memory of ours.
-    unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        let _ = libc::setpriority(libc::PRIO_PROCESS, tid, 10);
     }
 }
 

@@ -9,8 +9,9 @@
 //! share of the window is whole and its time matches with either [`DayMatch`](super::DayMatch).
 //!
 //! Every other record (covering more than one day, or sharing a time split) is listed apart,
-//! ascending, in [`others`], and read one by one. Built on first need, per grouping, so a server
-//! that is never asked a window pays nothing for it.
+//! ascending, in [`others`], and read one by one. Built on first need, per grouping (the server
+//! builds the two a reader's first window asks in the background once a snapshot is installed:
+//! `store::background::warm_up`).
 
 use super::{Catalog, Entry, NO_COUNTRY, NO_PROVINCE, NO_SPLIT};
 use crate::model::Kind;

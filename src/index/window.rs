@@ -84,6 +84,11 @@ impl Catalog {
         self.day_indexes[grouping.slot()].get_or_init(|| DayIndex::build(self, grouping))
     }
 
+    /// Whether the day index by `grouping` is built yet.
+    pub fn has_day_index(&self, grouping: Grouping) -> bool {
+        self.day_indexes[grouping.slot()].get().is_some()
+    }
+
     /// Whether record `i` is of the window's kind and its time meets the window as asked: as
     /// [`Catalog::matching`] decides, its whole span first (a split none of whose periods holds
     /// events lies "within" any window by its periods, but not by its span).
@@ -94,10 +99,15 @@ impl Catalog {
             && self.time_matches(e, &w.days, w.how)
     }
 
-    /// The records the day index does not hold (more than one day, or a time split) whose index
-    /// is in `range`.
+    /// The records the day index does not hold (more than one day, or a time split), ascending;
+    /// built on first need.
+    pub fn window_others_list(&self) -> &[u32] {
+        self.others.get_or_init(|| days::others(self))
+    }
+
+    /// The records the day index does not hold whose index is in `range`.
     fn others_in(&self, range: std::ops::Range<usize>) -> &[u32] {
-        let others = self.others.get_or_init(|| days::others(self));
+        let others = self.window_others_list();
         let a = others.partition_point(|&i| (i as usize) < range.start);
         let b = others.partition_point(|&i| (i as usize) < range.end);
         &others[a..b]

@@ -5,6 +5,7 @@
 //! whole. A failed reload leaves the previous snapshot serving and returns every error.
 
 pub mod answers;
+pub mod background;
 pub mod bundled;
 pub mod changes;
 pub mod collections;
@@ -42,6 +43,7 @@ impl Store {
         let first = Arc::new(source.load()?);
         crate::index::memory::release_freed_memory();
         source.installed(&first);
+        background::warm_up(&first);
         Ok(Store {
             current: ArcSwap::new(first),
             source,
@@ -95,6 +97,7 @@ impl Store {
             self.reloads
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             self.source.installed(&next);
+            background::warm_up(&next);
             self.replaced(old, &next);
         }
         *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
