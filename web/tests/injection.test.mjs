@@ -87,12 +87,16 @@ test('the cross-border arrow tooltip is text', async () => {
   assert.ok(n >= 1, 'arrows are drawn');
   let seen = false;
   for (let i = 0; i < n; i += 1) {
-    const box = await arrows.nth(i).boundingBox();
-    if (!box) continue;
-    // Sticky tooltips follow the mouse over the line: hover points along the line's box.
-    for (const f of [0.5, 0.3, 0.7]) {
-      await page.mouse.move(box.x + box.width * f, box.y + box.height * f);
-      await page.mouse.move(box.x + box.width * f + 1, box.y + box.height * f + 1);
+    // Sticky tooltips follow the mouse over the line: hover points on the drawn path itself (its
+    // box's diagonal misses a line drawn the other way, or a curved one).
+    const points = await arrows.nth(i).evaluate((el) => [0.5, 0.3, 0.7].map((f) => {
+      const p = el.getPointAtLength(el.getTotalLength() * f);
+      const m = el.getScreenCTM();
+      return { x: p.x * m.a + p.y * m.c + m.e, y: p.x * m.b + p.y * m.d + m.f };
+    }));
+    for (const { x, y } of points) {
+      await page.mouse.move(x - 1, y);
+      await page.mouse.move(x, y);
       const tips = await page.locator('.leaflet-tooltip').allTextContents();
       if (tips.some((t) => t.startsWith(`Arrow ${P}: launched from ${PLACE}`))) seen = true;
       await clean(page, 'arrow tooltip');
