@@ -218,12 +218,7 @@ fn geo_of(
     if let Some((j, g)) = memo.and_then(|m| m.get(&key)) {
         return Ok((j, g, Errors::default()));
     }
-    let jurisdictions = Arc::new(boundaries::read(
-        &countries.0,
-        &countries.1,
-        &provinces.0,
-        &provinces.1,
-    )?);
+    let jurisdictions = Arc::new(read_boundaries(countries, provinces)?);
     let mut errors = Errors::default();
     let gazetteer =
         SharedGazetteer::built(gazetteer_of(&jurisdictions, places, cities, &mut errors));
@@ -248,12 +243,7 @@ fn geo_for_image(
     if let Some((j, g)) = memo.and_then(|m| m.get(&key)) {
         return Ok((key, j, g));
     }
-    let jurisdictions = Arc::new(boundaries::read(
-        &countries.0,
-        &countries.1,
-        &provinces.0,
-        &provinces.1,
-    )?);
+    let jurisdictions = Arc::new(read_boundaries(countries, provinces)?);
     let (j, places, cities) = (jurisdictions.clone(), places.clone(), cities.clone());
     let gazetteer = SharedGazetteer::lazy(move || {
         let mut errors = Errors::default();
@@ -265,6 +255,11 @@ fn geo_for_image(
         g
     });
     Ok((key, jurisdictions, gazetteer))
+}
+
+/// The boundaries from the texts of `countries.geojson` and `provinces.geojson`.
+fn read_boundaries(countries: &Text, provinces: &Text) -> Result<Jurisdictions, LoadError> {
+    boundaries::read(&countries.0, &countries.1, &provinces.0, &provinces.1)
 }
 
 /// The key boundaries and gazetteer are kept under: the hash of their four inputs, names included
