@@ -837,18 +837,11 @@ impl Catalog {
                 // Records meeting the window: the short ones start in `lo..hi`; the long ones
                 // before `lo` are listed apart (later ones are in the range already).
                 Some(d) => {
-                    let lo = d.start.map_or(0, |s| {
-                        self.entries
-                            .partition_point(|e| e.first_day < s.saturating_sub(SHORT_DAYS))
-                    });
-                    let hi = d.end.map_or(self.entries.len(), |end| {
-                        self.entries.partition_point(|e| e.first_day <= end)
-                    });
-                    let before = self.long.partition_point(|&i| (i as usize) < lo);
-                    self.long[..before]
+                    let s = self.day_span(&d);
+                    self.long[..s.before]
                         .iter()
                         .copied()
-                        .chain(lo as u32..hi.max(lo) as u32)
+                        .chain(s.lo as u32..s.hi as u32)
                         .filter(|&i| keep(i))
                         .collect()
                 }

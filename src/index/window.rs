@@ -16,13 +16,21 @@ pub struct Window {
     pub kind: Option<Kind>,
     /// How a record's time must meet the days.
     pub how: DayMatch,
-    /// Entries `lo..hi` hold every record of at most [`SHORT_DAYS`] days meeting the window;
-    /// those before `start` begin before it (only one covering more days can meet it).
-    lo: usize,
-    start: usize,
-    hi: usize,
-    /// `long[..before]`: the longer records starting before entry `lo`.
-    before: usize,
+    /// Where its records are among the entries.
+    span: DaySpan,
+}
+
+/// Where the records meeting some days are among the date-ordered entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct DaySpan {
+    /// Entries `lo..hi` hold every record of at most [`SHORT_DAYS`] days meeting the days;
+    /// those before `start` begin before them (only one covering more days can meet them).
+    pub(super) lo: usize,
+    pub(super) start: usize,
+    pub(super) hi: usize,
+    /// `long[..before]`: the longer records starting before entry `lo` (later ones are in the
+    /// range already).
+    pub(super) before: usize,
 }
 
 impl Window {
@@ -58,25 +66,35 @@ impl Catalog {
         if !self.restricts_only_kind(&only_days) {
             return None;
         }
-        let lo = days.start.map_or(0, |s| {
-            self.entries
-                .partition_point(|e| e.first_day < s.saturating_sub(SHORT_DAYS))
-        });
-        let start = days.start.map_or(0, |s| {
-            self.entries[lo..].partition_point(|e| e.first_day < s) + lo
-        });
-        let hi = days.end.map_or(self.entries.len(), |end| {
-            self.entries.partition_point(|e| e.first_day <= end)
-        });
         Some(Window {
             days,
             kind: f.kind,
             how: f.day_match,
-            lo,
-            start: start.min(hi.max(lo)),
-            hi: hi.max(lo),
-            before: self.long.partition_point(|&i| (i as usize) < lo),
+            span: self.day_span(&days),
         })
+    }
+
+    /// Where the records meeting `days` are: binary searches over the entries' first days.
+    pub(super) fn day_span(&self, days: &DayRange) -> DaySpan {
+        let lo = days.start.map_or(0, |s| {
+            self.entries
+                .partition_point(|e| e.first_day < s.saturating_sub(SHORT_DAYS))
+        });
+        let hi = days
+            .end
+            .map_or(self.entries.len(), |end| {
+                self.entries.partition_point(|e| e.first_day <= end)
+            })
+            .max(lo);
+        let start = days.start.map_or(lo, |s| {
+            self.entries[lo..hi].partition_point(|e| e.first_day < s) + lo
+        });
+        DaySpan {
+            lo,
+            start,
+            hi,
+            before: self.long.partition_point(|&i| (i as usize) < lo),
+        }
     }
 
     /// The day index by `grouping`, built on first need.
@@ -117,20 +135,21 @@ impl Catalog {
     /// window's range of entries, those of more than one day starting before the window, then
     /// every record starting in it.
     fn window_candidates<'a>(&'a self, w: &Window) -> impl Iterator<Item = u32> + 'a {
-        self.long[..w.before]
+        let s = w.span;
+        self.long[..s.before]
             .iter()
-            .chain(self.others_in(w.lo..w.start))
+            .chain(self.others_in(s.lo..s.start))
             .copied()
-            .chain(w.start as u32..w.hi as u32)
+            .chain(s.start as u32..s.hi as u32)
     }
 
     /// The records the window selects that the day index does not hold (more than one day, or a
     /// time split), ascending.
     pub fn window_others<'a>(&'a self, w: &Window) -> impl Iterator<Item = u32> + 'a {
-        let w = *w;
-        self.long[..w.before]
+        let (w, s) = (*w, w.span);
+        self.long[..s.before]
             .iter()
-            .chain(self.others_in(w.lo..w.hi))
+            .chain(self.others_in(s.lo..s.hi))
             .copied()
             .filter(move |&i| self.in_window(&w, i))
     }
@@ -146,9 +165,8 @@ impl Catalog {
     /// The records `offset..offset + limit` of what the window selects, ascending: a walk from
     /// the window's first entry that stops at the page's end.
     pub fn window_page(&self, w: &Window, offset: usize, limit: usize) -> Vec<u32> {
-        let w2 = *w;
         self.window_candidates(w)
-            .filter(|&i| self.in_window(&w2, i))
+            .filter(|&i| self.in_window(w, i))
             .skip(offset)
             .take(limit)
             .collect()
