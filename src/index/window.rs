@@ -173,47 +173,57 @@ impl Catalog {
     }
 }
 
+/// A catalog for tests of windows: `n` synthetic records covering one day up to years, a count of
+/// 3 in one in four, three countries with a country-level record (no province) in five; with
+/// `splits`, one record in 11 shares a time split (single-day ones too), one of the two splits
+/// holding no events.
+#[cfg(test)]
+pub(crate) fn mixed_catalog(n: usize, seed: u64, splits: bool) -> Catalog {
+    use crate::synth;
+    let mut records = synth::records(n, seed);
+    for (n, r) in records.iter_mut().enumerate() {
+        let days = [0i64, 0, 0, 0, 1, 30, 93, 700][n % 8];
+        if days > 0 {
+            r.date_end = Some(r.date + time::Duration::days(days));
+        }
+        if n % 4 == 1 {
+            r.count = 3;
+        }
+        let c = ["AFG", "PAK", "IRN"][n % 3];
+        r.country = Some(c.into());
+        r.admin1_id = (n % 5 != 0).then(|| format!("{c}-{}", n % 7));
+        if splits && n % 11 == 0 {
+            r.split = Some(["S1", "S0"][n % 2].into());
+        }
+    }
+    let first = records
+        .iter()
+        .map(|r| r.date)
+        .min()
+        .map_or(0, |d| d.to_julian_day());
+    let split = |id: &str, n: u32| super::Split {
+        id: id.into(),
+        periods: vec![
+            (first + 100, first + 400, n),
+            (first + 900, first + 1300, 2 * n),
+        ],
+        cited: Vec::new(),
+    };
+    let table = if splits {
+        vec![split("S1", 5), split("S0", 0)]
+    } else {
+        Vec::new()
+    };
+    Catalog::with_splits(records, vec![synth::document()], &table).expect("fits")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::Split;
     use crate::synth;
 
-    /// Records of one day up to years; with `splits`, one in 13 shares a time split (single-day
-    /// ones too), one split of which holds no events.
     fn catalog(splits: bool) -> Catalog {
-        let mut records = synth::records(5_000, 11);
-        for (n, r) in records.iter_mut().enumerate() {
-            let days = [0i64, 0, 0, 0, 1, 30, 93, 700][n % 8];
-            if days > 0 {
-                r.date_end = Some(r.date + time::Duration::days(days));
-            }
-            if splits && n % 13 == 0 {
-                r.split = Some(["S1", "S0"][n % 2].into());
-            }
-        }
-        let (_, (first, _)) = Catalog::new(records.clone(), vec![synth::document()])
-            .expect("fits")
-            .kind_extent(None)
-            .expect("records");
-        let split = |id: &str, n: u32| Split {
-            id: id.into(),
-            periods: vec![
-                (first + 100, first + 400, n),
-                (first + 900, first + 1300, 2 * n),
-            ],
-            cited: Vec::new(),
-        };
-        Catalog::with_splits(
-            records,
-            vec![synth::document()],
-            &if splits {
-                vec![split("S1", 5), split("S0", 0)]
-            } else {
-                Vec::new()
-            },
-        )
-        .expect("fits")
+        mixed_catalog(5_000, 11, splits)
     }
 
     /// A window's count and pages are what the scan of [`Catalog::matching`] selects, for

@@ -77,49 +77,15 @@ pub fn stats(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::{Filter, Split};
+    use crate::index::Filter;
     use crate::model::dates::{DayMatch, DayRange};
     use crate::model::Kind;
-    use crate::synth;
 
     /// For windows of a day to years, open or closed, either match, with or without a kind, by
     /// every grouping and period: the same statistics as the pass over the selected records.
     #[test]
     fn window_statistics_are_those_of_the_pass() {
-        let mut records = synth::records(3_000, 5);
-        for (n, r) in records.iter_mut().enumerate() {
-            let days = [0i64, 0, 0, 1, 40, 500][n % 6];
-            if days > 0 {
-                r.date_end = Some(r.date + time::Duration::days(days));
-            }
-            if n % 4 == 1 {
-                r.count = 3;
-            }
-            // Three countries and a country-level record in five (no province).
-            let c = ["AFG", "PAK", "IRN"][n % 3];
-            r.country = Some(c.into());
-            r.admin1_id = (n % 5 != 0).then(|| format!("{c}-{}", n % 7));
-            // Time splits, one of which holds no events, shared by single-day records too.
-            if n % 11 == 0 {
-                r.split = Some(["S1", "S0"][n % 2].into());
-            }
-        }
-        let first = records.iter().map(|r| r.date).min().expect("records");
-        let first = first.to_julian_day();
-        let split = |id: &str, n: u32| Split {
-            id: id.into(),
-            periods: vec![
-                (first + 50, first + 300, n),
-                (first + 700, first + 1000, 3 * n),
-            ],
-            cited: Vec::new(),
-        };
-        let catalog = Catalog::with_splits(
-            records,
-            vec![synth::document()],
-            &[split("S1", 4), split("S0", 0)],
-        )
-        .expect("fits");
+        let catalog = crate::index::window::mixed_catalog(3_000, 5, true);
         let jur = Jurisdictions::new(Vec::new(), Vec::new());
         let (_, (first, last)) = catalog.kind_extent(None).expect("records");
         let mut asked = 0;
