@@ -649,6 +649,58 @@ fn last_seq(pg: &Pg) -> i64 {
         .get(0)
 }
 
+/// Two writers at once: the one that started second files its changes only after the first has
+/// committed, so the history's seqs follow commit order and a replica reading "after seq N" never
+/// skips a change that committed late (migration 6).
+#[test]
+fn concurrent_writers_file_history_in_commit_order() {
+    let pg = loaded("turns");
+    let from = last_seq(&pg);
+    let ids: Vec<String> = pg
+        .client()
+        .query("SELECT id FROM iskp.records ORDER BY ord LIMIT 3", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut first = pg.client();
+    let mut tx = first.transaction().unwrap();
+    tx.execute(
+        "UPDATE iskp.records SET title = title || ' (1)' WHERE id = $1",
+        &[&ids[0]],
+    )
+    .unwrap();
+    let url = pg.url();
+    let second_id = ids[1].clone();
+    let second = std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        c.execute(
+            "UPDATE iskp.records SET title = title || ' (2)' WHERE id = $1",
+            &[&second_id],
+        )
+        .unwrap();
+    });
+    // Give the second writer time to reach its statement (it waits for the first).
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        !second.is_finished(),
+        "the second writer waits for the first"
+    );
+    tx.execute(
+        "UPDATE iskp.records SET title = title || ' (1)' WHERE id = $1",
+        &[&ids[2]],
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    second.join().unwrap();
+    let keys: Vec<String> = history_since(&pg, from).into_iter().map(|h| h.2).collect();
+    assert_eq!(
+        keys,
+        [ids[0].clone(), ids[2].clone(), ids[1].clone()],
+        "the first transaction's changes, then the second's"
+    );
+}
+
 /// #21: every insert, update and delete of records, citations and sources is filed with its time,
 /// transaction, role and rows; an update that changes nothing is not; the history cannot be edited,
 /// not by an editor, a replica's role or the owner; a NULL `ord` (what QGIS sends) is filled.

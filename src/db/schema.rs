@@ -23,7 +23,8 @@
 //! Every statement that changes data bumps `iskp.state` (a change counter and the time of the last
 //! change), notes the counter in `iskp.table_state` for its table, and sends `NOTIFY iskp_changed`,
 //! delivered only when the transaction commits. Every row changed in records, citations and sources
-//! is also filed in `iskp.history` (append-only; migration 3), with the time, transaction and role.
+//! is also filed in `iskp.history` (append-only; migration 3), with the time, transaction and role;
+//! writers of those three tables take turns (migration 6), so the history's seqs follow commit order.
 
 use super::{Db, DbError};
 use postgres::Client;
@@ -379,6 +380,32 @@ BEGIN
     RETURN NULL;
 END
 $$;
+"#,
+    ),
+    (
+        "writers of records, citations and sources take turns, so history follows commit order",
+        r#"
+-- iskp.history.seq is taken when a row is filed, not when its transaction commits. Two writers at
+-- once could then commit out of seq order: a replica that read up to seq 7 while seqs 1-5 were
+-- still uncommitted would never read them (its change feed, and the rows it reloads after an
+-- edit, would miss them). Each statement that writes one of the three tables first locks the
+-- iskp.state row, which the statement's bookkeeping (data_changed) updates anyway and so holds
+-- until commit: a writer's first seq comes after every seq of the writers before it has
+-- committed, and whatever a reader sees of the history has no holes.
+CREATE FUNCTION iskp.take_turn() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    PERFORM 1 FROM iskp.state FOR UPDATE;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION iskp.take_turn() IS 'Locks iskp.state before a statement writes a table with history, so that history seqs follow commit order.';
+CREATE TRIGGER take_turn BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON iskp.records
+    FOR EACH STATEMENT EXECUTE FUNCTION iskp.take_turn();
+CREATE TRIGGER take_turn BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON iskp.citations
+    FOR EACH STATEMENT EXECUTE FUNCTION iskp.take_turn();
+CREATE TRIGGER take_turn BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON iskp.sources
+    FOR EACH STATEMENT EXECUTE FUNCTION iskp.take_turn();
 "#,
     ),
 ];
