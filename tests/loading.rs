@@ -308,8 +308,8 @@ fn the_catalog_cache_serves_the_same_data_and_never_a_stale_one() {
     let source = || FileSource::new(&s.dir).with_cache(Some(cache.clone()));
     // Serving writes the image in the background; wait until it (and only it) is there. It appears
     // whole, by rename.
-    let wait_for_image = |version: &str| {
-        let want = iskp_map::load::cache::path(&cache, version);
+    let wait_for_image = |key: &str| {
+        let want = iskp_map::load::cache::path(&cache, key);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         while images(&cache) != [want.clone()] {
             assert!(std::time::Instant::now() < deadline, "no image written");
@@ -319,7 +319,7 @@ fn the_catalog_cache_serves_the_same_data_and_never_a_stale_one() {
     let first = source().read().expect("loads");
     assert!(!first.from_cache);
     let store = Store::open(Box::new(source())).expect("loads");
-    wait_for_image(&first.version);
+    wait_for_image(first.key.as_deref().unwrap());
     let plain = FileSource::new(&s.dir).load().unwrap();
     let second = source().read().expect("loads");
     assert!(second.from_cache, "unchanged data comes from the image");
@@ -345,8 +345,8 @@ fn the_catalog_cache_serves_the_same_data_and_never_a_stale_one() {
     s.append("citations.csv", "zz-good,S1,test");
     store.reload().expect("edited data reloads");
     assert!(store.current().catalog.find("zz-good").is_some());
-    let edited_version = store.current().version.clone();
-    wait_for_image(&edited_version);
+    let edited_key = store.current().image_key.clone().unwrap();
+    wait_for_image(&edited_key);
     assert!(
         source().read().unwrap().from_cache,
         "the image of the edited data replaced the old"
@@ -362,7 +362,7 @@ fn the_catalog_cache_serves_the_same_data_and_never_a_stale_one() {
     assert!(!repaired.from_cache);
     assert!(!img.exists(), "the damaged image was removed");
     let served = Store::open(Box::new(source())).expect("loads");
-    wait_for_image(&edited_version);
+    wait_for_image(&edited_key);
     assert!(
         source().read().unwrap().from_cache,
         "a good image was written again"
@@ -419,4 +419,84 @@ async fn readiness_reports_the_version_and_a_failed_reload() {
     let again = get_from(&store, "/readyz").await.json();
     assert_eq!(again["status"], "ready");
     assert_ne!(again["version"], ready["version"]);
+}
+
+/// Rewrites a CSV text: `f` gets the header and every row (as fields) and may reorder them.
+fn rewrite_csv(text: &str, f: impl FnOnce(&mut Vec<String>, &mut Vec<Vec<String>>)) -> String {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let mut header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let mut rows: Vec<Vec<String>> = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    f(&mut header, &mut rows);
+    let mut w = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Always)
+        .from_writer(Vec::new());
+    w.write_record(&header).unwrap();
+    for row in rows {
+        w.write_record(&row).unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+/// #20: the data version names what the data says, not how its files are written: the records and
+/// citations in another row order, with other quoting and another column order keep it (so a
+/// replica applying an edit computes what a full load computes); a changed field, and two
+/// citations of one record in the other order (the order they are served in), change it.
+#[test]
+fn the_data_version_follows_the_data_not_the_layout() {
+    let s = Scratch::new("version");
+    let v0 = load(&s).unwrap().version;
+    let (records, citations) = (s.read("records.csv"), s.read("citations.csv"));
+    s.write(
+        "records.csv",
+        &rewrite_csv(&records, |header, rows| {
+            rows.reverse();
+            header.swap(1, 2);
+            for r in rows.iter_mut() {
+                r.swap(1, 2);
+            }
+        }),
+    );
+    // Citations grouped by record, the groups in reverse order: each record's own order kept.
+    s.write(
+        "citations.csv",
+        &rewrite_csv(&citations, |_, rows| {
+            let mut seen: Vec<String> = Vec::new();
+            for r in rows.iter() {
+                if !seen.contains(&r[0]) {
+                    seen.push(r[0].clone());
+                }
+            }
+            rows.sort_by_key(|r| std::cmp::Reverse(seen.iter().position(|x| *x == r[0])));
+        }),
+    );
+    assert_ne!(s.read("records.csv"), records, "the files did change");
+    assert_eq!(load(&s).unwrap().version, v0, "same data, same version");
+
+    // Two citations of one record swapped: another version, and the other order served.
+    let two = rewrite_csv(&citations, |_, rows| {
+        let first = rows
+            .iter()
+            .position(|r| rows.iter().filter(|x| x[0] == r[0]).count() > 1)
+            .expect("a record with two citations");
+        let next = first
+            + 1
+            + rows[first + 1..]
+                .iter()
+                .position(|r| r[0] == rows[first][0])
+                .unwrap();
+        rows.swap(first, next);
+    });
+    s.write("records.csv", &records);
+    s.write("citations.csv", &two);
+    assert_ne!(load(&s).unwrap().version, v0);
+
+    // One field edited: another version.
+    s.write("citations.csv", &citations);
+    s.write("records.csv", &records.replacen(",ISKP ", ",ISKp ", 1));
+    assert_ne!(load(&s).unwrap().version, v0);
+    s.write("records.csv", &records);
+    assert_eq!(load(&s).unwrap().version, v0);
 }

@@ -59,12 +59,12 @@ pub fn run(command: DbCommand) -> Result<(), CliError> {
         },
         DbCommand::Export { out, .. } => match transfer::export(&db, &out) {
             Ok(x) => match x.check {
-                Ok(n) => {
+                Ok((n, version)) => {
                     println!(
                         "exported {n} records from {} to {}: data version {}",
                         db.target(),
                         out.display(),
-                        x.version
+                        version
                     );
                     Ok(())
                 }

@@ -12,6 +12,7 @@
 //! | `db import`, `db export` | [`transfer`] |
 //! | `serve --db` | [`source`] (loading), [`follow`] (`LISTEN`, reconnecting), [`history`] (the change log) |
 
+pub mod delta;
 pub mod follow;
 pub mod history;
 pub mod past;

@@ -112,7 +112,138 @@ impl DbSource {
     }
 }
 
+impl DbSource {
+    /// The snapshot of `current` with the edit committed since applied to it, when that can be
+    /// done: `current` was loaded from this database, it knows every record's content hash, the
+    /// edit is of records and citations alone, within [`super::delta::Limits`], and the texts of
+    /// the records replaced since the last full load are at most a quarter of all. `None` when
+    /// it cannot (the caller then loads everything), or when the edit's rows do not validate on
+    /// their own or together with the rest: the full load that follows reports them with the
+    /// lines of `db export`, as for any load.
+    fn patch(&self, current: &Snapshot) -> Option<Result<(Snapshot, i64), SourceError>> {
+        let (Some(seq), Some(history)) = (self.shared.loaded_seq(), current.history.as_ref())
+        else {
+            return None;
+        };
+        let cat = &current.catalog;
+        let fallback = self
+            .shared
+            .fallback
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some();
+        if fallback || !cat.has_hashes() || cat.dead_bytes() * 4 > cat.text_bytes() {
+            return None;
+        }
+        let t = std::time::Instant::now();
+        let db = &self.shared.db;
+        let limits = super::delta::Limits {
+            changes: (cat.len() as i64 / 4).max(1_000),
+        };
+        let read = db.connect().and_then(|mut client| {
+            super::delta::read(
+                db,
+                &mut client,
+                history.upto(),
+                seq,
+                limits,
+                self.log.keep(),
+            )
+        });
+        let delta = match read {
+            Ok(Some(d)) => d,
+            Ok(None) => return None,
+            Err(e) => return Some(Err(e.into())),
+        };
+        let t_read = t.elapsed();
+        let mut errors = crate::load::error::Errors::default();
+        let splits = crate::load::records::Splits {
+            list: cat.splits().to_vec(),
+            lines: vec![0; cat.splits().len()],
+        };
+        let resolver = crate::load::records::Resolver {
+            jurisdictions: &current.jurisdictions,
+            gazetteer: &current.gazetteer,
+            splits: &splits,
+        };
+        let cites = crate::load::records::read_citations(
+            "iskp.citations",
+            &delta.citations,
+            cat.documents().to_vec(),
+            &mut errors,
+        );
+        let edit = crate::load::records::read_records(
+            "iskp.records",
+            &delta.records,
+            "iskp.citations",
+            cites,
+            "iskp.splits",
+            &resolver,
+            1,
+            false,
+            &mut errors,
+        );
+        let edit = match edit {
+            Some(e) if errors.is_empty() => e,
+            _ => {
+                tracing::info!(
+                    "an edit of {} records does not validate on its own; loading everything",
+                    delta.ids.len()
+                );
+                return None;
+            }
+        };
+        let ids: Vec<&str> = delta.ids.iter().map(String::as_str).collect();
+        let patched = match cat.patch(&ids, edit) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::info!("an edit of {} records: {e}; loading everything", ids.len());
+                return None;
+            }
+        };
+        let version = patched.data_version().id();
+        let upto = self.log.extend(delta.changes);
+        let mut snap = Snapshot::build(
+            patched,
+            current.jurisdictions.clone(),
+            current.gazetteer.clone(),
+            version,
+            delta.changed_at,
+        )
+        .with_history(History::new(self.log.clone(), upto));
+        snap.from_edit = true;
+        tracing::info!(
+            records = ids.len(),
+            read = ?t_read,
+            elapsed = ?t.elapsed(),
+            "applied an edit to the snapshot"
+        );
+        Some(Ok((snap, delta.seq)))
+    }
+
+    /// Marks `seq` as the change counter served, from the database.
+    fn served(&self, seq: i64) {
+        self.shared.seq.store(seq, Ordering::Release);
+        *self
+            .shared
+            .fallback
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = None;
+    }
+}
+
 impl DataSource for DbSource {
+    fn load_after(&self, current: &Arc<Snapshot>) -> Result<Snapshot, SourceError> {
+        match self.patch(current) {
+            Some(Ok((snap, seq))) => {
+                self.served(seq);
+                Ok(snap)
+            }
+            Some(Err(e)) => Err(e),
+            None => self.load(),
+        }
+    }
+
     fn describe(&self) -> String {
         match &self.fallback {
             Some(f) => format!(
@@ -128,12 +259,7 @@ impl DataSource for DbSource {
         let first = self.shared.loaded_seq().is_none();
         match self.load_db() {
             Ok((snap, seq)) => {
-                self.shared.seq.store(seq, Ordering::Release);
-                *self
-                    .shared
-                    .fallback
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner()) = None;
+                self.served(seq);
                 Ok(snap)
             }
             Err(e) => match (&self.fallback, first) {
@@ -174,11 +300,11 @@ impl DataSource for DbSource {
     }
 
     fn installed(&self, snap: &Arc<Snapshot>) {
-        if let Some(dir) = self.cache.clone() {
+        if let (Some(dir), Some(key)) = (self.cache.clone(), snap.image_key.clone()) {
             let snap = snap.clone();
             std::thread::spawn(move || {
-                if !cache::path(&dir, &snap.version).exists() {
-                    if let Err(e) = cache::write(&dir, &snap.version, &snap.catalog) {
+                if !cache::path(&dir, &key).exists() {
+                    if let Err(e) = cache::write(&dir, &key, &snap.catalog) {
                         tracing::warn!("catalog cache {}: {e}; not cached", dir.display());
                     }
                 }

@@ -96,6 +96,22 @@ pub(super) fn copy_csv(
     columns: &[&str],
     rows: &str,
 ) -> Result<String, DbError> {
+    let sql = format!(
+        "COPY (SELECT {} FROM {rows} ORDER BY ord) TO STDOUT (FORMAT csv, HEADER true)",
+        select_list(name, columns)
+    );
+    let mut text = String::new();
+    client
+        .copy_out(&sql)
+        .map_err(|e| db.error(e, &format!("reading {name}")))?
+        .read_to_string(&mut text)
+        .map_err(|e| db.fault(format!("reading {name}: {e}")))?;
+    Ok(text)
+}
+
+/// The columns of CSV table `name` as text, as its file holds them: dates as `YYYY-MM-DD`, empty
+/// values as NULL (read back as empty fields).
+pub(super) fn select_list(name: &str, columns: &[&str]) -> String {
     let select: Vec<String> = columns
         .iter()
         .map(|c| {
@@ -106,17 +122,7 @@ pub(super) fn copy_csv(
             }
         })
         .collect();
-    let sql = format!(
-        "COPY (SELECT {} FROM {rows} ORDER BY ord) TO STDOUT (FORMAT csv, HEADER true)",
-        select.join(", ")
-    );
-    let mut text = String::new();
-    client
-        .copy_out(&sql)
-        .map_err(|e| db.error(e, &format!("reading {name}")))?
-        .read_to_string(&mut text)
-        .map_err(|e| db.fault(format!("reading {name}: {e}")))?;
-    Ok(text)
+    select.join(", ")
 }
 
 /// The GeoJSON text of a list of features, in the layout of `scripts/geodata`.

@@ -4,7 +4,7 @@
 use super::tables::{self, TABLES};
 use super::{Db, DbError};
 use crate::load::error::LoadError;
-use crate::load::{content_version, read_inputs, FILES};
+use crate::load::{read_inputs, FILES};
 use crate::store::FileSource;
 use std::path::Path;
 
@@ -35,7 +35,8 @@ pub struct Imported {
     /// The data version the database now serves.
     pub version: String,
     /// Files whose bytes the database gives back differently (column order, quoting, layout): the
-    /// same data, but not the same version as the files.
+    /// same data. The records and citations are versioned by their fields, so those two keep the
+    /// version; any other file reformatted gives the database another version than the files.
     pub reformatted: Vec<&'static str>,
 }
 
@@ -70,7 +71,6 @@ pub fn import(db: &Db, dir: &Path) -> Result<Imported, TransferError> {
         .filter(|(_, ((_, sent), (_, got)))| sent != got)
         .map(|(f, _)| *f)
         .collect();
-    let version = content_version(back.texts.iter().map(|(_, t)| t.as_str()));
     // The stored data must itself validate to the same records (it differs from the files only
     // in layout, if at all).
     let stored = read_inputs(
@@ -91,7 +91,7 @@ pub fn import(db: &Db, dir: &Path) -> Result<Imported, TransferError> {
         .map_err(|e| db.error(e, "committing the import"))?;
     Ok(Imported {
         records,
-        version,
+        version: stored.version,
         reformatted,
     })
 }
@@ -99,11 +99,9 @@ pub fn import(db: &Db, dir: &Path) -> Result<Imported, TransferError> {
 /// What an export wrote.
 #[derive(Debug)]
 pub struct Exported {
-    /// The data version of the files written.
-    pub version: String,
-    /// Whether the exported data validates (records), or every problem in it. The files are
+    /// Whether the exported data validates (records and data version), or every problem in it. The files are
     /// written either way, so that a broken edit can be inspected and mended.
-    pub check: Result<usize, LoadError>,
+    pub check: Result<(usize, String), LoadError>,
 }
 
 /// Writes the eight files of the database's current data into `out` (created if missing), each
@@ -123,7 +121,6 @@ pub fn export(db: &Db, out: &Path) -> Result<Exported, TransferError> {
         std::fs::write(&tmp, text).map_err(|e| write_err(&tmp, e))?;
         std::fs::rename(&tmp, &path).map_err(|e| write_err(&path, e))?;
     }
-    let version = content_version(contents.texts.iter().map(|(_, t)| t.as_str()));
     let named: Vec<(String, String)> = FILES
         .iter()
         .zip(contents.texts)
@@ -136,6 +133,6 @@ pub fn export(db: &Db, out: &Path) -> Result<Exported, TransferError> {
         None,
         &out.display().to_string(),
     )
-    .map(|d| d.catalog.len());
-    Ok(Exported { version, check })
+    .map(|d| (d.catalog.len(), d.version));
+    Ok(Exported { check })
 }

@@ -54,6 +54,7 @@ pub async fn readyz(State(st): State<AppState>, ctx: Ctx) -> Result<Response, Ap
         "loaded_at": rfc3339(snap.loaded_at),
         "age_seconds": age,
         "reloads": st.store.reloads(),
+        "built_by": if snap.from_edit { "edit" } else { "load" },
         "last_reload_error": failed.map(|(at, e)| serde_json::json!({ "at": rfc3339(at), "error": e })),
         "source_error": trouble.map(|(since, e)| serde_json::json!({ "since": rfc3339(since), "error": e })),
     })))

@@ -2,8 +2,8 @@
 //! start over the same data reads it back instead of parsing, geocoding and serialising every row
 //! again. The R-tree and extents are rebuilt from the entries (bulk loading is fast).
 //!
-//! Layout, little-endian: magic `ISKPCAT1`, format number, data version, the tables, entries,
-//! feature texts and id index, then an XXH3-64 checksum of everything before it. Reading checks
+//! Layout, little-endian: magic `ISKPCAT1`, format number, the key of the inputs, the tables,
+//! entries, feature texts, id index, the inputs' hash and the records' content hashes, then an XXH3-64 checksum of everything before it. Reading checks
 //! the checksum first and then every index and length against the tables it points into, so a
 //! truncated, corrupt or foreign file is an error, never a panic or a wrong answer.
 
@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 const MAGIC: &[u8; 8] = b"ISKPCAT1";
 /// Bumped whenever the layout or the meaning of a field changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// Writes through a buffer, hashing every byte, and remembers the first I/O error.
 struct Writer<'w, W: std::io::Write> {
@@ -271,6 +271,11 @@ impl Catalog {
         for &i in &self.by_id {
             w.u32(i);
         }
+        w.u64(self.inputs);
+        w.u64(self.hashes.len() as u64);
+        for &h in &self.hashes {
+            w.u64(h);
+        }
         if let Some(e) = w.error {
             return Err(e);
         }
@@ -285,7 +290,7 @@ impl Catalog {
     pub fn from_image(buf: &[u8], version: &str) -> Result<Catalog, ImageError> {
         Catalog::parse_image(buf, version, |at, n| {
             std::str::from_utf8(&buf[at..at + n])
-                .map(|t| Text::Owned(t.to_string()))
+                .map(|t| Text::from(t.to_string()))
                 .map_err(|_| "text is not UTF-8".into())
         })
     }
@@ -427,6 +432,15 @@ impl Catalog {
         if by_id.len() != entries.len() {
             return Err("the id index does not match the entries".into());
         }
+        let inputs = r.u64()?;
+        let n = r.len()?;
+        if n != 0 && n != entries.len() {
+            return Err("the content hashes do not match the entries".into());
+        }
+        let mut hashes = Vec::with_capacity(n);
+        for _ in 0..n {
+            hashes.push(r.u64()?);
+        }
         r.finish()?;
         for (k, e) in entries.iter().enumerate() {
             let text = texts
@@ -468,6 +482,9 @@ impl Catalog {
             documents: sources,
             tree: RTree::new_with_params(),
             by_id,
+            hashes,
+            inputs,
+            dead: 0,
             extents: Vec::new(),
             long: Vec::new(),
             columns: std::sync::OnceLock::new(),

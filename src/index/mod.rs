@@ -16,12 +16,15 @@ pub mod feature;
 mod image;
 pub mod memory;
 mod part;
+mod patch;
 pub mod predicate;
 mod text;
+pub mod version;
 pub mod window;
 
 pub use cites::CiteTable;
 pub use part::{Entry, Part, PartError, NO_AREA, NO_COUNTRY, NO_PROVINCE, NO_SPLIT};
+pub use patch::PatchError;
 
 use crate::index::feature::parse_head;
 use crate::model::dates::{DayMatch, DayRange};
@@ -210,6 +213,13 @@ pub struct Catalog {
     tree: RTree<IndexedPoint, PointParams>,
     /// Record indices sorted by id.
     by_id: Vec<u32>,
+    /// Each record's content hash ([`version::record_hash`]), by index; empty for a
+    /// catalog built from records rather than rows (tests, `generate`).
+    hashes: Vec<u64>,
+    /// [`version::inputs_hash`] of the inputs it was loaded with (set by the loader).
+    inputs: u64,
+    /// Bytes of text no entry points to ([`Catalog::dead_bytes`]).
+    dead: u64,
     extents: Vec<Option<Extent>>,
     /// The time index, with the entries' order by first day: the records covering more than
     /// [`SHORT_DAYS`] days, ascending. Any other record meeting a window starts inside it or at
@@ -327,7 +337,12 @@ impl Catalog {
         let mut area_ix: Interner<String> = Interner::default();
         let mut areas: Vec<AreaSlot> = Vec::new();
         let mut starts = Vec::with_capacity(parts.len());
+        let hashed = parts.iter().all(|p| p.hashes.len() == p.entries.len());
+        let mut hashes = Vec::with_capacity(if hashed { n } else { 0 });
         for (pi, p) in parts.into_iter().enumerate() {
+            if hashed {
+                hashes.extend_from_slice(&p.hashes);
+            }
             let amap: Vec<u32> = p
                 .areas
                 .values
@@ -407,6 +422,9 @@ impl Catalog {
             documents: sources,
             tree: RTree::new_with_params(),
             by_id: Vec::new(),
+            hashes: Vec::new(),
+            inputs: 0,
+            dead: 0,
             extents: Vec::new(),
             long: Vec::new(),
             columns: std::sync::OnceLock::new(),
@@ -478,8 +496,32 @@ impl Catalog {
         drop(position);
         cat.entries = order.iter().map(|&k| cat.entries[k as usize]).collect();
         cat.entries.shrink_to_fit();
+        if hashed {
+            cat.hashes = order.iter().map(|&k| hashes[k as usize]).collect();
+        }
         cat.index_points();
         Ok(cat)
+    }
+
+    /// Sets the hash of the inputs besides the records and citations, which the data version
+    /// includes ([`Catalog::data_version`]).
+    pub fn set_inputs(&mut self, inputs: u64) {
+        self.inputs = inputs;
+    }
+
+    /// What the data version is computed from: the inputs' hash, the number of records and the
+    /// sum of their content hashes.
+    pub fn data_version(&self) -> version::DataVersion {
+        version::DataVersion {
+            inputs: self.inputs,
+            count: self.entries.len() as u64,
+            rows: self.hashes.iter().fold(0u64, |a, h| a.wrapping_add(*h)),
+        }
+    }
+
+    /// Whether every record's content hash is known, as an edit needs ([`Catalog::patch`]).
+    pub fn has_hashes(&self) -> bool {
+        self.hashes.len() == self.entries.len()
     }
 
     /// The records with a point in `env` (edges included), in no particular order.

@@ -124,6 +124,9 @@ pub struct Part {
     pub(super) area_boxes: Vec<[f64; 4]>,
     /// Split id.
     pub(super) splits: Interner<String>,
+    /// Each record's content hash ([`crate::index::version::record_hash`]), when every record
+    /// was pushed with one.
+    pub(super) hashes: Vec<u64>,
     buf: Vec<u8>,
 }
 
@@ -165,6 +168,7 @@ impl Part {
         Part {
             text,
             entries: Vec::with_capacity(records),
+            hashes: Vec::with_capacity(records),
             ..Part::default()
         }
     }
@@ -184,6 +188,14 @@ impl Part {
         let e = &self.entries[k];
         let at = e.offset() + ID_AT;
         &self.text[at..at + usize::from(e.id_len)]
+    }
+
+    /// As [`Part::push`], with the record's content hash ([`crate::index::version::record_hash`]),
+    /// which the catalog keeps so that an edit can be applied to it ([`super::Catalog::patch`]).
+    pub fn push_hashed(&mut self, r: &Record, cites: &[u32], hash: u64) -> Result<(), PartError> {
+        self.push(r, cites)?;
+        self.hashes.push(hash);
+        Ok(())
     }
 
     /// Serialises a record into the part, with its citations as numbers in the catalog's

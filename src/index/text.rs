@@ -4,10 +4,12 @@
 
 use std::sync::Arc;
 
-/// One part's feature texts, valid UTF-8 either way.
+/// One part's feature texts, valid UTF-8 either way. Cloning shares them: a catalog patched with
+/// an edit ([`super::Catalog::patch`]) keeps the texts of the catalog it was made from.
+#[derive(Clone)]
 pub enum Text {
     /// Built by a load.
-    Owned(String),
+    Owned(Arc<String>),
     /// `len` bytes at `start` of a mapped image, whose checksum matched and whose writer wrote
     /// them from a `&str` (see [`Text::mapped`]).
     Mapped {
@@ -35,7 +37,7 @@ impl Text {
     /// The text.
     pub fn as_str(&self) -> &str {
         match self {
-            Text::Owned(s) => s,
+            Text::Owned(s) => s.as_str(),
             Text::Mapped { map, start, len } => {
                 // SAFETY: the range lies inside the mapping (checked by `mapped`), the mapping
                 // is read-only and lives as long as `self`, and `mapped`'s caller vouched for UTF-8.
@@ -54,6 +56,6 @@ impl std::ops::Deref for Text {
 
 impl From<String> for Text {
     fn from(s: String) -> Self {
-        Text::Owned(s)
+        Text::Owned(Arc::new(s))
     }
 }

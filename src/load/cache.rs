@@ -1,7 +1,8 @@
 //! The catalog cache (`--cache DIR`): after a data directory loads, its catalog image is written to
 //! `DIR/<key>.catalog`; a later load of the same files by the same program reads the image instead
-//! of parsing and geocoding every row again. The key is the data version (a hash of every input
-//! file) and a hash of the running program, so edited data or a rebuilt binary never meets a stale
+//! of parsing and geocoding every row again. The key is the hash of every input text
+//! ([`super::content_version`], cheap as the files stream by; the data version is read from the
+//! image) and a hash of the running program, so edited data or a rebuilt binary never meets a stale
 //! image. An image that cannot be read (damaged, foreign) is reported and the data is loaded from
 //! the files as if there were no cache.
 //!
@@ -144,14 +145,14 @@ fn map_whole(file: &std::fs::File) -> std::io::Result<memmap2::Mmap> {
     unsafe { memmap2::MmapOptions::new().populate().map(file) }
 }
 
-/// The image file for a data version.
-pub fn path(dir: &Path, version: &str) -> PathBuf {
-    dir.join(format!("{version}-{}.catalog", program_hash()))
+/// The image file for the inputs hashed `key`.
+pub fn path(dir: &Path, key: &str) -> PathBuf {
+    dir.join(format!("{key}-{}.catalog", program_hash()))
 }
 
-/// The cached catalog for `version`, if there is a readable one.
-pub fn read(dir: &Path, version: &str) -> Option<Catalog> {
-    let p = path(dir, version);
+/// The cached catalog for the inputs hashed `key`, if there is a readable one.
+pub fn read(dir: &Path, key: &str) -> Option<Catalog> {
+    let p = path(dir, key);
     let map = match std::fs::File::open(&p).and_then(|f| map_whole(&f)) {
         Ok(m) => Arc::new(m),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -163,7 +164,7 @@ pub fn read(dir: &Path, version: &str) -> Option<Catalog> {
             return None;
         }
     };
-    match Catalog::from_mapped(map, version) {
+    match Catalog::from_mapped(map, key) {
         Ok(c) => Some(c),
         Err(e) => {
             // Removed, so that the load about to happen from the files writes a good one.
@@ -178,14 +179,14 @@ pub fn read(dir: &Path, version: &str) -> Option<Catalog> {
 }
 
 /// Writes the image (to a temporary file, then renamed, so a reader never sees half of one) and
-/// removes the images of other versions.
-pub fn write(dir: &Path, version: &str, catalog: &Catalog) -> std::io::Result<()> {
+/// removes the images of other keys.
+pub fn write(dir: &Path, key: &str, catalog: &Catalog) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let p = path(dir, version);
+    let p = path(dir, key);
     let tmp = p.with_extension(format!("tmp{}", std::process::id()));
     writing().push(tmp.clone());
     let written = std::fs::File::create(&tmp).and_then(|mut f| {
-        catalog.write_image(version, &mut f)?;
+        catalog.write_image(key, &mut f)?;
         f.sync_all()
     });
     let written = written.and_then(|()| std::fs::rename(&tmp, &p));

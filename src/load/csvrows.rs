@@ -289,6 +289,16 @@ pub struct Row {
 }
 
 impl Row {
+    /// [`crate::index::version::row_hash`] of the row's fields in the order the caller named the columns
+    /// (whatever their order in the file), untrimmed.
+    pub fn content_hash(&self) -> u64 {
+        crate::index::version::row_hash(
+            self.columns
+                .iter()
+                .map(|&(_, i)| self.record.get(i).unwrap_or("").as_bytes()),
+        )
+    }
+
     /// The trimmed text of a column ("" when empty).
     pub fn get(&self, col: &str) -> &str {
         self.columns

@@ -23,6 +23,7 @@ pub mod ledger;
 pub mod places;
 pub mod polygons;
 pub mod records;
+pub mod version;
 
 use crate::geo::gazetteer::Gazetteer;
 use crate::geo::jurisdictions::Jurisdictions;
@@ -32,6 +33,7 @@ use error::{Errors, LoadError};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
+pub use version::{content_version, VersionHash};
 
 /// The data files, by name.
 pub const FILES: &[&str] = &[
@@ -53,8 +55,11 @@ pub struct Dataset {
     pub jurisdictions: Arc<Jurisdictions>,
     /// Place names.
     pub gazetteer: SharedGazetteer,
-    /// Content hash of all files.
+    /// The data version ([`crate::index::version::DataVersion`]).
     pub version: String,
+    /// The hash of the eight input texts ([`content_version`]), which its catalog image is found
+    /// under; `None` for data not read from whole texts (an edit applied to a catalog).
+    pub key: Option<String>,
     /// When the data last changed (files: the newest modification time; database: the last
     /// committed edit). Every response's `timeStamp`, so replicas of the same data answer alike.
     pub changed_at: OffsetDateTime,
@@ -74,7 +79,7 @@ pub fn read_inputs(
     memo: Option<&GeoMemo>,
     what: &str,
 ) -> Result<Dataset, LoadError> {
-    let version = content_version(texts.iter().map(|(_, t)| t.as_str()));
+    let key = content_version(texts.iter().map(|(_, t)| t.as_str()));
     let changed_at = changed_at.replace_nanosecond(0).unwrap_or(changed_at);
     let [countries, provinces, cities, places, sources, records, citations, splits] = texts else {
         return Err(LoadError::Io {
@@ -89,7 +94,7 @@ pub fn read_inputs(
     let t = std::time::Instant::now();
     if let Some(dir) = cache {
         let geo = [countries, provinces, cities, places];
-        if let Some(d) = read_cached(geo, &version, changed_at, dir, memo, what)? {
+        if let Some(d) = read_cached(geo, &key, changed_at, dir, memo, what)? {
             return Ok(d);
         }
     }
@@ -123,10 +128,11 @@ pub fn read_inputs(
         &splits.0,
         &resolver,
         threads,
+        true,
         &mut errors,
     );
     let t_rec = t.elapsed();
-    let catalog = match catalog {
+    let mut catalog = match catalog {
         Some(c) if errors.is_empty() => c,
         _ => {
             return Err(errors
@@ -140,24 +146,30 @@ pub fn read_inputs(
         records = ?(t_rec - t_docs),
         "read {what}"
     );
+    catalog.set_inputs(crate::index::version::inputs_hash(
+        [countries, provinces, cities, places, sources, splits]
+            .iter()
+            .map(|(_, t)| t.as_str()),
+    ));
     Ok(Dataset {
         from_cache: false,
+        version: catalog.data_version().id(),
         catalog,
         jurisdictions,
         gazetteer,
-        version,
+        key: Some(key),
         changed_at,
     })
 }
 
-/// The data set of version `version` with its catalog from the image in `dir`, beside the
+/// The data set of the inputs hashed `key` with its catalog from the image in `dir`, beside the
 /// boundaries built from their two texts and a gazetteer built on first use from its two
 /// (`countries`, `provinces`, `cities`, `places`, as [`FILES`] orders them); `None` when there is
-/// no readable image of that version.
-/// The other four inputs are not needed: the image is of exactly the data that version hashes.
+/// no readable image under that key.
+/// The other four inputs are not needed: the image is of exactly the data that key hashes.
 pub fn read_cached(
     geo: [&(String, String); 4],
-    version: &str,
+    key: &str,
     changed_at: OffsetDateTime,
     dir: &Path,
     memo: Option<&GeoMemo>,
@@ -169,7 +181,7 @@ pub fn read_cached(
     // Boundaries always come from the inputs (the gazetteer on first use); the catalog from the
     // image.
     let (geo, cached) = std::thread::scope(|s| {
-        let cached = s.spawn(|| cache::read(dir, version));
+        let cached = s.spawn(|| cache::read(dir, key));
         let geo = geo_for_image(countries, provinces, cities, places, memo);
         let cached = cached
             .join()
@@ -179,18 +191,19 @@ pub fn read_cached(
     let Some(catalog) = cached else {
         return Ok(None);
     };
-    let (key, jurisdictions, gazetteer) = geo?;
+    let (geo_key, jurisdictions, gazetteer) = geo?;
     // Kept for reloads only now: without an image the gazetteer's inputs are not known to be good,
     // and the full load (`geo_of`) must check them.
     if let Some(memo) = memo {
-        memo.set(key, jurisdictions.clone(), gazetteer.clone());
+        memo.set(geo_key, jurisdictions.clone(), gazetteer.clone());
     }
     tracing::info!(elapsed = ?t.elapsed(), "read {what} (catalog from the cache)");
     Ok(Some(Dataset {
+        version: catalog.data_version().id(),
         catalog,
         jurisdictions,
         gazetteer,
-        version: version.to_string(),
+        key: Some(key.to_string()),
         changed_at,
         from_cache: true,
     }))
@@ -311,73 +324,4 @@ pub fn gazetteer_of(
     entries.extend(places::read_cities(&cities.0, &cities.1, errors));
     entries.extend(places::jurisdiction_places(jurisdictions));
     Gazetteer::new(entries)
-}
-
-/// XXH3-64 over the inputs (each followed by a 0xff separator byte), as 16 hex digits: a data
-/// version that every replica computes alike.
-pub fn content_version<'a>(parts: impl Iterator<Item = &'a str>) -> String {
-    let mut h = VersionHash::default();
-    for p in parts {
-        h.part(p.as_bytes());
-    }
-    h.finish()
-}
-
-/// [`content_version`] made one input at a time, an input given whole or read from a stream (the
-/// same bytes give the same version either way).
-#[derive(Default)]
-pub struct VersionHash(xxhash_rust::xxh3::Xxh3);
-
-impl VersionHash {
-    /// Adds one input given whole.
-    pub fn part(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
-        self.0.update(&[0xff]);
-    }
-
-    /// Adds one input read to its end from `r`, through a small buffer: nothing of it is kept.
-    pub fn part_from(&mut self, mut r: impl std::io::Read) -> std::io::Result<()> {
-        let mut buf = vec![0u8; 1 << 20];
-        loop {
-            match r.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => self.0.update(&buf[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        self.0.update(&[0xff]);
-        Ok(())
-    }
-
-    /// The version: 16 hex digits.
-    pub fn finish(&self) -> String {
-        format!("{:016x}", self.0.digest())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_version_is_the_same_from_texts_and_from_streams() {
-        let big = "id,x\n".repeat(300_000); // over the stream's 1 MiB buffer
-        let parts = ["a", "", big.as_str(), "ü\r\n"];
-        let whole = content_version(parts.iter().copied());
-        let mut h = VersionHash::default();
-        for (i, p) in parts.iter().enumerate() {
-            if i % 2 == 0 {
-                h.part_from(std::io::Cursor::new(p.as_bytes())).unwrap();
-            } else {
-                h.part(p.as_bytes());
-            }
-        }
-        assert_eq!(h.finish(), whole);
-        // The separator keeps the inputs apart: moving a byte from one to the next is another version.
-        assert_ne!(
-            content_version(["ab", "c"].into_iter()),
-            content_version(["a", "bc"].into_iter())
-        );
-    }
 }

@@ -103,6 +103,8 @@ struct Cited {
     cites: Vec<u32>,
     /// The line of the first row citing the record.
     first_line: u64,
+    /// [`crate::index::version::cite_chain`] of its rows.
+    chain: u64,
 }
 
 /// What one loader thread made of its rows.
@@ -117,11 +119,12 @@ struct Loaded {
 }
 
 impl Citations {
-    /// The citations of a record id, marking the id as a record's.
-    pub fn claim(&self, record_id: &str) -> Option<&[u32]> {
+    /// The citations of a record id and the [`crate::index::version::cite_chain`] of their rows, marking
+    /// the id as a record's.
+    pub fn claim(&self, record_id: &str) -> Option<(&[u32], u64)> {
         let c = self.by_record.get(record_id)?;
         self.claimed[c.slot as usize].store(true, Ordering::Relaxed);
-        Some(&c.cites)
+        Some((&c.cites, c.chain))
     }
 
     /// Record ids that no record row claimed, with the first line citing each, in line order.
@@ -178,18 +181,20 @@ pub fn read_citations(
         };
         let cite = out.table.intern(source, section);
         let next = out.by_record.len() as u32;
-        let Cited { cites, .. } = match out.by_record.get_mut(rid) {
+        let Cited { cites, chain, .. } = match out.by_record.get_mut(rid) {
             Some(e) => e,
             None => out.by_record.entry(rid.into()).or_insert_with(|| Cited {
                 slot: next,
                 cites: Vec::new(),
                 first_line: row.line,
+                chain: 0,
             }),
         };
         if cites.contains(&cite) {
             row.error(errors, "section", "the same citation appears twice");
         } else {
             cites.push(cite);
+            *chain = crate::index::version::cite_chain(*chain, row.content_hash());
         }
     });
     out.claimed = (0..out.by_record.len())
@@ -301,7 +306,9 @@ pub fn read_splits(file: &str, text: &str, documents: &[Document], errors: &mut 
 
 /// Reads `records.csv` on `threads` threads, resolving places, attaching citations and serialising
 /// each record into a catalog [`Part`], then joins the parts into a [`Catalog`]. Every record must be
-/// cited; every citation must name a record; ids are unique. Returns `None` when any row has a
+/// cited; every citation must name a record; ids are unique. With `whole`, the records are the whole
+/// data set, and the records sharing each time split must count what its periods count (an edit's
+/// records are checked for that once applied, [`Catalog::patch`]). Returns `None` when any row has a
 /// problem (all of them are in `errors`).
 #[allow(clippy::too_many_arguments)]
 pub fn read_records(
@@ -312,6 +319,7 @@ pub fn read_records(
     splits_file: &str,
     resolver: &Resolver,
     threads: usize,
+    whole: bool,
     errors: &mut Errors,
 ) -> Option<Catalog> {
     let t = std::time::Instant::now();
@@ -340,9 +348,11 @@ pub fn read_records(
          },
          row,
          errors| {
-            let cites = citations.claim(row.get("id"));
-            let pushed = match record_row(row, cites.is_some(), resolver, errors) {
-                Some(r) => match part.push(&r, cites.unwrap_or_default()) {
+            let cited = citations.claim(row.get("id"));
+            let (cites, chain) = cited.unwrap_or_default();
+            let hash = crate::index::version::record_hash(row.content_hash(), chain);
+            let pushed = match record_row(row, cited.is_some(), resolver, errors) {
+                Some(r) => match part.push_hashed(&r, cites, hash) {
                     Ok(()) => {
                         if let Some(s) = &r.split {
                             *shared.entry(s.clone()).or_default() += u64::from(r.count);
@@ -379,7 +389,14 @@ pub fn read_records(
             *shared.entry(s.as_str()).or_default() += n;
         }
     }
-    for (s, line) in resolver.splits.list.iter().zip(&resolver.splits.lines) {
+    let checked = if whole { resolver.splits.list.len() } else { 0 };
+    for (s, line) in resolver
+        .splits
+        .list
+        .iter()
+        .zip(&resolver.splits.lines)
+        .take(checked)
+    {
         let members = shared.get(s.id.as_str()).copied().unwrap_or(0);
         if members != s.total() {
             errors.push(

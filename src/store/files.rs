@@ -155,12 +155,14 @@ impl DataSource for FileSource {
 impl FileSource {
     /// Writes the catalog image of `snap` to the cache directory, unless it is already there.
     pub fn write_cache(&self, snap: &Snapshot) {
-        let Some(dir) = &self.cache else { return };
-        if cache::path(dir, &snap.version).exists() {
+        let (Some(dir), Some(key)) = (&self.cache, &snap.image_key) else {
+            return;
+        };
+        if cache::path(dir, key).exists() {
             return;
         }
         let t = std::time::Instant::now();
-        match cache::write(dir, &snap.version, &snap.catalog) {
+        match cache::write(dir, key, &snap.catalog) {
             Ok(()) => {
                 tracing::info!(elapsed = ?t.elapsed(), "wrote the catalog cache in {}", dir.display())
             }

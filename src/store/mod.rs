@@ -78,7 +78,7 @@ impl Store {
     /// on failure nothing changes. Concurrent reloads run one at a time.
     pub fn reload(&self) -> Result<String, SourceError> {
         let _guard = self.reload_lock.lock().unwrap_or_else(|e| e.into_inner());
-        let next = match self.source.load() {
+        let next = match self.source.load_after(&self.current.load_full()) {
             Ok(n) => n,
             Err(e) => {
                 *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) =

@@ -25,8 +25,15 @@ pub struct Snapshot {
     /// start-up does not wait for it
     /// (at a million records it reads every record once, seconds of work).
     search: std::sync::OnceLock<RecordSearch>,
-    /// Content hash of the input data (hex); the same data gives the same version on every replica.
+    /// The data version ([`crate::index::version::DataVersion`], hex); the same data gives the same version
+    /// on every replica.
     pub version: String,
+    /// The hash of the input texts its catalog image is kept under ([`crate::load::cache`]);
+    /// `None` when it was not read from whole texts (an edit applied to the previous snapshot).
+    pub image_key: Option<String>,
+    /// Whether it was made by applying an edit to the snapshot before
+    /// ([`crate::index::Catalog::patch`]) rather than by loading all the data.
+    pub from_edit: bool,
     /// When the data last changed, to the second: the `timeStamp` of every response from it.
     pub changed_at: OffsetDateTime,
     /// When this snapshot was built (readiness reports its age).
@@ -83,6 +90,8 @@ impl Snapshot {
             answers: super::answers::Answers::default(),
             pyramid: Default::default(),
             tag: format!("{version}.{:x}", changed_at.unix_timestamp()),
+            image_key: None,
+            from_edit: false,
             by_kind,
             version,
             changed_at,
@@ -160,13 +169,15 @@ impl Snapshot {
 
     /// Builds the snapshot of a validated data set.
     pub fn from_dataset(d: crate::load::Dataset) -> Self {
-        Snapshot::build(
+        let mut snap = Snapshot::build(
             d.catalog,
             d.jurisdictions,
             d.gazetteer,
             d.version,
             d.changed_at,
-        )
+        );
+        snap.image_key = d.key;
+        snap
     }
 }
 

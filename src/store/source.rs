@@ -51,6 +51,13 @@ pub trait DataSource: Send + Sync {
     fn describe(&self) -> String;
     /// Loads and validates everything into a new snapshot.
     fn load(&self) -> Result<Snapshot, SourceError>;
+
+    /// Loads the data again, given the snapshot served now: a source that can tell what changed
+    /// since (the database) applies only that to it ([`crate::index::Catalog::patch`]); any
+    /// other loads everything.
+    fn load_after(&self, _current: &Arc<Snapshot>) -> Result<Snapshot, SourceError> {
+        self.load()
+    }
     /// Called once a loaded snapshot is being served (a cache can be filled then). Does nothing
     /// unless a source needs it.
     fn installed(&self, _snap: &Arc<Snapshot>) {}
@@ -91,6 +98,9 @@ impl<T: DataSource + ?Sized> DataSource for Arc<T> {
     }
     fn load(&self) -> Result<Snapshot, SourceError> {
         (**self).load()
+    }
+    fn load_after(&self, current: &Arc<Snapshot>) -> Result<Snapshot, SourceError> {
+        (**self).load_after(current)
     }
     fn installed(&self, snap: &Arc<Snapshot>) {
         (**self).installed(snap)
