@@ -24,7 +24,8 @@ import time
 import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN = os.path.join(ROOT, "target", "release", "iskp-map")
+# ISKP_MAP_BIN: another build to measure (an A/B against a copy of an older one); not rebuilt.
+BIN = os.environ.get("ISKP_MAP_BIN") or os.path.join(ROOT, "target", "release", "iskp-map")
 
 
 def free_port():
@@ -169,7 +170,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=10, help="wrk duration")
     ap.add_argument("--work", default=None)
     a = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--locked", "-q", "--bin", "iskp-map"], cwd=ROOT, check=True)
+    if not os.environ.get("ISKP_MAP_BIN"):
+        subprocess.run(["cargo", "build", "--release", "--locked", "-q", "--bin", "iskp-map"], cwd=ROOT, check=True)
     work = a.work or tempfile.mkdtemp(prefix="iskp-team-")
     os.makedirs(work, exist_ok=True)
     os.chmod(work, 0o755)

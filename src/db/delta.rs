@@ -60,32 +60,31 @@ pub fn read(
         )
         .map_err(|e| db.error(e, "reading iskp.table_state"))?
         .get(0);
-    let filed: i64 = tx
-        .query_one(
-            "SELECT count(*) FROM iskp.history WHERE seq > $1",
-            &[&after],
-        )
-        .map_err(|e| db.error(e, "reading iskp.history"))?
-        .get(0);
-    if others > 0 || filed > limits.changes || now < seq {
+    if others > 0 || now < seq {
         return Ok(None);
     }
     // The keys from their own query: the change log's read is capped at its window, counted in
     // seqs, and seqs have gaps (a rolled-back writer's). An entry is filed under its new row's
-    // key; the old row's counts too (an id changed, a citation moved to another record).
-    let mut ids: Vec<String> = Vec::new();
-    for r in tx
+    // key; the old row's counts too (an id changed, a citation moved to another record). Ordered
+    // and limited, so that the plan stays on the primary key whatever the statistics say.
+    let filed = tx
         .query(
-            "SELECT DISTINCT h.table_name, k
-             FROM iskp.history h,
-                  LATERAL (VALUES (h.key), (iskp.history_key(h.table_name, h.old_row))) v (k)
-             WHERE h.seq > $1 AND k IS NOT NULL",
-            &[&after],
+            "SELECT table_name, key, iskp.history_key(table_name, old_row)
+             FROM iskp.history WHERE seq > $1 ORDER BY seq LIMIT $2",
+            &[&after, &(limits.changes + 1)],
         )
-        .map_err(|e| db.error(e, "reading iskp.history"))?
-    {
+        .map_err(|e| db.error(e, "reading iskp.history"))?;
+    if filed.len() as i64 > limits.changes {
+        return Ok(None);
+    }
+    let mut ids: Vec<String> = Vec::new();
+    for r in &filed {
         match ChangeTable::parse(r.get(0)) {
-            Some(ChangeTable::Records | ChangeTable::Citations) => ids.push(r.get(1)),
+            Some(ChangeTable::Records | ChangeTable::Citations) => ids.extend(
+                [r.get::<_, Option<String>>(1), r.get(2)]
+                    .into_iter()
+                    .flatten(),
+            ),
             _ => return Ok(None),
         }
     }

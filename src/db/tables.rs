@@ -270,6 +270,11 @@ pub(super) fn begin_read<'a>(
         .read_only(true)
         .start()
         .map_err(|e| db.error(e, "starting a read"))?;
+    // A replica's reads are index lookups and whole-table copies, which JIT compilation only
+    // slows: on a history just filled (no statistics yet) the planner's estimates cross the JIT
+    // thresholds, and compiling took 1.7 s of a change-log read that runs in 0.2 ms.
+    tx.batch_execute("SET LOCAL jit = off")
+        .map_err(|e| db.error(e, "starting a read"))?;
     super::schema::require_current(db, &mut tx)?;
     Ok(tx)
 }

@@ -11,7 +11,6 @@
 use super::part::{Entry, NO_AREA, NO_COUNTRY, NO_PROVINCE};
 use super::{prefix, AreaSlot, Catalog};
 use rustc_hash::FxHashMap;
-use std::cmp::Ordering;
 
 /// Why an edit cannot be applied to a catalog (a full load then decides).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -133,65 +132,58 @@ impl Catalog {
             return Err(PatchError::TooMany("text parts"));
         }
 
-        // Merge the kept entries and the edit's, both in (first day, id) order.
-        let n = self.entries.len() - gone.iter().filter(|g| **g).count() + edit.entries.len();
-        let mut entries: Vec<Entry> = Vec::with_capacity(n);
-        let mut hashes: Vec<u64> = Vec::with_capacity(n);
-        let mut cite_list: Vec<u32> = Vec::with_capacity(self.cite_list.len());
-        // New index of each old entry (u32::MAX: taken out) and of each of the edit's.
-        let mut old_at = vec![u32::MAX; self.entries.len()];
-        let mut edit_at = vec![0u32; edit.entries.len()];
-        fn key(c: &Catalog, i: usize) -> (i32, u128, &str) {
-            let e = &c.entries[i];
+        // Merge the kept entries and the edit's, both in (first day, id) order: each of the
+        // edit's goes where a binary search over the old ones puts it, and the old ones are copied
+        // in runs, their citations left where they are in the list (the edit's are appended).
+        fn key<'c>(c: &'c Catalog, e: &Entry) -> (i32, u128, &'c str) {
             let id = c.entry_id(e);
             (e.first_day, prefix(id), id)
         }
-        let (mut a, mut b) = (0usize, 0usize);
-        loop {
-            while a < gone.len() && gone[a] {
-                a += 1;
+        let n = self.entries.len() - gone.iter().filter(|g| **g).count() + edit.entries.len();
+        let mut entries: Vec<Entry> = Vec::with_capacity(n);
+        let mut hashes: Vec<u64> = Vec::with_capacity(n);
+        let mut cite_list = self.cite_list.clone();
+        // New index of each old entry (u32::MAX: taken out) and of each of the edit's.
+        let mut old_at = vec![u32::MAX; self.entries.len()];
+        let mut edit_at = vec![0u32; edit.entries.len()];
+        let mut a = 0usize;
+        let mut copy_old = |end: usize, entries: &mut Vec<Entry>, hashes: &mut Vec<u64>| {
+            for i in a..end.max(a) {
+                if !gone[i] {
+                    old_at[i] = entries.len() as u32;
+                    entries.push(self.entries[i]);
+                    hashes.push(self.hashes[i]);
+                }
             }
-            let take_old = match (a < self.entries.len(), b < edit.entries.len()) {
-                (false, false) => break,
-                (true, false) => true,
-                (false, true) => false,
-                (true, true) => key(self, a).cmp(&key(&edit, b)) == Ordering::Less,
-            };
-            let at = entries.len() as u32;
-            if take_old {
-                let mut e = self.entries[a];
-                let from = e.cites as usize;
-                e.cites = cite_list.len() as u32;
-                cite_list.extend_from_slice(&self.cite_list[from..from + usize::from(e.ncites)]);
-                entries.push(e);
-                hashes.push(self.hashes[a]);
-                old_at[a] = at;
-                a += 1;
-            } else {
-                let mut e = edit.entries[b];
-                let from = e.cites as usize;
-                e.cites = cite_list.len() as u32;
-                cite_list.extend(
-                    edit.cite_list[from..from + usize::from(e.ncites)]
-                        .iter()
-                        .map(|&c| cite_map[c as usize]),
-                );
-                e.text = ((e.part() + part_base) as u64) << 40 | e.offset() as u64;
-                if e.country != NO_COUNTRY {
-                    e.country = cmap[usize::from(e.country)] as u16;
-                }
-                if e.admin1 != NO_PROVINCE {
-                    e.admin1 = pmap[e.admin1 as usize];
-                }
-                if e.area != NO_AREA {
-                    e.area = amap[e.area as usize];
-                }
-                entries.push(e);
-                hashes.push(edit.hashes[b]);
-                edit_at[b] = at;
-                b += 1;
+            a = end.max(a);
+        };
+        for (b, &e) in edit.entries.iter().enumerate() {
+            let kb = key(&edit, &e);
+            let end = self.entries.partition_point(|x| key(self, x) < kb);
+            copy_old(end, &mut entries, &mut hashes);
+            let mut e = e;
+            let from = e.cites as usize;
+            e.cites = cite_list.len() as u32;
+            cite_list.extend(
+                edit.cite_list[from..from + usize::from(e.ncites)]
+                    .iter()
+                    .map(|&c| cite_map[c as usize]),
+            );
+            e.text = ((e.part() + part_base) as u64) << 40 | e.offset() as u64;
+            if e.country != NO_COUNTRY {
+                e.country = cmap[usize::from(e.country)] as u16;
             }
+            if e.admin1 != NO_PROVINCE {
+                e.admin1 = pmap[e.admin1 as usize];
+            }
+            if e.area != NO_AREA {
+                e.area = amap[e.area as usize];
+            }
+            edit_at[b] = entries.len() as u32;
+            entries.push(e);
+            hashes.push(edit.hashes[b]);
         }
+        copy_old(self.entries.len(), &mut entries, &mut hashes);
 
         let mut texts = self.texts.clone();
         texts.extend(edit.texts.iter().cloned());
@@ -219,26 +211,29 @@ impl Catalog {
             day_indexes: Default::default(),
             others: std::sync::OnceLock::new(),
         };
-        // Merge the two id indexes.
-        let old_ids = self
-            .by_id
-            .iter()
-            .map(|&k| old_at[k as usize])
-            .filter(|&k| k != u32::MAX);
-        let mut edit_ids = edit.by_id.iter().map(|&k| edit_at[k as usize]).peekable();
+        // Merge the two id indexes the same way.
         let mut by_id = Vec::with_capacity(n);
-        for k in old_ids {
-            while let Some(&j) = edit_ids.peek() {
-                if cat.id(j) < cat.id(k) {
-                    by_id.push(j);
-                    edit_ids.next();
-                } else {
-                    break;
+        let mut a = 0usize;
+        for k in 0..=edit.by_id.len() {
+            let end = match edit.by_id.get(k) {
+                Some(&j) => {
+                    let id = edit.id(j);
+                    self.by_id.partition_point(|&x| self.id(x) < id)
                 }
+                None => self.by_id.len(),
+            };
+            by_id.extend(
+                self.by_id[a..end.max(a)]
+                    .iter()
+                    .map(|&x| old_at[x as usize])
+                    .filter(|&x| x != u32::MAX),
+            );
+            a = end.max(a);
+            match edit.by_id.get(k) {
+                Some(&j) => by_id.push(edit_at[j as usize]),
+                None => break,
             }
-            by_id.push(k);
         }
-        by_id.extend(edit_ids);
         cat.by_id = by_id;
         cat.check_split_totals()?;
         cat.index_points();
