@@ -3,9 +3,10 @@
 //! again. The R-tree and extents are rebuilt from the entries (bulk loading is fast).
 //!
 //! Layout, little-endian: magic `ISKPCAT1`, format number, the key of the inputs, the tables,
-//! entries, feature texts, id index, the inputs' hash and the records' content hashes, then an XXH3-64 checksum of everything before it. Reading checks
-//! the checksum first and then every index and length against the tables it points into, so a
-//! truncated, corrupt or foreign file is an error, never a panic or a wrong answer.
+//! entries, feature texts, id index, the inputs' hash and the records' content hashes, then an
+//! XXH3-64 checksum of everything before it. Reading checks the checksum first and then every index
+//! and length against the tables it points into, so a truncated, corrupt or foreign file is an
+//! error, never a panic or a wrong answer.
 
 use super::cites::CiteTable;
 use super::part::{Entry, NO_AREA, NO_COUNTRY, NO_PROVINCE, NO_SPLIT};

@@ -389,14 +389,9 @@ pub fn read_records(
             *shared.entry(s.as_str()).or_default() += n;
         }
     }
-    let checked = if whole { resolver.splits.list.len() } else { 0 };
-    for (s, line) in resolver
-        .splits
-        .list
-        .iter()
-        .zip(&resolver.splits.lines)
-        .take(checked)
-    {
+    // An edit's records are a part of the data: their splits are checked once applied.
+    let checked: &[Split] = if whole { &resolver.splits.list } else { &[] };
+    for (s, line) in checked.iter().zip(&resolver.splits.lines) {
         let members = shared.get(s.id.as_str()).copied().unwrap_or(0);
         if members != s.total() {
             errors.push(
