@@ -498,13 +498,6 @@ impl Catalog {
 
     /// Builds the R-tree, the extents and the time index from the entries.
     pub(super) fn index_points(&mut self) {
-        self.long = self
-            .entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.last_day - e.first_day > SHORT_DAYS)
-            .map(|(i, _)| i as u32)
-            .collect();
         // Sized at once (most records have a point): collected through a filter, the vector
         // doubled twenty times, each a copy into fresh pages.
         let mut points: Vec<IndexedPoint> = Vec::with_capacity(self.entries.len());
@@ -513,19 +506,22 @@ impl Catalog {
                 .iter()
                 .enumerate()
                 .filter(|(_, e)| e.area == NO_AREA)
-                .map(|(i, e)| {
-                    GeomWithData::new(
-                        [e.lon, e.lat],
-                        Leaf {
-                            index: i as u32,
-                            first_day: e.first_day,
-                            last_day: e.last_day,
-                            kind: e.kind,
-                        },
-                    )
-                }),
+                .map(|(i, e)| Leaf::point(i as u32, e)),
         );
         self.tree = RTree::bulk_load_with_params(points);
+        self.index_rest();
+    }
+
+    /// Builds what [`Catalog::index_points`] builds besides the point R-tree: the time index, the
+    /// areas' records and R-tree, and the extents.
+    pub(super) fn index_rest(&mut self) {
+        self.long = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.last_day - e.first_day > SHORT_DAYS)
+            .map(|(i, _)| i as u32)
+            .collect();
         let mut area_records = vec![Vec::new(); self.areas.len()];
         let mut extents = vec![None; Kind::ALL.len() + 1];
         for (i, e) in self.entries.iter().enumerate() {

@@ -35,10 +35,12 @@ use rstar::{RTree, AABB};
 /// A point in the record R-tree, carrying the record index.
 pub type IndexedPoint = GeomWithData<[f64; 2], Leaf>;
 
-/// The record R-tree's nodes: up to 16 children rather than rstar's default 6. The tree is only
-/// bulk-loaded and searched by box, and over 1 000 000 points (`cargo bench --bench nodes`) these
+/// The record R-tree's nodes: up to 16 children rather than rstar's default 6. The tree is
+/// bulk-loaded at a full load, changed point by point by an edit ([`Catalog::patch`]) and
+/// searched by box; over 1 000 000 points (`cargo bench --bench nodes`) these
 /// nodes made both faster: a bulk load 0.85-0.92x as long, 200 box queries 0.59-0.67x (32 children
 /// queried faster still but loaded no faster than 6).
+#[derive(Clone, Copy, Debug)]
 pub struct PointParams;
 
 impl rstar::RTreeParams for PointParams {
@@ -61,6 +63,21 @@ pub struct Leaf {
     pub last_day: i32,
     /// What happened.
     pub kind: Kind,
+}
+
+impl Leaf {
+    /// The point R-tree's leaf of entry `index` (which must have a point: `area == NO_AREA`).
+    fn point(index: u32, e: &Entry) -> IndexedPoint {
+        GeomWithData::new(
+            [e.lon, e.lat],
+            Leaf {
+                index,
+                first_day: e.first_day,
+                last_day: e.last_day,
+                kind: e.kind,
+            },
+        )
+    }
 }
 
 /// A lon/lat box. `minx > maxx` means the box crosses the antimeridian.
