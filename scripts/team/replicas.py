@@ -8,7 +8,8 @@ as root), imports the repository's data (or N generated records), starts two rel
 and measures: import and export time, replica start-up, how long an SQL edit takes to show on both
 replicas, how many reloads a burst of edits costs, wrk throughput of both replicas at once (if wrk is
 installed), and what happens while the database is down. Prints a Markdown report. Needs only the
-Python standard library; every load is bounded in requests and time.
+Python standard library; every load is bounded in requests and time. Each replica's log is kept
+in WORK/replica-0.log and WORK/replica-1.log (where an applied edit's time went).
 """
 
 import argparse
@@ -91,7 +92,7 @@ class Cluster:
 
 
 class Replica:
-    def __init__(self, url, cpu=None, extra=()):
+    def __init__(self, url, cpu=None, extra=(), log=None):
         self.port = free_port()
         # Without per-client limits: this script is one client polling every 5 ms, for seconds at
         # a million records (the default 100 requests a second answered it 429).
@@ -102,16 +103,27 @@ class Replica:
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                      env={**os.environ, "NO_COLOR": "1", "RUST_LOG": "iskp_map=info"})
+        # The replica's log is kept in `log` (when given), to read after a run where an edit's
+        # time went ("applied an edit to the snapshot": read and elapsed).
+        sink = open(log, "w") if log else None
         for line in self.proc.stdout:
+            if sink:
+                sink.write(line)
             if "serving http://" in line:
                 break
         else:
             sys.exit("replica did not start")
         self.startup = time.perf_counter() - self.started
         self.base = f"http://127.0.0.1:{self.port}"
+
         # Keep draining the log so the pipe never fills.
+        def drain():
+            for line in self.proc.stdout:
+                if sink:
+                    sink.write(line)
+                    sink.flush()
         import threading
-        threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
+        threading.Thread(target=drain, daemon=True).start()
 
     def get(self, path, timeout=10):
         req = urllib.request.Request(self.base + path, headers={"Host": "maps.example.org"})
@@ -193,7 +205,7 @@ def main():
         t = time.perf_counter()
         subprocess.run([BIN, "db", "export", "--db", pg.url, "--out", os.path.join(work, "export")], check=True, capture_output=True)
         row("`db export` (and validate)", f"{time.perf_counter() - t:.2f} s")
-        replicas = [Replica(pg.url, 0), Replica(pg.url, 1)]
+        replicas = [Replica(pg.url, cpu, log=os.path.join(work, f"replica-{cpu}.log")) for cpu in (0, 1)]
         row("replica start-up from the database (each pinned to one core)",
             " / ".join(f"{r.startup:.2f} s" for r in replicas))
         row("replica RSS when ready", " / ".join(f"{r.rss_mb():.0f} MB" for r in replicas))
