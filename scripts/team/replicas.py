@@ -6,7 +6,7 @@
 Starts a throw-away cluster (Debian's postgresql + postgresql-postgis, as the postgres user when run
 as root), imports the repository's data (or N generated records), starts two release-build replicas
 and measures: import and export time, replica start-up, how long an SQL edit takes to show on both
-replicas, how many reloads a burst of edits costs, wrk throughput of both replicas at once (if wrk is
+replicas and their peak memory meanwhile, how many reloads a burst of edits costs, wrk throughput of both replicas at once (if wrk is
 installed), and what happens while the database is down. Prints a Markdown report. Needs only the
 Python standard library; every load is bounded in requests and time. Each replica's log is kept
 in WORK/replica-0.log and WORK/replica-1.log (where an applied edit's time went).
@@ -157,12 +157,23 @@ class Replica:
             time.sleep(0.2)
         sys.exit(f"{path} did not answer in {timeout} s")
 
-    def rss_mb(self):
+    def rss_mb(self, field="VmRSS"):
+        """Resident memory (`VmRSS`), or its peak (`VmHWM`), in MB."""
         with open(f"/proc/{self.proc.pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
         return 0.0
+
+    def reset_peak(self):
+        """Starts the peak resident memory (`VmHWM`) over from what is resident now; False when
+        the kernel does not let this process (Linux's clear_refs, value 5)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/clear_refs", "w") as f:
+                f.write("5")
+            return True
+        except OSError:
+            return False
 
     def stop(self):
         self.proc.terminate()
@@ -211,6 +222,9 @@ def main():
         row("replica RSS when ready", " / ".join(f"{r.rss_mb():.0f} MB" for r in replicas))
 
         rid = first_id(data)
+        # Memory while edits are applied: a patched snapshot is built beside the one served, so
+        # the peak over the edits is one snapshot plus what an edit's snapshot does not share.
+        peaks = all([r.reset_peak() for r in replicas])
         lat = []
         for i in range(a.trials):
             title = f"Edited {i} {time.time()}"
@@ -231,6 +245,9 @@ def main():
         row(f"SQL edit committed → served by both replicas ({a.trials} edits)",
             f"median {statistics.median(lat) * 1000:.0f} ms, max {lat[-1] * 1000:.0f} ms "
             f"(includes the 200 ms quiet window that coalesces bursts)")
+        if peaks:
+            row(f"replica peak RSS while the {a.trials} edits were applied",
+                " / ".join(f"{r.rss_mb('VmHWM'):.0f} MB" for r in replicas))
         same = all(replicas[0].get(p) == replicas[1].get(p) for p in
                    ["/api/collections/incidents/items?limit=100", "/api/stats", "/api/collections/countries/items"])
         row("both replicas' answers byte-identical", "yes" if same else "**no**")
