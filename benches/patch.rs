@@ -38,7 +38,7 @@ fn patch(c: &mut Criterion) {
     let cat = hashed(&records);
     let mut g = c.benchmark_group("patch_1m");
     g.sample_size(20).measurement_time(Duration::from_secs(20));
-    for size in [1usize, 10, 1_000] {
+    for size in [1usize, 10, 1_000, 10_000] {
         // `size` records moved a little and retitled, spread over the whole set.
         let edit: Vec<Record> = records
             .iter()
