@@ -3,10 +3,11 @@
 //!
 //! Records are kept sorted by date then id; a record's position in that order is its index (`u32`),
 //! and every query answers indices in ascending order, so paging with `offset` is stable. The R-tree
-//! is bulk-loaded once (`rstar` STR packing) over points rounded to the 6 decimals the API serves.
+//! is bulk-loaded (`rstar` STR packing) over points rounded to the 6 decimals the API serves; an edit
+//! applied to a catalog ([`Catalog::patch`]) changes it leaf by leaf unless the edit is large.
 //!
 //! Memory: a record costs one 64-byte [`Entry`], its Feature head (the only copy of its text, see
-//! [`crate::index::feature`]), a 24-byte R-tree leaf and a 4-byte id-index slot. Citations, countries and
+//! [`crate::index::feature`]), a 32-byte R-tree leaf (56 bytes or more as an `rstar` node) and a 4-byte id-index slot. Citations, countries and
 //! provinces are shared.
 
 mod cites;
