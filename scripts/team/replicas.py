@@ -8,8 +8,9 @@ as root), imports the repository's data (or N generated records), starts two rel
 and measures: import and export time, replica start-up, how long an SQL edit takes to show on both
 replicas and their peak memory meanwhile, how many reloads a burst of edits costs, wrk throughput of both replicas at once (if wrk is
 installed), and what happens while the database is down. Prints a Markdown report. Needs only the
-Python standard library; every load is bounded in requests and time. Each replica's log is kept
-in WORK/replica-0.log and WORK/replica-1.log (where an applied edit's time went).
+Python standard library; every load is bounded in requests and time. With --work DIR each
+replica's log is kept in DIR/replica-0.log and DIR/replica-1.log (where an applied edit's time
+went); without it the temporary directory, logs and all, is removed at the end.
 """
 
 import argparse
@@ -109,10 +110,12 @@ class Replica:
         for line in self.proc.stdout:
             if sink:
                 sink.write(line)
+                sink.flush()
             if "serving http://" in line:
                 break
         else:
-            sys.exit("replica did not start")
+            self.proc.wait(timeout=60)
+            sys.exit(f"replica did not start (exit {self.proc.returncode})")
         self.startup = time.perf_counter() - self.started
         self.base = f"http://127.0.0.1:{self.port}"
 
@@ -216,7 +219,9 @@ def main():
         t = time.perf_counter()
         subprocess.run([BIN, "db", "export", "--db", pg.url, "--out", os.path.join(work, "export")], check=True, capture_output=True)
         row("`db export` (and validate)", f"{time.perf_counter() - t:.2f} s")
-        replicas = [Replica(pg.url, cpu, log=os.path.join(work, f"replica-{cpu}.log")) for cpu in (0, 1)]
+        # Appended one by one, so that the `finally` below stops replica 0 if replica 1 fails.
+        for cpu in (0, 1):
+            replicas.append(Replica(pg.url, cpu, log=os.path.join(work, f"replica-{cpu}.log")))
         row("replica start-up from the database (each pinned to one core)",
             " / ".join(f"{r.startup:.2f} s" for r in replicas))
         row("replica RSS when ready", " / ".join(f"{r.rss_mb():.0f} MB" for r in replicas))
@@ -224,6 +229,11 @@ def main():
         rid = first_id(data)
         # Memory while edits are applied: a patched snapshot is built beside the one served, so
         # the peak over the edits is one snapshot plus what an edit's snapshot does not share.
+        # Started over once both say ready and a few quiet seconds have passed, so that what a
+        # new snapshot builds in the background after start-up is not counted as the edits'.
+        for r in replicas:
+            r.wait_ready()
+        time.sleep(5)
         peaks = all([r.reset_peak() for r in replicas])
         lat = []
         for i in range(a.trials):
@@ -246,6 +256,7 @@ def main():
             f"median {statistics.median(lat) * 1000:.0f} ms, max {lat[-1] * 1000:.0f} ms "
             f"(includes the 200 ms quiet window that coalesces bursts)")
         if peaks:
+            time.sleep(1)  # the last edit's background builds
             row(f"replica peak RSS while the {a.trials} edits were applied",
                 " / ".join(f"{r.rss_mb('VmHWM'):.0f} MB" for r in replicas))
         same = all(replicas[0].get(p) == replicas[1].get(p) for p in
